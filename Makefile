@@ -1,0 +1,53 @@
+# Two commands on a fresh machine: `make serve` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+PORT   ?= 8000
+
+.PHONY: serve test lint format bench endpoints readme clean venv
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+# Runtime install (what `make serve` needs).
+$(VENV)/.installed: $(BIN)/python pyproject.toml
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+# Test extras on top.
+$(VENV)/.installed-test: $(VENV)/.installed pyproject.toml
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@
+
+venv: $(VENV)/.installed-test
+
+serve: $(VENV)/.installed
+	$(BIN)/wecom-mock serve --host 127.0.0.1 --port $(PORT) --fixture fixtures/demo.yaml
+
+test: $(VENV)/.installed-test
+	$(BIN)/ruff check mock_server tests contract_tests benchmarks tools
+	$(BIN)/ruff format --check mock_server tests contract_tests benchmarks tools
+	$(BIN)/python -m pytest -n auto -q tests
+
+lint: $(VENV)/.installed-test
+	$(BIN)/ruff check mock_server tests contract_tests benchmarks tools
+	$(BIN)/ruff format --check mock_server tests contract_tests benchmarks tools
+	$(BIN)/mypy
+
+format: $(VENV)/.installed-test
+	$(BIN)/ruff format mock_server tests contract_tests benchmarks tools
+	$(BIN)/ruff check --fix mock_server tests contract_tests benchmarks tools
+
+bench: $(VENV)/.installed-test
+	$(BIN)/python benchmarks/run.py
+
+endpoints: $(VENV)/.installed
+	$(BIN)/wecom-mock endpoints
+
+# Regenerate the README's endpoint table from the registry.
+readme: $(VENV)/.installed
+	$(BIN)/python tools/update_readme.py
+
+clean:
+	rm -rf $(VENV) build dist *.egg-info

@@ -1,0 +1,1 @@
+"""Contracts: schemas, validation, OpenAPI (filled in by its issue)."""

@@ -1,0 +1,7 @@
+"""Python API of Contracts: schemas, validation, OpenAPI, mixed into ``Emulator``."""
+
+from __future__ import annotations
+
+
+class ContractsAPI:
+    pass

@@ -1,0 +1,221 @@
+"""The emulator object: corps built from fixtures, clock, ids, tokens, journal, events, hooks.
+
+Everything (HTTP app, in-process intercept, admin API, pytest plugin) is a client of this.
+Families add their Python API as mixins (``services/<family>/api.py``).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from mock_server import pipeline
+from mock_server.clock import Clock
+from mock_server.errors import WeComError
+from mock_server.events import EventBus
+from mock_server.ids import IdGenerator
+from mock_server.journal import DEFAULT_SIZE, Journal
+from mock_server.pipeline import ApiRequest, ApiResponse, Context
+from mock_server.services import load_all
+from mock_server.services.mixins import FamilyAPIs
+from mock_server.state import Corp, TokenStore
+
+FixtureSource = str | Path | dict[str, Any]
+
+
+@dataclass
+class Hooks:
+    """Extension points of the pipeline (fault rules, rate limits, contract validation)."""
+
+    on_request: list[Callable[[Context], ApiResponse | None]] = field(default_factory=list)
+    after_auth: list[Callable[[Context], ApiResponse | None]] = field(default_factory=list)
+    validators: list[Callable[[Context], None]] = field(default_factory=list)
+    on_response: list[Callable[[Context, ApiResponse], ApiResponse | None]] = field(
+        default_factory=list
+    )
+    on_reset: list[Callable[[], None]] = field(default_factory=list)
+
+
+class Emulator(FamilyAPIs):
+    """A WeCom server: one or more corps, answering like qyapi.weixin.qq.com.
+
+    >>> emu = Emulator()                      # the demo company
+    >>> emu = Emulator(["my_corp.yaml"], seed=7)
+    """
+
+    def __init__(
+        self,
+        fixtures: Sequence[FixtureSource] | None = None,
+        *,
+        seed: int = 0,
+        clock: Clock | None = None,
+        journal_size: int = DEFAULT_SIZE,
+        strict: bool = False,
+        mode: str = "inprocess",
+    ) -> None:
+        from mock_server.fixtures import load_fixture_docs
+
+        load_all()
+        self.mode = mode  # "inprocess" or "server": decides sync vs queued callback delivery
+        self.strict = strict
+        self.clock = clock or Clock()
+        self.ids = IdGenerator(seed)
+        self.tokens = TokenStore()
+        self.journal = Journal(journal_size)
+        self.events = EventBus()
+        self.hooks = Hooks()
+        self.settings: dict[str, Any] = {}
+        self._lock = threading.RLock()
+        self._fixture_docs = load_fixture_docs(fixtures)
+        self.corps: dict[str, Corp] = {}
+        self._build_corps()
+        self._init_families()
+
+    # -- state -----------------------------------------------------------------------
+    def _build_corps(self) -> None:
+        from mock_server.fixtures import build_corp
+
+        corps = {}
+        for doc in self._fixture_docs:
+            corp = build_corp(self, doc)
+            corps[corp.corpid] = corp
+        self.corps = corps
+
+    def reset(self) -> None:
+        """Back to the loaded fixtures: state, tokens, journal, events, ids; clock kept."""
+        with self._lock:
+            self.ids.reseed()
+            self.tokens.clear()
+            self.journal.clear()
+            self.events.clear()
+            self._build_corps()
+            for fn in self.hooks.on_reset:
+                fn()
+
+    def corp(self, corpid: str | None = None) -> Corp:
+        """A corp by id; without an id, the first fixture's corp."""
+        if corpid is None:
+            return next(iter(self.corps.values()))
+        try:
+            return self.corps[corpid]
+        except KeyError:
+            raise KeyError(f"no corp {corpid!r}; loaded: {sorted(self.corps)}") from None
+
+    @contextlib.contextmanager
+    def transaction(self, corp: Corp) -> Iterator[Corp]:
+        """Hold the corp's lock; publish the domain events it queued once released."""
+        with corp.lock:
+            depth = corp.txn_depth
+            corp.txn_depth = depth + 1
+            try:
+                yield corp
+            finally:
+                corp.txn_depth = depth
+                events = corp.pending_events if depth == 0 else []
+                if depth == 0:
+                    corp.pending_events = []
+        for event in events:
+            self.events.emit(event)
+
+    # -- time --------------------------------------------------------------------------
+    def advance(self, seconds: float) -> float:
+        """Move the emulator's clock forward (token expiry, windows, rate limits)."""
+        return self.clock.advance(seconds)
+
+    # -- requests ---------------------------------------------------------------------
+    def handle(self, req: ApiRequest) -> ApiResponse:
+        return pipeline.handle(self, req)
+
+    def call(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: dict[str, Any] | None = None,
+        json: Any = None,
+        client_ip: str = "127.0.0.1",
+    ) -> dict[str, Any]:
+        """Call an API path directly (no HTTP, no ``requests``); returns the JSON body."""
+        import json as _json
+
+        if not path.startswith("/"):
+            path = "/cgi-bin/" + path
+        query = {k: str(v) for k, v in (params or {}).items()}
+        body = b"" if json is None else _json.dumps(json, ensure_ascii=False).encode()
+        resp = self.handle(ApiRequest(method.upper(), path, query, body, {}, client_ip))
+        if isinstance(resp.body, dict):
+            return resp.body
+        return {"raw": resp.payload()}
+
+    def token(
+        self, scope: str = "app", agentid: int | None = None, corpid: str | None = None
+    ) -> str:
+        """An access_token for a scope (``contacts``, ``app``, ``external``, ``approval``)."""
+        corp = self.corp(corpid)
+        if scope == "app":
+            agent = corp.agents[agentid] if agentid else next(iter(corp.agents.values()))
+            secret = agent.secret
+        else:
+            secret = corp.secrets[scope]
+        body = self.call("GET", "gettoken", params={"corpid": corp.corpid, "corpsecret": secret})
+        if body.get("errcode"):
+            raise WeComError(body["errcode"], body["errmsg"], replace=True)
+        return str(body["access_token"])
+
+    def record(self, ctx: Context, resp: ApiResponse, seconds: float) -> None:
+        req = ctx.request
+        query = dict(req.query)
+        if "access_token" in query:
+            query["access_token"] = query["access_token"][:8] + "..."
+        if "corpsecret" in query:
+            query["corpsecret"] = "***"
+        body: Any
+        if ctx.endpoint is not None and ctx.endpoint.multipart:
+            body = f"<multipart {len(req.body)} bytes>"
+        elif req.body:
+            parsed = ctx.json()
+            body = (
+                parsed
+                if parsed or not ctx.json_warning
+                else req.body[:2048].decode("utf-8", "replace")
+            )
+        else:
+            body = None
+        entry: dict[str, Any] = {
+            "time": self.clock.now(),
+            "method": req.method,
+            "path": req.path,
+            "endpoint": ctx.endpoint.name if ctx.endpoint else None,
+            "corpid": ctx.corp.corpid if ctx.corp else req.query.get("corpid"),
+            "scope": ctx.scope,
+            "agentid": ctx.agentid,
+            "query": query,
+            "body": body,
+            "errcode": resp.errcode,
+            "errmsg": resp.body.get("errmsg") if isinstance(resp.body, dict) else None,
+            "duration_ms": round(seconds * 1000, 3),
+            "client_ip": req.client_ip,
+        }
+        if ctx.fault:
+            entry["fault"] = ctx.fault
+        if ctx.warnings:
+            entry["warnings"] = list(ctx.warnings)
+        if ctx.notes:
+            entry["notes"] = dict(ctx.notes)
+        self.journal.record(entry)
+
+    # -- in-process transport ------------------------------------------------------------
+    def intercept(self, *, base_urls: Sequence[str] | None = None) -> Any:
+        """Route ``requests`` calls to qyapi.weixin.qq.com into this emulator (no sockets)."""
+        from mock_server.intercept import Interceptor
+
+        return Interceptor(self, base_urls=base_urls)
+
+    def _init_families(self) -> None:
+        for name in dir(FamilyAPIs):
+            if name.startswith("_init_family_"):
+                getattr(self, name)()

@@ -1,0 +1,1 @@
+"""Fault injection and modelled limits (filled in by its issue)."""

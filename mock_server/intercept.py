@@ -1,0 +1,109 @@
+"""In-process mode: ``requests`` calls to the WeCom host go to the emulator, no sockets.
+
+Built on the ``responses`` library; every other host passes through untouched.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
+
+import responses
+
+from mock_server.pipeline import ApiRequest
+
+if TYPE_CHECKING:
+    from requests import PreparedRequest
+
+    from mock_server.emulator import Emulator
+
+DEFAULT_BASES = ("https://qyapi.weixin.qq.com", "http://qyapi.weixin.qq.com")
+METHODS = ("GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS")
+
+
+def _bases(extra: Sequence[str] | None) -> list[str]:
+    bases = list(DEFAULT_BASES)
+    env = os.environ.get("WECOM_API_BASE")
+    if env and env.startswith("http"):
+        bases.append(env)
+    bases.extend(extra or ())
+    out = []
+    for b in bases:
+        b = b.rstrip("/")
+        if b.endswith("/cgi-bin"):
+            b = b[: -len("/cgi-bin")]
+        if b not in out:
+            out.append(b)
+    return out
+
+
+class Interceptor(contextlib.ContextDecorator):
+    """Context manager and decorator; ``__enter__`` returns the emulator."""
+
+    def __init__(self, emulator: Emulator, *, base_urls: Sequence[str] | None = None) -> None:
+        self.emulator = emulator
+        self.bases = _bases(base_urls)
+        self._mock: responses.RequestsMock | None = None
+
+    def _callback(self, prepared: PreparedRequest) -> tuple[int, dict[str, str], bytes]:
+        from mock_server.faults.transport import apply_inprocess_fault
+
+        parts = urlsplit(prepared.url or "")
+        body = prepared.body
+        if body is None:
+            raw = b""
+        elif isinstance(body, str):
+            raw = body.encode("utf-8")
+        elif isinstance(body, bytes | bytearray):
+            raw = bytes(body)
+        else:  # a generator or file object (streamed upload)
+            raw = b"".join(c if isinstance(c, bytes) else str(c).encode() for c in body)
+        req = ApiRequest.from_url_parts(
+            prepared.method or "GET", parts.path, parts.query, raw, dict(prepared.headers)
+        )
+        resp = self.emulator.handle(req)
+        apply_inprocess_fault(resp)
+        headers = dict(resp.headers)
+        headers["Content-Type"] = resp.content_type
+        return resp.status, headers, resp.payload()
+
+    def start(self) -> Emulator:
+        mock = responses.RequestsMock(assert_all_requests_are_fired=False)
+        for base in self.bases:
+            pattern = re.compile(re.escape(base) + r"(/.*)?(\?.*)?$")
+            for method in METHODS:
+                mock.add_callback(method, pattern, callback=self._callback)
+        hosts = "|".join(re.escape(b) for b in self.bases)
+        mock.add_passthru(re.compile(rf"^(?!(?:{hosts})(?:[/?]|$))"))
+        mock.start()
+        self._mock = mock
+        return self.emulator
+
+    def stop(self) -> None:
+        if self._mock is not None:
+            self._mock.stop()
+            self._mock.reset()
+            self._mock = None
+
+    def __enter__(self) -> Emulator:
+        return self.start()
+
+    def __exit__(self, *exc: Any) -> None:
+        self.stop()
+
+
+def intercept(
+    fixtures: Sequence[Any] | None = None, *, base_urls: Sequence[str] | None = None, **kwargs: Any
+) -> Interceptor:
+    """Like moto's ``mock_aws``: a fresh emulator, with ``requests`` routed into it.
+
+    >>> with intercept() as wecom:
+    ...     requests.get("https://qyapi.weixin.qq.com/cgi-bin/gettoken", params=...)
+    """
+    from mock_server.emulator import Emulator
+
+    return Interceptor(Emulator(fixtures, **kwargs), base_urls=base_urls)

@@ -1,0 +1,135 @@
+"""Serving over HTTP with waitress (one process, threads: all requests share the state)."""
+
+from __future__ import annotations
+
+import logging
+import signal
+import sys
+import threading
+import time
+from collections.abc import Sequence
+from types import FrameType
+from typing import Any
+
+from waitress.server import create_server
+
+from mock_server.app import create_app
+from mock_server.emulator import Emulator
+
+log = logging.getLogger("mock_server")
+DEFAULT_THREADS = 16
+
+
+class ServerThread:
+    """A live server on a background thread; ``port=0`` picks a free port.
+
+    The socket is bound before ``start`` returns, so the server is ready without any wait.
+    """
+
+    def __init__(
+        self,
+        emulator: Emulator | None = None,
+        *,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        threads: int = DEFAULT_THREADS,
+        admin_remote: bool = False,
+    ) -> None:
+        self.emulator = emulator or Emulator(mode="server")
+        self.app = create_app(self.emulator, admin_remote=admin_remote)
+        self._server: Any = create_server(
+            self.app,
+            host=host,
+            port=port,
+            threads=threads,
+            ident="nginx",  # the real API answers with Server: nginx
+            clear_untrusted_proxy_headers=True,
+            connection_limit=1000,
+            channel_timeout=30,
+        )
+        self.host = host
+        self.port: int = self._server.effective_port
+        self._thread: threading.Thread | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    @property
+    def api_base(self) -> str:
+        return self.url + "/cgi-bin"
+
+    def start(self) -> ServerThread:
+        self._thread = threading.Thread(target=self._server.run, name="wecom-mock", daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self, timeout: float = 5.0) -> None:
+        self._server.close()
+        self._server.task_dispatcher.shutdown(timeout=timeout)
+        if self._thread is not None:
+            self._thread.join(timeout)
+        close = getattr(self.emulator, "close", None)
+        if callable(close):
+            close()
+
+    def __enter__(self) -> ServerThread:
+        return self.start()
+
+    def __exit__(self, *exc: Any) -> None:
+        self.stop()
+
+
+def banner(server: ServerThread) -> str:
+    emu = server.emulator
+    lines = [f"wecom-mock listening on {server.url}", ""]
+    for corp in emu.corps.values():
+        lines.append(f"corp {corp.corpid}  {corp.name}")
+        for scope, secret in corp.secrets.items():
+            lines.append(f"  {scope:<9} secret  {secret}")
+        for agent in corp.agents.values():
+            lines.append(f"  agent {agent.agentid}  {agent.name}  secret {agent.secret}")
+    lines += [
+        "",
+        f"API base:   {server.url}/cgi-bin   (use it instead of https://qyapi.weixin.qq.com/cgi-bin)",
+        f"admin API:  {server.url}/__admin   (corps, journal, clock, reset, ...)",
+        "Stop with Ctrl-C.",
+    ]
+    return "\n".join(lines)
+
+
+def serve(
+    fixtures: Sequence[str] | None = None,
+    *,
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    seed: int = 0,
+    threads: int = DEFAULT_THREADS,
+    journal_size: int = 10_000,
+    strict: bool = False,
+    admin_remote: bool = False,
+    emulator: Emulator | None = None,
+) -> int:
+    """Run until SIGTERM or Ctrl-C; returns the exit status."""
+    started = time.perf_counter()
+    emu = emulator or Emulator(
+        fixtures, seed=seed, journal_size=journal_size, strict=strict, mode="server"
+    )
+    server = ServerThread(emu, host=host, port=port, threads=threads, admin_remote=admin_remote)
+    stop = threading.Event()
+
+    def on_signal(signum: int, _frame: FrameType | None) -> None:
+        stop.set()
+
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
+    server.start()
+    print(banner(server), flush=True)
+    print(f"ready in {time.perf_counter() - started:.3f} s", file=sys.stderr, flush=True)
+    try:
+        while not stop.wait(0.5):
+            pass
+    finally:
+        server.stop()
+        print("wecom-mock stopped", file=sys.stderr, flush=True)
+    return 0

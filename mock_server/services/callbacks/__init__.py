@@ -1,0 +1,1 @@
+"""Callbacks: crypto, URL verification, event delivery (filled in by its issue)."""

@@ -1,0 +1,1 @@
+"""Customer contact (外部联系人) (filled in by its issue)."""

@@ -1,0 +1,1 @@
+"""Messaging: app messages, appchat, group robots, media, inbox (filled in by its issue)."""

@@ -1,0 +1,1 @@
+"""OA: approvals, calendars and schedules, meetings (filled in by its issue)."""
