@@ -100,7 +100,7 @@ def load_contacts(emu: Emulator, corp: Corp, section: dict[str, Any] | None) -> 
     # Parents may be listed after their children: create in dependency order.
     while pending:
         progressed = False
-        for i, d in enumerate(list(pending)):
+        for d in list(pending):
             parent = d.get("parentid", m.ROOT)
             if parent in store.departments:
                 _wrap(
