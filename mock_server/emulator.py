@@ -38,6 +38,7 @@ class Hooks:
         default_factory=list
     )
     on_reset: list[Callable[[], None]] = field(default_factory=list)
+    on_close: list[Callable[[], None]] = field(default_factory=list)
 
 
 class Emulator(FamilyAPIs):
@@ -120,6 +121,11 @@ class Emulator(FamilyAPIs):
                     corp.pending_events = []
         for event in events:
             self.events.emit(event)
+
+    def close(self) -> None:
+        """Stop background work (callback delivery queues, ...); the server calls this."""
+        for fn in self.hooks.on_close:
+            fn()
 
     # -- time --------------------------------------------------------------------------
     def advance(self, seconds: float) -> float:

@@ -69,9 +69,7 @@ class ServerThread:
         self._server.task_dispatcher.shutdown(timeout=timeout)
         if self._thread is not None:
             self._thread.join(timeout)
-        close = getattr(self.emulator, "close", None)
-        if callable(close):
-            close()
+        self.emulator.close()
 
     def __enter__(self) -> ServerThread:
         return self.start()
