@@ -1,1 +1,3 @@
-"""Messaging: app messages, appchat, group robots, media, inbox (filled in by its issue)."""
+"""Messaging: app messages, appchat, group robots, media, inbox."""
+
+from mock_server.services.messaging import media as media
