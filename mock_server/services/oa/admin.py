@@ -1,0 +1,50 @@
+"""``/__admin/oa/...``: act on approvals as a person in the WeCom app would (sandbox)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, jsonify
+
+from mock_server.admin import AdminError, admin_extension, body_json
+from mock_server.emulator import Emulator
+from mock_server.services.oa.approvals import ApprovalActionError
+
+
+@admin_extension
+def routes(bp: Blueprint, emu: Emulator) -> None:
+    @bp.post("/oa/approvals/<sp_no>/<action>")
+    def approval_action(sp_no: str, action: str) -> Any:
+        """approve / reject (userid, speech), revoke (userid optional), comment (userid, content)."""
+        body = body_json()
+        corpid = body.get("corpid")
+        try:
+            if action in ("approve", "reject"):
+                userid = _userid(body)
+                fn = emu.approve if action == "approve" else emu.reject
+                info = fn(sp_no, userid, speech=str(body.get("speech", "")), corpid=corpid)
+            elif action == "revoke":
+                info = emu.revoke_approval(sp_no, userid=body.get("userid"), corpid=corpid)
+            elif action == "comment":
+                info = emu.comment_approval(
+                    sp_no, _userid(body), str(body.get("content", "")), corpid=corpid
+                )
+            else:
+                raise AdminError(f"unknown action {action!r}", status=404)
+        except (ApprovalActionError, KeyError) as exc:
+            raise AdminError(str(exc).strip("'\"")) from None
+        return jsonify({"info": info})
+
+    @bp.get("/oa/approvals/<sp_no>")
+    def approval_get(sp_no: str) -> Any:
+        info = emu.approval(sp_no)
+        if info is None:
+            raise AdminError(f"no approval {sp_no}", status=404)
+        return jsonify({"info": info})
+
+
+def _userid(body: dict[str, Any]) -> str:
+    userid = body.get("userid")
+    if not isinstance(userid, str) or not userid:
+        raise AdminError("userid required")
+    return userid

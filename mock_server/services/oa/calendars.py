@@ -1,0 +1,217 @@
+"""Calendars (日历): oa/calendar/add|update|get|del; an app sees only what it created (90466)."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from mock_server.errors import WeComError
+from mock_server.params import get_obj
+from mock_server.pipeline import Context
+from mock_server.registry import APP
+from mock_server.services.oa.approval_handlers import api
+from mock_server.services.oa.common import owner, text_field, userids
+from mock_server.services.oa.store import Calendar, oa
+from mock_server.state import Corp
+
+COLOR = re.compile(r"^#[0-9A-Fa-f]{6}$")
+MAX_ADMINS = 3
+MAX_SHARES = 2000
+
+
+def find_calendar(corp: Corp, cal_id: Any, agentid: int | None) -> Calendar:
+    """A live calendar of this app: 90457 unknown, 90459 deleted, 90466 another app's."""
+    cal = oa(corp).calendars.get(cal_id) if isinstance(cal_id, str) else None
+    if cal is None:
+        raise WeComError(90457)
+    if cal.owner != agentid:
+        raise WeComError(90466)
+    if cal.deleted:
+        raise WeComError(90459)
+    return cal
+
+
+def _shares(corp: Corp, raw: Any) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Valid shares and the per-item failures (``fail_result.shares``)."""
+    if raw is None:
+        return [], []
+    if not isinstance(raw, list) or len(raw) > MAX_SHARES:
+        raise WeComError(40058, f"shares must be an array of at most {MAX_SHARES}.")
+    ok: list[dict[str, Any]] = []
+    failed: list[dict[str, Any]] = []
+    from mock_server.services.contacts import models as cm
+
+    store = cm.contacts(corp)
+    for s in raw:
+        uid = s.get("userid") if isinstance(s, dict) else None
+        user = store.find_user(uid) if isinstance(uid, str) else None
+        if user is None:
+            # Per-item codes of fail_result are unconfirmed; 1 "invalid userid" as in the doc.
+            failed.append({"errcode": 1, "errmsg": "invalid userid", "userid": str(uid)})
+            continue
+        entry: dict[str, Any] = {"userid": user.userid}
+        if "readonly" in s:  # old shape
+            entry["readonly"] = 1 if s["readonly"] else 0
+        else:
+            perm = s.get("permission", 1)
+            if perm not in (1, 3):
+                raise WeComError(40058, "shares[].permission must be 1 or 3.")
+            entry["permission"] = perm
+        ok.append(entry)
+    return ok, failed
+
+
+def _read(
+    ctx: Context, cal: dict[str, Any], existing: Calendar | None
+) -> tuple[dict[str, Any], list]:
+    """Validate a calendar object (add or overwrite); returns the stored data and failures."""
+    corp = ctx.require_corp()
+    summary = cal.get("summary")
+    if not isinstance(summary, str) or not summary:
+        raise WeComError(40058, "summary required.")
+    summary = text_field(cal, "summary", 128)
+    color = cal.get("color")
+    if not isinstance(color, str) or not COLOR.match(color):
+        raise WeComError(90473)
+    description = text_field(cal, "description", 512)
+    shares, failed = _shares(corp, cal.get("shares"))
+    admins = userids(corp, cal.get("admins"), "admins", 40058)
+    if len(admins) > MAX_ADMINS:
+        raise WeComError(40058, f"admins at most {MAX_ADMINS}.")
+    shared = {s["userid"] for s in shares}
+    if any(a not in shared for a in admins):
+        raise WeComError(90492)
+    organizer = existing.data.get("organizer") if existing else None
+    if "organizer" in cal:  # old shape: organizer required, immutable
+        org = userids(corp, [cal["organizer"]], "organizer", 90456)[0] if cal["organizer"] else None
+        if org is None:
+            raise WeComError(90456)
+        if existing is not None and organizer and org != organizer:
+            raise WeComError(90463)
+        organizer = org
+    is_public = existing.data["is_public"] if existing else (1 if cal.get("is_public") else 0)
+    is_corp = (
+        existing.data["is_corp_calendar"] if existing else (1 if cal.get("is_corp_calendar") else 0)
+    )
+    public_range = cal.get("public_range")
+    if public_range is not None:
+        if not isinstance(public_range, dict):
+            raise WeComError(40058, "public_range must be an object.")
+        public_range = {
+            "userids": userids(
+                corp, public_range.get("userids", []), "public_range.userids", 40058
+            ),
+            "partyids": [p for p in public_range.get("partyids", []) if isinstance(p, int)],
+        }
+    if (is_public or is_corp) and not public_range and existing is None:
+        raise WeComError(90483)
+    data: dict[str, Any] = {
+        "summary": summary,
+        "color": color,
+        "description": description,
+        "admins": admins,
+        "shares": shares,
+        "is_public": is_public,
+        "public_range": public_range or {"userids": [], "partyids": []},
+        "is_corp_calendar": is_corp,
+        "set_as_default": 1 if cal.get("set_as_default") else 0,
+    }
+    if organizer:
+        data["organizer"] = organizer
+        data["readonly"] = 1 if cal.get("readonly", 1) else 0
+    return data, failed
+
+
+def calendar_dict(cal: Calendar) -> dict[str, Any]:
+    d = cal.data
+    out: dict[str, Any] = {"cal_id": cal.cal_id}
+    if "organizer" in d:
+        out["organizer"] = d["organizer"]
+        out["readonly"] = d["readonly"]
+    out.update(
+        admins=d["admins"],
+        summary=d["summary"],
+        color=d["color"],
+        description=d["description"],
+        shares=d["shares"],
+        is_public=d["is_public"],
+        public_range=d["public_range"],
+        is_corp_calendar=d["is_corp_calendar"],
+    )
+    return out
+
+
+@api.endpoint(
+    "POST",
+    "oa/calendar/add",
+    scopes=(APP,),
+    doc="93647",
+    errcodes=(40058, 90456, 90473, 90483, 90492, 48002),
+)
+def calendar_add(ctx: Context) -> dict[str, Any]:
+    """Create a calendar owned by the calling app."""
+    corp = ctx.require_corp()
+    cal = get_obj(ctx.json(), "calendar", missing=40058)
+    assert cal is not None
+    data, failed = _read(ctx, cal, None)
+    cal_id = "wc" + corp.ids.alnum(27) + "AAA"
+    if data["set_as_default"]:
+        for other in oa(corp).calendars.values():
+            if other.owner == owner(ctx):
+                other.data["set_as_default"] = 0
+    oa(corp).calendars[cal_id] = Calendar(cal_id, owner(ctx), data, ctx.now)
+    return {"cal_id": cal_id, "fail_result": {"shares": failed}}
+
+
+@api.endpoint(
+    "POST",
+    "oa/calendar/update",
+    scopes=(APP,),
+    doc="97716",
+    errcodes=(40058, 90457, 90459, 90463, 90466, 90473, 90492, 48002),
+)
+def calendar_update(ctx: Context) -> dict[str, Any]:
+    """Overwrite a calendar (omitted optional fields are cleared; is_public kept)."""
+    body = ctx.json()
+    cal = get_obj(body, "calendar", missing=40058)
+    assert cal is not None
+    stored = find_calendar(ctx.require_corp(), cal.get("cal_id"), owner(ctx))
+    data, failed = _read(ctx, cal, stored)
+    if body.get("skip_public_range"):
+        data["public_range"] = stored.data["public_range"]
+    data["set_as_default"] = stored.data["set_as_default"]
+    stored.data = data
+    return {"fail_result": {"shares": failed}}
+
+
+@api.endpoint(
+    "POST",
+    "oa/calendar/get",
+    scopes=(APP,),
+    doc="97717",
+    errcodes=(90457, 90458, 90459, 90466, 48002),
+)
+def calendar_get(ctx: Context) -> dict[str, Any]:
+    """Calendars by id (at most 1000)."""
+    ids = ctx.json().get("cal_id_list")
+    if not isinstance(ids, list) or not ids:
+        raise WeComError(90458)
+    if len(ids) > 1000:
+        raise WeComError(40058, "cal_id_list at most 1000.")
+    corp = ctx.require_corp()
+    return {"calendar_list": [calendar_dict(find_calendar(corp, c, owner(ctx))) for c in ids]}
+
+
+@api.endpoint(
+    "POST",
+    "oa/calendar/del",
+    scopes=(APP,),
+    doc="97718",
+    errcodes=(90457, 90459, 90466, 90712, 48002),
+)
+def calendar_del(ctx: Context) -> None:
+    """Delete a calendar (not a default one)."""
+    cal = find_calendar(ctx.require_corp(), ctx.json().get("cal_id"), owner(ctx))
+    if cal.data.get("set_as_default"):
+        raise WeComError(90712)
+    cal.deleted = True
