@@ -67,8 +67,8 @@ def _flow(
     if int(mode) == 1:
         if not tpl.approvers:
             raise WeComError(301025, "template has no approval flow.")
-        levels = [_level(lv["attr"], list(lv["userid"])) for lv in tpl.approvers]
-        return levels, list(tpl.notifyer), tpl.notify_type
+        flow = [_level(lv["attr"], list(lv["userid"])) for lv in tpl.approvers]
+        return flow, list(tpl.notifyer), tpl.notify_type
     levels: list[dict[str, Any]] = []
     notifyer: list[str] = []
     process = body.get("process")

@@ -384,6 +384,7 @@ def meeting_get_user_meetingid(ctx: Context) -> dict[str, Any]:
     if begin is None and end is None:
         end = ctx.now
     if begin is None:
+        assert end is not None
         begin = end - MAX_SPAN
     if end is None:
         end = begin + MAX_SPAN

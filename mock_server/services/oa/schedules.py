@@ -210,9 +210,10 @@ def _op_mode(ctx: Context, body: dict[str, Any], sch: Schedule) -> tuple[int, in
     if mode:
         if not sch.data["reminders"]["is_repeat"]:
             raise WeComError(90484)
-        at = body.get("op_start_time")
-        if isinstance(at, bool) or not isinstance(at, int) or not _is_occurrence(sch.data, at):
+        raw = body.get("op_start_time")
+        if isinstance(raw, bool) or not isinstance(raw, int) or not _is_occurrence(sch.data, raw):
             raise WeComError(90482)
+        at = raw
     return mode, at
 
 
