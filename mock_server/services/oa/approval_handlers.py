@@ -22,6 +22,13 @@ def _visible(ctx: Context, userid: str) -> bool:
     return user is not None and cm.is_user_visible(ctx.require_corp(), ctx.agent, user)
 
 
+def _visible_keys(ctx: Context) -> set[str] | None:
+    """Lower-cased userids the caller sees (None: the approval secret sees everyone)."""
+    if ctx.agent is None:
+        return None
+    return cm.visible_user_keys(ctx.require_corp(), ctx.agent)
+
+
 @api.endpoint(
     "POST",
     "oa/gettemplatedetail",
@@ -132,9 +139,12 @@ def getapprovalinfo(ctx: Context) -> dict[str, Any]:
     filters = _filters(body)
     corp = ctx.require_corp()
     store = cm.contacts(corp)
+    visible = _visible_keys(ctx)
 
     def keep(app: ap.Application) -> bool:
-        if not start <= app.apply_time <= end or not _visible(ctx, app.creator):
+        if not start <= app.apply_time <= end:
+            return False
+        if visible is not None and app.creator.lower() not in visible:
             return False
         if "template_id" in filters and app.template_id not in filters["template_id"]:
             return False

@@ -168,10 +168,10 @@ def apply(
         raise WeComError(301025, "apply_data required.")
     store = oa(corp)
     contents, spans = validate_contents(
-        corp, tpl.controls, apply_data.get("contents"), set(store.applications)
+        corp, tpl.controls, apply_data.get("contents"), store.applications
     )
     summary = _summary(body.get("summary_list"))
-    for other in store.applications.values():
+    for other in store.applications.values() if spans else ():
         if other.creator == creator.userid and other.sp_status in (PENDING, APPROVED):
             for b, e in spans:
                 if any(b < oe and ob < e for ob, oe in other.spans):

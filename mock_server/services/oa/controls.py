@@ -7,6 +7,7 @@ detail naming the control; file ids that are not live media are 40007.
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from typing import Any
 
 from mock_server.errors import WeComError
@@ -166,7 +167,7 @@ class Checked:
 
 
 def validate_value(
-    corp: Corp, control: dict[str, Any], value: Any, out: Checked, related: set[str]
+    corp: Corp, control: dict[str, Any], value: Any, out: Checked, related: Collection[str]
 ) -> dict[str, Any]:
     """Check one submitted value against its control; returns the value the detail shows."""
     prop = control["property"]
@@ -322,7 +323,7 @@ def _table(
     cfg: dict[str, Any],
     cid: str,
     out: Checked,
-    related: set[str],
+    related: Collection[str],
 ) -> dict[str, Any]:
     rows = value.get("children")
     if not isinstance(rows, list) or not rows:
@@ -369,7 +370,7 @@ def detail_item(control: dict[str, Any], value: dict[str, Any]) -> dict[str, Any
 
 
 def validate_contents(
-    corp: Corp, controls: list[dict[str, Any]], contents: Any, related: set[str]
+    corp: Corp, controls: list[dict[str, Any]], contents: Any, related: Collection[str]
 ) -> tuple[list[dict[str, Any]], list[tuple[int, int]]]:
     """Validate ``apply_data.contents``; returns the detail's contents and leave spans."""
     if not isinstance(contents, list):
