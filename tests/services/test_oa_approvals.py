@@ -416,6 +416,10 @@ def test_sandbox_over_admin_api(emu: Emulator, oa_api: Api) -> None:
     )
     assert ok.status_code == 200 and ok.get_json()["info"]["sp_status"] == 2
     assert client.get(f"/__admin/oa/approvals/{sp}").get_json()["info"]["sp_status"] == 2
+    listed = client.get("/__admin/oa/approvals?sp_status=2").get_json()["approvals"]
+    assert [a["sp_no"] for a in listed] == [sp]
+    assert client.get("/__admin/oa/approvals?sp_status=1").get_json()["approvals"] == []
+    assert client.get("/__admin/oa/approvals/1").status_code == 404
     assert client.post("/__admin/oa/approvals/1/approve", json={"userid": "x"}).status_code == 400
 
 

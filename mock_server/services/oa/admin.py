@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, jsonify
+from flask import Blueprint, jsonify, request
 
 from mock_server.admin import AdminError, admin_extension, body_json
 from mock_server.emulator import Emulator
@@ -34,6 +34,17 @@ def routes(bp: Blueprint, emu: Emulator) -> None:
         except (ApprovalActionError, KeyError) as exc:
             raise AdminError(str(exc).strip("'\"")) from None
         return jsonify({"info": info})
+
+    @bp.get("/oa/approvals")
+    def approval_list() -> Any:
+        """All applications; ``?sp_status=1`` keeps the pending ones."""
+        where: dict[str, Any] = {}
+        raw = request.args.get("sp_status")
+        if raw:
+            if not raw.isdigit():
+                raise AdminError("sp_status must be an integer")
+            where["sp_status"] = int(raw)
+        return jsonify({"approvals": emu.approvals(request.args.get("corpid"), **where)})
 
     @bp.get("/oa/approvals/<sp_no>")
     def approval_get(sp_no: str) -> Any:
