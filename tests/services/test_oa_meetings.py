@@ -176,3 +176,12 @@ def test_get_user_meetingid(emu: Emulator, mt_api: Api) -> None:
     assert mt_api.post("meeting/get_user_meetingid", {"userid": "ghost"})["errcode"] == 400021
     wide = {"userid": "lisi", "begin_time": now, "end_time": now + 181 * 86400}
     assert mt_api.post("meeting/get_user_meetingid", wide)["errcode"] == 400223
+
+
+def test_users_outside_the_app_visibility_are_400021(emu: Emulator) -> None:
+    sales = Api(emu, "app", 1000003)  # sees the sales department (5) only
+    assert sales.post("meeting/create", meeting(emu))["errcode"] == 400021
+    ok = meeting(emu, admin_userid="wuxia", invitees={"userid": ["xuqiang"]}, settings={})
+    assert sales.post("meeting/create", ok)["errcode"] == 0
+    bad = meeting(emu, admin_userid="wuxia", invitees={"userid": ["xuqiang", "lisi"]}, settings={})
+    assert sales.post("meeting/create", {**bad, "title": "另一个"})["errcode"] == 400021

@@ -16,7 +16,7 @@ from mock_server.services.contacts import models as cm
 from mock_server.services.oa.approval_handlers import api
 from mock_server.services.oa.common import owner
 from mock_server.services.oa.store import Meeting, oa
-from mock_server.state import Corp
+from mock_server.state import Agent, Corp
 
 MIN_DURATION, MAX_DURATION = 300, 86399
 MAX_INVITEES = 100  # normal corps; fixture setting oa.meeting_max_invitees changes it
@@ -45,25 +45,27 @@ def _find(ctx: Context, meetingid: Any, *, for_write: bool) -> Meeting:
     return m
 
 
-def _user(corp: Corp, userid: Any, errcode: int) -> str:
+def _user(corp: Corp, userid: Any, errcode: int, agent: Agent | None = None) -> str:
     user = cm.contacts(corp).find_user(userid) if isinstance(userid, str) else None
-    if user is None:
+    if user is None or not cm.is_user_visible(corp, agent, user):
         raise WeComError(errcode, f"userid {userid} invalid.")
     if user.status in (2, 5):
         raise WeComError(400313)
     return user.userid
 
 
-def _users(corp: Corp, raw: Any, errcode: int) -> list[str]:
+def _users(corp: Corp, raw: Any, errcode: int, agent: Agent | None = None) -> list[str]:
+    """Existing members inside the app's visibility (400021 otherwise, for the whole call)."""
     ids = raw.get("userid", []) if isinstance(raw, dict) else raw
     if ids is None:
         return []
     if not isinstance(ids, list):
         raise WeComError(errcode, "userid must be an array.")
+    visible = None if agent is None else cm.visible_user_keys(corp, agent)
     out: list[str] = []
     for u in ids:
         user = cm.contacts(corp).find_user(u) if isinstance(u, str) else None
-        if user is None:
+        if user is None or (visible is not None and user.key not in visible):
             raise WeComError(errcode, f"userid {u} invalid.")
         if user.userid not in out:
             out.append(user.userid)
@@ -162,7 +164,7 @@ def _read(
             raise WeComError(400043)
         if not body.get("admin_userid"):
             raise WeComError(400040)
-        admin = _user(corp, body["admin_userid"], 400021)
+        admin = _user(corp, body["admin_userid"], 400021, ctx.agent)
     else:
         admin = current["admin_userid"]
     data: dict[str, Any] = dict(current or {})
@@ -185,7 +187,7 @@ def _read(
             data[key] = value
     excess: list[str] = []
     if current is None or "invitees" in body:
-        invitees = _users(corp, body.get("invitees"), 400021)
+        invitees = _users(corp, body.get("invitees"), 400021, ctx.agent)
         limit = int(corp.settings.get("oa", {}).get("meeting_max_invitees", MAX_INVITEES))
         invitees, excess = invitees[:limit], invitees[limit:]
         data["invitees"] = invitees
