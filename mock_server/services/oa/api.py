@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from mock_server.services.oa import approval_views as views
 from mock_server.services.oa import approvals as ap
 from mock_server.services.oa.store import oa
 
@@ -25,7 +26,7 @@ class OAAPI:
     def _oa_act(self, corpid: str | None, fn: Any, *args: Any) -> dict[str, Any]:
         corp: Corp = self.corp(corpid)  # type: ignore[attr-defined]
         with self.transaction(corp):  # type: ignore[attr-defined]
-            return ap.detail(fn(corp, *args))
+            return views.detail(fn(corp, *args))
 
     def approve(
         self, sp_no: str, userid: str, speech: str = "", corpid: str | None = None
@@ -54,10 +55,10 @@ class OAAPI:
     def approval(self, sp_no: str, corpid: str | None = None) -> dict[str, Any] | None:
         """An application's detail (``getapprovaldetail``'s ``info``), or None."""
         app = oa(self.corp(corpid)).applications.get(str(sp_no))  # type: ignore[attr-defined]
-        return None if app is None else ap.detail(app)
+        return None if app is None else views.detail(app)
 
     def approvals(self, corpid: str | None = None, **where: Any) -> list[dict[str, Any]]:
         """All applications (details), optionally filtered by detail fields (sp_status=1...)."""
         apps = oa(self.corp(corpid)).applications.values()  # type: ignore[attr-defined]
-        out = [ap.detail(a) for a in apps]
+        out = [views.detail(a) for a in apps]
         return [d for d in out if all(d.get(k) == v for k, v in where.items())]

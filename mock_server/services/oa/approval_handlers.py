@@ -9,6 +9,7 @@ from mock_server.errors import WeComError
 from mock_server.pipeline import Context
 from mock_server.registry import APPROVAL, Family
 from mock_server.services.contacts import models as cm
+from mock_server.services.oa import approval_views as views
 from mock_server.services.oa import approvals as ap
 from mock_server.services.oa.store import oa
 
@@ -187,4 +188,4 @@ def getapprovaldetail(ctx: Context) -> dict[str, Any]:
     app = ap.find(ctx.require_corp(), ctx.json().get("sp_no"))
     if not _visible(ctx, app.creator):
         raise WeComError(301055, "applicant not in the app's visibility.")
-    return {"info": ap.detail(app)}
+    return {"info": views.detail(app)}
