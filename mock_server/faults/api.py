@@ -229,7 +229,9 @@ class FaultsAPI:
         if rule.fault == "malformed":
             return ApiResponse(_malformed(real), status=200)
         if rule.fault is not None:
-            base = real or ApiResponse({"errcode": 0, "errmsg": "ok"})
+            # Before: nothing was answered (the journal shows errcode null). After: the real
+            # answer was produced (and journaled) but never reaches the client.
+            base = real or ApiResponse(b"", content_type="text/plain")
             return ApiResponse(
                 base.body, base.status, dict(base.headers), base.content_type, rule.fault
             )

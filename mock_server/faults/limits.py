@@ -113,9 +113,12 @@ def corp_config(emu: Any, corp: Corp) -> tuple[bool, list[dict[str, Any]], int]:
     if raw is None:
         raw = default
     if isinstance(raw, bool):
-        return raw, [], GETTOKEN_FAILURES_PER_HOUR
+        return raw, BUILTIN_LIMITS, GETTOKEN_FAILURES_PER_HOUR
     enabled = raw.get("enabled", True if raw.get("limits") else default)
-    limits = list(raw.get("limits") or [])
+    limits = raw.get("limits") or []
+    if not all("name" in lim and "key" in lim and "per" in lim for lim in limits):
+        # Limits written in a fixture's settings: normalised once, in place.
+        limits = raw["limits"] = [check_limit_spec(lim) for lim in limits]
     if raw.get("builtin", True):
         limits = BUILTIN_LIMITS + limits
     return (
