@@ -151,16 +151,14 @@ class FaultsAPI:
         if not engine.active:
             return None
         req = ctx.request
-        candidates = engine.candidates(req.path)
-        if not candidates:
-            return None
         emu: Emulator = self  # type: ignore[assignment]
-        corpid, scope, agentid = _identity(emu, ctx)
-        rule = engine.first_triggered(
-            candidates, req.method, corpid, scope, agentid, ctx.json, emu.clock.now()
-        )
+        rules, who = engine.matching(req.path, req.method, lambda: _identity(emu, ctx))
+        if not rules:
+            return None
+        rule = engine.first_triggered(rules, ctx.json, emu.clock.now)
         if rule is None:
             return None
+        assert who is not None
         record: dict[str, Any] = {"id": rule.id, "kind": rule.kind()}
         if rule.name:
             record["name"] = rule.name
@@ -170,7 +168,7 @@ class FaultsAPI:
             ctx.notes[_PENDING] = rule
             return None
         ctx.fault = record
-        return self._apply(ctx, rule, (corpid, scope, agentid), None)
+        return self._apply(ctx, rule, who, None)
 
     def _fault_on_response(self, ctx: Context, resp: ApiResponse) -> ApiResponse | None:
         out = None

@@ -17,7 +17,7 @@ import fnmatch
 import random
 import re
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -128,7 +128,7 @@ def predicate_matches(when: dict[str, Any], body: Any) -> bool:
     return True
 
 
-@dataclass
+@dataclass(slots=True)
 class FaultRule:
     """One rule. Counters (``seen``, ``triggered``) live on it; the engine's lock guards them."""
 
@@ -302,17 +302,6 @@ class FaultRule:
     def expired(self) -> bool:
         return self.times is not None and self.triggered >= self.times
 
-    def matches_identity(
-        self, method: str, corpid: str | None, scope: str | None, agentid: int | None
-    ) -> bool:
-        if self.method is not None and method != self.method:
-            return False
-        if self.corpid is not None and corpid != self.corpid:
-            return False
-        if self.scope is not None and scope != self.scope:
-            return False
-        return self.agentid is None or agentid == self.agentid
-
     def fires(self, now: float) -> bool:
         """Count a matching call and decide (caller holds the engine lock)."""
         if self.expired:
@@ -375,6 +364,7 @@ class FaultEngine:
         self._exact: dict[str, list[FaultRule]] = {}
         self._globs: list[tuple[re.Pattern[str], FaultRule]] = []
         self._glob_cache: dict[str, list[FaultRule]] = {}
+        self._static_cache: dict[tuple[Any, ...], list[FaultRule]] = {}
         self._counter = 0
         # Bumped on every change so the per-path glob cache is rebuilt lazily.
         self.active = False
@@ -388,6 +378,7 @@ class FaultEngine:
             else:
                 exact.setdefault(r.path, []).append(r)
         self._exact, self._globs, self._glob_cache = exact, globs, {}
+        self._static_cache = {}
         self.active = bool(self.rules)
 
     def add(self, specs: Iterable[dict[str, Any]], now: float) -> list[FaultRule]:
@@ -441,23 +432,47 @@ class FaultEngine:
             return exact
         return sorted(exact + cached, key=self.rules.index)
 
-    def first_triggered(
+    def matching(
         self,
-        candidates: list[FaultRule],
+        path: str,
         method: str,
-        corpid: str | None,
-        scope: str | None,
-        agentid: int | None,
-        body: Any,
-        now: float,
+        identity: Callable[[], tuple[str | None, str | None, int | None]],
+    ) -> tuple[list[FaultRule], tuple[str | None, str | None, int | None] | None]:
+        """Rules whose path, method, corpid, scope and agentid match, and the caller's identity.
+
+        These matchers never change for a rule, so the answer is cached per (path, method,
+        caller) until the rule set changes: an inactive rule costs nothing per request.
+        """
+        candidates = self.candidates(path)
+        if not candidates:
+            return candidates, None
+        who = identity()
+        key = (path, method, who)
+        found = self._static_cache.get(key)
+        if found is None:
+            corpid, scope, agentid = who
+            found = [
+                r
+                for r in candidates
+                if (r.method is None or r.method == method)
+                and (r.corpid is None or r.corpid == corpid)
+                and (r.scope is None or r.scope == scope)
+                and (r.agentid is None or r.agentid == agentid)
+            ]
+            if len(self._static_cache) < 4096:
+                self._static_cache[key] = found
+        return found, who
+
+    def first_triggered(
+        self, rules: list[FaultRule], body: Callable[[], Any], clock: Callable[[], float]
     ) -> FaultRule | None:
-        """The first rule (in order added) that matches and triggers; counts every match."""
-        with self._lock:
-            for r in candidates:
-                if r.expired or not r.matches_identity(method, corpid, scope, agentid):
-                    continue
-                if r.when is not None and not predicate_matches(r.when, body()):
-                    continue
-                if r.fires(now):
+        """The first rule (in order added) whose body predicate holds and that triggers."""
+        for r in rules:
+            if r.times is not None and r.triggered >= r.times:
+                continue
+            if r.when is not None and not predicate_matches(r.when, body()):
+                continue
+            with self._lock:
+                if r.fires(clock()):
                     return r
         return None
