@@ -89,6 +89,7 @@ def routes(bp: Blueprint, emu: Emulator) -> None:
                 corpid=corpid,
                 builtin=builtin,
                 gettoken_failures_per_hour=data.get("gettoken_failures_per_hour"),
+                concurrent_per_api=data.get("concurrent_per_api"),
             )
         except ValueError as exc:
             raise AdminError(str(exc)) from None

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from mock_server.state import Corp
 
 _PENDING = "_pending_rule"
+_SLOT = "_concurrency_slot"
 
 
 class FaultHandle:
@@ -172,10 +173,14 @@ class FaultsAPI:
 
     def _fault_on_response(self, ctx: Context, resp: ApiResponse) -> ApiResponse | None:
         out = None
-        rule = ctx.notes.pop(_PENDING, None) if ctx.notes else None
-        if rule is not None:
-            emu: Emulator = self  # type: ignore[assignment]
-            out = self._apply(ctx, rule, _identity(emu, ctx), resp)
+        if ctx.notes:
+            rule = ctx.notes.pop(_PENDING, None)
+            if rule is not None:
+                emu: Emulator = self  # type: ignore[assignment]
+                out = self._apply(ctx, rule, _identity(emu, ctx), resp)
+            slot = ctx.notes.pop(_SLOT, None)
+            if slot is not None:  # after any "stage: after" delay: a slow call holds its slot
+                limits.leave_call(*slot)
         ep = ctx.endpoint
         if ep is not None and ep.auth == AUTH_NONE and resp.errcode == 40001:
             corp = self.corps.get(ctx.request.query.get("corpid", ""))  # type: ignore[attr-defined]
@@ -263,6 +268,9 @@ class FaultsAPI:
         if name is not None:
             ctx.notes["limit"] = name
             raise WeComError(45009)
+        slot = limits.enter_call(emu, corp, ep.name)
+        if slot is not None:
+            ctx.notes[_SLOT] = (corp, slot)
         return None
 
     # -- modelled limits ----------------------------------------------------------------------
@@ -278,12 +286,14 @@ class FaultsAPI:
         corpid: str | None = None,
         builtin: bool = True,
         gettoken_failures_per_hour: int | None = None,
+        concurrent_per_api: int | None = None,
     ) -> dict[str, Any]:
         """Turn the modelled rate limits on/off for a corp (all corps without ``corpid``).
 
         ``limits`` adds limits such as ``{"path": "user/get", "limit": 3, "per": "minute"}``
-        (``key``: corp, app or ip) to the built-in table of the reference; ``reset()`` goes
-        back to the fixture's settings.
+        (``key``: corp, app or ip) to the built-in table of the reference;
+        ``concurrent_per_api`` sets the 45033 threshold (default 400, unconfirmed).
+        ``reset()`` goes back to the fixture's settings.
         """
         from mock_server.faults.limits import check_limit_spec
 
@@ -294,9 +304,17 @@ class FaultsAPI:
             or gettoken_failures_per_hour < 1
         ):
             raise ValueError("gettoken_failures_per_hour must be a positive integer")
+        if concurrent_per_api is not None and (
+            isinstance(concurrent_per_api, bool)
+            or not isinstance(concurrent_per_api, int)
+            or concurrent_per_api < 1
+        ):
+            raise ValueError("concurrent_per_api must be a positive integer")
         config: dict[str, Any] = {"enabled": bool(enabled), "limits": extra, "builtin": builtin}
         if gettoken_failures_per_hour is not None:
             config["gettoken_failures_per_hour"] = gettoken_failures_per_hour
+        if concurrent_per_api is not None:
+            config["concurrent_per_api"] = concurrent_per_api
         for corp in self._corps_for(corpid):
             with corp.lock:
                 corp.settings["rate_limits"] = config
@@ -312,11 +330,14 @@ class FaultsAPI:
         with corp.lock:
             windows = {k: {"since": w[0], "count": int(w[1])} for k, w in store.windows.items()}
             blocked = {k: until for k, until in store.blocked.items() if until > now}
+            inflight = dict(store.inflight)
         return {
             "corpid": corp.corpid,
             "enabled": enabled,
             "limits": table,
             "gettoken_failures_per_hour": threshold,
+            "concurrent_per_api": limits.concurrency_limit(emu, corp),
+            "in_flight": inflight,
             "windows": windows,
             "blocked": blocked,
         }

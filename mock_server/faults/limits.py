@@ -54,6 +54,9 @@ BUILTIN_LIMITS: list[dict[str, Any]] = [
 # Repeated wrong secrets from one IP ban that IP from gettoken for an hour (90313 help for
 # 45009). The threshold (~2000 failures/hour) is a community figure (unconfirmed).
 GETTOKEN_FAILURES_PER_HOUR = 2000
+# 45033: too many concurrent calls to one API by one corp. One community test saw it only
+# with >= 400 concurrent callers (unconfirmed).
+CONCURRENT_PER_API = 400
 
 
 @dataclass
@@ -62,6 +65,7 @@ class LimitsStore:
 
     windows: dict[str, list[float]] = field(default_factory=dict)
     blocked: dict[str, float] = field(default_factory=dict)
+    inflight: dict[str, int] = field(default_factory=dict)
 
 
 register_store("faults", lambda corp: LimitsStore())
@@ -126,6 +130,41 @@ def corp_config(emu: Any, corp: Corp) -> tuple[bool, list[dict[str, Any]], int]:
         limits,
         int(raw.get("gettoken_failures_per_hour", GETTOKEN_FAILURES_PER_HOUR)),
     )
+
+
+def concurrency_limit(emu: Any, corp: Corp) -> int | None:
+    """Concurrent calls allowed per corp per API (None when limits are off)."""
+    enabled = corp_config(emu, corp)[0]
+    if not enabled:
+        return None
+    raw = corp.settings.get("rate_limits")
+    if isinstance(raw, dict) and raw.get("concurrent_per_api") is not None:
+        return int(raw["concurrent_per_api"])
+    return CONCURRENT_PER_API
+
+
+def enter_call(emu: Any, corp: Corp, api: str) -> str | None:
+    """Take a concurrency slot: its key (give it back with ``leave_call``), or raise 45033."""
+    limit = concurrency_limit(emu, corp)
+    if limit is None:
+        return None
+    store: LimitsStore = corp.store("faults")
+    with corp.lock:
+        n = store.inflight.get(api, 0)
+        if n >= limit:
+            raise WeComError(45033)
+        store.inflight[api] = n + 1
+    return api
+
+
+def leave_call(corp: Corp, key: str) -> None:
+    store: LimitsStore = corp.store("faults")
+    with corp.lock:
+        n = store.inflight.get(key, 0) - 1
+        if n > 0:
+            store.inflight[key] = n
+        else:  # 0, or a store rebuilt by reset() while the call ran
+            store.inflight.pop(key, None)
 
 
 def _block_until(per: str, now: float) -> float:

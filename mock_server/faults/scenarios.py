@@ -92,6 +92,7 @@ def apply_scenario(emu: Any, doc: dict[str, Any], delay_scale: float | None = No
             limits.get("limits"),
             builtin=limits.get("builtin", True),
             gettoken_failures_per_hour=limits.get("gettoken_failures_per_hour"),
+            concurrent_per_api=limits.get("concurrent_per_api"),
         )
     for entry in settings.get("trusted_ips") or []:
         emu.set_trusted_ips(

@@ -315,3 +315,38 @@ def test_admin_rotate_secret(wecom_server: ServerThread) -> None:
     assert r.json()["secret"] == "MY-NEW-fake-secret"
     assert requests.post(f"{admin}/secrets/rotate", json={"agentid": 42}).status_code == 404
     assert requests.post(f"{admin}/secrets/rotate", json={"scope": "nope"}).status_code == 404
+
+
+# -- concurrency (45033) ------------------------------------------------------------------------
+def test_too_many_concurrent_calls_answer_45033(emu: Emulator) -> None:
+    import threading
+
+    emu.set_rate_limits(True, concurrent_per_api=1)
+    tok = emu.token("contacts")
+    entered, release = threading.Event(), threading.Event()
+    held = []
+
+    def hold_first_call(ctx: Any, resp: Any) -> None:
+        if not held:
+            held.append(ctx.request.path)
+            entered.set()
+            release.wait(10)
+
+    emu.hooks.on_response.insert(0, hold_first_call)  # runs before the slot is given back
+    first: list[int] = []
+    worker = threading.Thread(target=lambda: first.append(_user(emu, tok)))
+    worker.start()
+    try:
+        assert entered.wait(10)
+        assert emu.rate_limits()["in_flight"] == {"user/get": 1}
+        assert _user(emu, tok, "lisi") == 45033
+        assert emu.call("GET", "department/list", params={"access_token": tok})["errcode"] == 0
+    finally:
+        release.set()
+        worker.join(10)
+    assert first == [0]
+    assert emu.rate_limits()["in_flight"] == {}
+    assert _user(emu, tok) == 0
+    entry = emu.journal.entries(errcode=45033)[0]
+    assert entry["errmsg"].startswith("api concurrent out of limit")
+    assert "notes" not in entry or "_concurrency_slot" not in entry["notes"]
