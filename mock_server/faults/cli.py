@@ -42,7 +42,9 @@ def _scenario(args: argparse.Namespace) -> int:
     )
     from mock_server.resources import scenarios_dir
 
-    rest = [a for a in getattr(args, "rest", []) or [] if a != "--"]
+    rest = list(getattr(args, "rest", None) or [])
+    if rest and rest[0] == "--":  # only the separator; the command may use "--" itself
+        rest = rest[1:]
     if args.action == "schema":
         print(json.dumps(scenario_schema(), indent=2, ensure_ascii=False))
         return 0

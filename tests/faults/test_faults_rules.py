@@ -384,3 +384,15 @@ def test_bad_rules_are_rejected_and_nothing_is_added(
     with pytest.raises(RuleError, match=message):
         emu.add_faults([{"path": "user/list", "errcode": -1}, spec])
     assert emu.faults() == []
+
+
+def test_socket_fault_under_another_wsgi_server_degrades_to_an_empty_body() -> None:
+    """Without the bundled waitress server there is no socket to reset (documented)."""
+    from mock_server import create_app
+
+    app = create_app(Emulator(mode="server"))
+    emu = app.config["EMULATOR"]
+    emu.fault("gettoken", fault="reset")
+    resp = app.test_client().get("/cgi-bin/gettoken?corpid=x&corpsecret=y")
+    assert (resp.status_code, resp.data) == (200, b"")
+    assert emu.journal.entries()[-1]["fault"]["kind"] == "reset"
