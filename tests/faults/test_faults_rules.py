@@ -396,3 +396,14 @@ def test_socket_fault_under_another_wsgi_server_degrades_to_an_empty_body() -> N
     resp = app.test_client().get("/cgi-bin/gettoken?corpid=x&corpsecret=y")
     assert (resp.status_code, resp.data) == (200, b"")
     assert emu.journal.entries()[-1]["fault"]["kind"] == "reset"
+
+
+def test_invalidate_token_after_gettoken_kills_the_token_just_issued(target: Target) -> None:
+    corp = target.emu.corp()
+    target.emu.fault("gettoken", invalidate_token=True, stage="after", times=1)
+    first = target.get("gettoken", corpid=corp.corpid, corpsecret=corp.secrets["contacts"]).json()
+    assert first["errcode"] == 0
+    assert target.user(first["access_token"])["errcode"] == 40014
+    second = target.get("gettoken", corpid=corp.corpid, corpsecret=corp.secrets["contacts"]).json()
+    assert second["access_token"] != first["access_token"]
+    assert target.user(second["access_token"])["errcode"] == 0

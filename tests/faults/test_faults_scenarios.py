@@ -215,3 +215,53 @@ def test_cli_without_command_is_an_error(capsys: pytest.CaptureFixture[str]) -> 
 def test_scenario_schema_is_printed(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["scenario", "schema"]) == 0
     assert '"title": "wecom-mock scenario"' in capsys.readouterr().out
+
+
+def test_scenario_with_its_own_fixture_clock_and_gettoken_fault(tmp_path: Path) -> None:
+    """Relative fixture paths, a clock step at start, and a failing expectation's report."""
+    from mock_server.resources import demo_fixture
+
+    (tmp_path / "corp.yaml").write_text(demo_fixture().read_text(encoding="utf-8"), "utf-8")
+    scenario = tmp_path / "s.yaml"
+    scenario.write_text(
+        textwrap.dedent(
+            """
+            name: custom
+            fixtures: [corp.yaml]
+            client: {scope: contacts}
+            clock: [{advance: 100}]
+            faults: [{path: gettoken, errcode: -1, nth: 1}]
+            expect:
+              - count: {path: gettoken, errcode: -1, equals: 1}
+              - count: {path: gettoken, errcode: 0, equals: 1}
+              - {name: impossible, count: {path: user/get, min: 1}}
+            """
+        ),
+        encoding="utf-8",
+    )
+    client = tmp_path / "c.py"
+    client.write_text(
+        textwrap.dedent(
+            """
+            import os, requests
+            base, corp, secret = (os.environ[k] for k in
+                                  ("WECOM_API_BASE", "WECOM_CORPID", "WECOM_CONTACTS_SECRET"))
+            assert os.environ["WECOM_SECRET"] == secret
+            for _ in range(2):
+                body = requests.get(base + "/gettoken",
+                                    params={"corpid": corp, "corpsecret": secret}).json()
+            assert body["errcode"] == 0
+            """
+        ),
+        encoding="utf-8",
+    )
+    result = run_scenario(scenario, [sys.executable, str(client)], timeout=60)
+    assert result.exit_code == 0 and result.exit_ok
+    assert [o.ok for o in result.outcomes] == [True, True, False]
+    assert "[FAIL] impossible — 0 call(s) matched (min 1)" in result.report()
+
+
+def test_scenario_list(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["scenario", "list"]) == 0
+    out = capsys.readouterr().out
+    assert all(name in out for name in SCENARIOS)
