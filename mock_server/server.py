@@ -15,6 +15,7 @@ from waitress.server import create_server
 
 from mock_server.app import create_app
 from mock_server.emulator import Emulator
+from mock_server.faults.transport import install_socket_faults
 
 log = logging.getLogger("mock_server")
 DEFAULT_THREADS = 16
@@ -47,6 +48,8 @@ class ServerThread:
             connection_limit=1000,
             channel_timeout=30,
         )
+        # Connection reset / empty reply faults need the socket, which WSGI does not give.
+        install_socket_faults(self._server)
         self.host = host
         self.port: int = self._server.effective_port
         self._thread: threading.Thread | None = None
