@@ -125,6 +125,10 @@ class CallbacksAPI:
         except ValueError as exc:
             raise CallbackError(str(exc)) from None
 
+    def _marker_callbacks(self, marker: Any) -> None:
+        """callbacks(timeout=0.3, retries=3, ...): callback delivery settings for this test."""
+        self.configure_callbacks(**marker.kwargs)
+
     # -- the log -------------------------------------------------------------------------
     def callback_deliveries(
         self,

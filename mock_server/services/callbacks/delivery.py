@@ -111,6 +111,10 @@ class Dispatcher:
         self._queue = None
 
     def reset(self) -> None:
+        """Fresh log and ids; the delivery policy goes back to the real defaults."""
+        fresh = Settings()
+        for name in ("timeout", "verify_timeout", "retries", "retry_interval"):
+            setattr(self.settings, name, getattr(fresh, name))
         with self._lock:
             self.generation += 1
             self._log.clear()
@@ -164,8 +168,12 @@ class Dispatcher:
                 self._pending -= 1
                 self.dropped += 1
                 dropped = self.dropped
-            log.warning("callback queue full: dropped %s to %s (%d dropped)", job.event.kind,
-                        job.recipient.key, dropped)  # fmt: skip
+            log.warning(
+                "callback queue full: dropped %s to %s (%d dropped)",
+                job.event.kind,
+                job.recipient.key,
+                dropped,
+            )
             self._record(self._new_record(job, job.config.url), outcome="dropped")
         return None
 
@@ -335,7 +343,9 @@ class Dispatcher:
             entry.update(status=None, latency_ms=_ms(started), error=f"timeout after {timeout} s")
             return entry, None
         except requests.RequestException as exc:
-            entry.update(status=None, latency_ms=_ms(started), error=f"connection failed: {exc}")
+            reason = str(exc)
+            reason = reason if len(reason) <= 300 else reason[:300] + "..."
+            entry.update(status=None, latency_ms=_ms(started), error=f"connection failed: {reason}")
             return entry, None
         entry.update(status=status, latency_ms=_ms(started), response=_preview(content))
         entry["error"] = None
