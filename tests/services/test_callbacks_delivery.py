@@ -590,3 +590,25 @@ def test_server_mode_drops_are_counted_and_logged(receiver: Receiver) -> None:
         assert emu.flush_callbacks(10)
     finally:
         emu.close()
+
+
+@pytest.mark.callbacks(timeout=0.25)
+def test_wecom_fixture_intercept_lets_loopback_callbacks_through(
+    wecom: Emulator, receiver: Receiver
+) -> None:
+    assert wecom.configure_callbacks()["timeout"] == 0.25  # the marker
+    configure(wecom, 1000002, receiver)
+    token = requests.get(
+        "https://qyapi.weixin.qq.com/cgi-bin/gettoken",
+        params={"corpid": CORPID, "corpsecret": "DEMO-app-1000002-secret-not-real"},
+        timeout=5,
+    ).json()["access_token"]
+    r = requests.post(
+        "https://qyapi.weixin.qq.com/cgi-bin/tag/create",
+        params={"access_token": token},
+        json={"tagname": "x"},
+        timeout=5,
+    )
+    assert r.json()["errcode"] == 0
+    wecom.sandbox_user_message(1000002, "lisi", "ping")
+    assert receiver.received[0]["fields"]["Content"] == "ping"

@@ -118,7 +118,7 @@ def routes(bp: Blueprint, emu: Emulator) -> None:
     @bp.post("/callbacks/sandbox/message")
     def sandbox_message() -> Any:
         data = body_json()
-        fields = data.get("fields") or {}
+        fields = data.get("fields", {})
         if not isinstance(fields, dict):
             raise AdminError("fields must be an object of XML elements")
         rows = _call(
