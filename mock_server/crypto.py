@@ -171,7 +171,10 @@ def encrypt(
     random: bytes | None = None,
 ) -> str:
     """Base64 ciphertext of ``message`` for ``receiveid`` (the ``<Encrypt>`` / echostr text)."""
-    key = aes_key(encoding_aes_key)
+    return _encrypt(aes_key(encoding_aes_key), message, receiveid, random)
+
+
+def _encrypt(key: bytes, message: str | bytes, receiveid: str, random: bytes | None) -> str:
     prefix = random_prefix() if random is None else random
     if len(prefix) != 16:
         raise EncryptAESError("the random prefix must be 16 bytes")
@@ -205,7 +208,10 @@ class Decrypted:
 
 def decrypt_parts(ciphertext: str | bytes, encoding_aes_key: str) -> Decrypted:
     """Decrypt without checking the receiveid (-40010 / -40007 / -40008 on failure)."""
-    key = aes_key(encoding_aes_key)
+    return _decrypt_parts(aes_key(encoding_aes_key), ciphertext)
+
+
+def _decrypt_parts(key: bytes, ciphertext: str | bytes) -> Decrypted:
     try:
         raw = base64.b64decode(_to_bytes(ciphertext), validate=True)
     except (binascii.Error, ValueError) as exc:
@@ -229,7 +235,10 @@ def decrypt_parts(ciphertext: str | bytes, encoding_aes_key: str) -> Decrypted:
 
 def decrypt(ciphertext: str | bytes, encoding_aes_key: str, receiveid: str | None) -> str:
     """The plaintext message; -40005 if the embedded receiveid is not ``receiveid``."""
-    parts = decrypt_parts(ciphertext, encoding_aes_key)
+    return _check_receiveid(decrypt_parts(ciphertext, encoding_aes_key), receiveid)
+
+
+def _check_receiveid(parts: Decrypted, receiveid: str | None) -> str:
     if receiveid is not None and parts.receiveid != receiveid:
         raise ValidateReceiveIdError(f"receiveid {parts.receiveid!r} != {receiveid!r}")
     return parts.text
@@ -291,10 +300,10 @@ class WeComCrypto:
         return signature(self.token, timestamp, nonce, encrypt_text)
 
     def encrypt(self, message: str | bytes, *, random: bytes | None = None) -> str:
-        return encrypt(message, self.encoding_aes_key, self.receiveid, random=random)
+        return _encrypt(self.key, message, self.receiveid, random)
 
     def decrypt(self, encrypt_text: str | bytes) -> str:
-        return decrypt(encrypt_text, self.encoding_aes_key, self.receiveid)
+        return _check_receiveid(_decrypt_parts(self.key, encrypt_text), self.receiveid)
 
     def verify_url(self, msg_signature: str, timestamp: str, nonce: str, echostr: str) -> str:
         """The echostr plaintext an app must answer (what ``VerifyURL`` returns)."""
