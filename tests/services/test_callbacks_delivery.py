@@ -116,7 +116,8 @@ def receiver() -> Iterator[Receiver]:
 
 
 def configure(emu: Emulator, app: int | str, receiver: Receiver) -> dict[str, Any]:
-    return emu.set_callback(app, receiver.url, TOKEN, KEY)
+    saved = emu.set_callback(app, receiver.url, TOKEN, KEY, verify=False)
+    return saved
 
 
 def free_port_url() -> str:
@@ -157,6 +158,7 @@ class WechatpyReceiver:
 
 
 def test_url_verification_against_a_wechatpy_receiver(emu: Emulator) -> None:
+    emu.configure_callbacks(verify_timeout=5)  # the 1 s limit has its own test
     with WechatpyReceiver(TOKEN, KEY, CORPID) as app:
         saved = emu.set_callback(1000002, app.url, TOKEN, KEY)
         assert saved["verification"]["ok"] is True
@@ -423,7 +425,50 @@ def test_approval_event_from_an_api_call_reaches_the_calling_app(
     assert receiver.received[0]["fields"]["AgentID"] == "1000004"
 
 
+def test_approval_event_addressed_by_target_without_agentid(emu: Emulator) -> None:
+    data = {k: v for k, v in APPROVAL.items() if k != "AgentID"}
+    with Receiver() as system, Receiver() as submitter:
+        configure(emu, "approval", system)
+        configure(emu, 1000004, submitter)
+        emu.events.emit(
+            DomainEvent(
+                CORPID, "sys_approval_change", data, 1700000200, SOURCE_SANDBOX, target=1000004
+            )
+        )
+    assert system.received[0]["fields"]["AgentID"] == "3010040"
+    xml = submitter.received[0]["xml"]
+    assert "<AgentID>1000004</AgentID>" in xml
+    assert xml.index("<Event>") < xml.index("<AgentID>") < xml.index("<ApprovalInfo>")
+
+
+def test_app_events_find_their_app_by_agentid(emu: Emulator, receiver: Receiver) -> None:
+    configure(emu, 1000002, receiver)
+    card = {
+        "EventKey": "btn_ok",
+        "TaskId": "task1",
+        "CardType": "button_interaction",
+        "ResponseCode": "rc1",
+        "AgentID": 1000002,
+    }
+    event = DomainEvent(
+        CORPID, "template_card_event", card, 1700000300, SOURCE_SANDBOX, meta={"from_user": "lisi"}
+    )
+    emu.events.emit(event)
+    f = receiver.received[0]["fields"]
+    assert f["Event"] == "template_card_event" and f["TaskId"] == "task1"
+    assert f["FromUserName"] == "lisi" and f["ResponseCode"] == "rc1"
+
+
+def test_internal_events_of_other_families_are_not_called_back(
+    emu: Emulator, receiver: Receiver
+) -> None:
+    configure(emu, 1000002, receiver)
+    emu.events.emit(DomainEvent(CORPID, "message_sent", {"AgentID": 1000002}, 1, target=1000002))
+    assert receiver.received == [] and emu.callback_deliveries() == []
+
+
 def test_user_text_message_and_passive_reply(emu: Emulator, receiver: Receiver) -> None:
+    emu.configure_callbacks(verify_timeout=5)
     configure(emu, 1000002, receiver)
     reply_crypt = WXBizMsgCrypt(TOKEN, KEY, CORPID)
 
@@ -484,13 +529,13 @@ def test_sandbox_refuses_users_who_cannot_see_the_app(emu: Emulator) -> None:
 # -- retries and timeouts --------------------------------------------------------------------
 def test_a_slow_receiver_is_retried_until_it_answers(emu: Emulator, receiver: Receiver) -> None:
     configure(emu, 1000002, receiver)
-    emu.configure_callbacks(timeout=0.3)
+    emu.configure_callbacks(timeout=0.6)  # room for the second answer on a busy machine
     receiver.behave = lambda n: "hang" if n == 1 else "ok"
     (rec,) = emu.sandbox_app_event(1000002, "lisi")
     assert rec["outcome"] == "delivered"
     first, second = rec["attempts"]
-    assert first["status"] is None and first["error"] == "timeout after 0.3 s"
-    assert first["latency_ms"] >= 300
+    assert first["status"] is None and first["error"] == "timeout after 0.6 s"
+    assert first["latency_ms"] >= 600
     assert second["status"] == 200
     assert first["query"]["nonce"] != second["query"]["nonce"]
     assert len(receiver.received) == 1

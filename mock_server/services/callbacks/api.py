@@ -166,6 +166,7 @@ class CallbacksAPI:
         corp = self._cb_corp(corpid)
         info = dict(meta or {})
         info["from_user"] = from_user
+        info["callback"] = True  # deliver even a kind the dispatcher does not know
         if kind == MESSAGE:
             info["msgtype"] = msgtype or "text"
         event = DomainEvent(

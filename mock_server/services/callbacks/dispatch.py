@@ -17,6 +17,57 @@ from mock_server.state import Corp
 Rule = Callable[[Corp, DomainEvent], list[str]]
 _RULES: dict[str, Rule] = {}
 
+# Event values documented for callbacks (callbacks.md §6-§12) plus ``message``; other kinds
+# on the event bus are internal to a family and are only delivered when marked
+# ``meta["callback"] = True`` (as the sandbox's emit does).
+CALLBACK_KINDS = frozenset(
+    [
+        "message",
+        "change_contact",
+        "change_external_contact",
+        "change_external_chat",
+        "change_external_tag",
+        "sys_approval_change",
+        "open_approval_change",
+        "subscribe",
+        "unsubscribe",
+        "enter_agent",
+        "LOCATION",
+        "batch_job_result",
+        "click",
+        "view",
+        "view_miniprogram",
+        "scancode_push",
+        "scancode_waitmsg",
+        "pic_sysphoto",
+        "pic_photo_or_album",
+        "pic_weixin",
+        "location_select",
+        "template_card_event",
+        "template_card_menu_event",
+        "share_agent_change",
+        "share_chain_change",
+        "inactive_alert",
+        "low_active_alert",
+        "close_inactive_agent",
+        "reopen_inactive_agent",
+        "low_active",
+        "active_restored",
+        "kf_msg_or_event",
+        "living_status_change",
+        "add_calendar",
+        "modify_calendar",
+        "delete_calendar",
+        "add_schedule",
+        "modify_schedule",
+        "delete_schedule",
+        "book_meeting_room",
+        "cancel_meeting_room",
+    ]
+)
+# Kinds whose rule reads ``target`` itself (the submitting app), instead of being replaced.
+_TARGET_IN_RULE = frozenset({"sys_approval_change"})
+
 
 @dataclass(frozen=True)
 class Recipient:
@@ -69,6 +120,8 @@ def _approval(corp: Corp, event: DomainEvent) -> list[str]:
     # The 审批 app, and the self-built app that submitted the request (doc 91815).
     out = ["approval"]
     submitter = event.meta.get("agentid")
+    if submitter is None and isinstance(event.target, int | str) and event.target != "approval":
+        submitter = event.target
     if submitter is None and event.actor_scope == APP:
         submitter = event.actor_agentid
     if submitter is not None:
@@ -78,9 +131,16 @@ def _approval(corp: Corp, event: DomainEvent) -> list[str]:
 
 def recipients(corp: Corp, event: DomainEvent) -> list[Recipient]:
     """Receiver keys for an event, deduplicated, in a stable order."""
-    explicit = _targets(event)
+    if event.kind not in CALLBACK_KINDS and not event.meta.get("callback"):
+        return []
+    explicit = None if event.kind in _TARGET_IN_RULE else _targets(event)
     fn = _RULES.get(event.kind)
     keys = fn(corp, event) if fn is not None else []
+    if fn is None and explicit is None:
+        # App events and messages name their app in AgentID.
+        agentid = event.data.get("AgentID")
+        if isinstance(agentid, int) and agentid in corp.agents:
+            keys = [str(agentid)]
     if explicit is not None:
         # A family may address one app; the rule still vetoes (API-made customer-contact
         # changes, the contacts-sync secret's own writes).

@@ -18,6 +18,7 @@ from mock_server.crypto import cdata
 from mock_server.events import DomainEvent
 
 MESSAGE = "message"
+AGENTID_FIRST = frozenset({"sys_approval_change", "open_approval_change"})
 _INVALID_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]*$")
 
@@ -69,6 +70,8 @@ def event_fields(
     data = {k: v for k, v in event.data.items() if k not in drop}
     if agentid is not None and "AgentID" in data:
         data["AgentID"] = agentid
+    elif agentid is not None and event.kind in AGENTID_FIRST:
+        data = {"AgentID": agentid, **data}  # approval events carry it right after Event
     return {**header(event, corpid), **data}
 
 
