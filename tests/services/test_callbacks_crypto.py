@@ -104,6 +104,28 @@ def test_go_workwx_url_verification_vector() -> None:
     assert box.encrypt("94966531020182955848408", random=b"5QMsYcwjR95t2vmC") == echostr
 
 
+def test_go_workwx_post_vector() -> None:
+    # callbacks.md §5.2: a real callback captured by go-workwx (signature/mod_test.go).
+    body = (
+        "fyVN9BUnH6xNl0/VCHTCg6XGxxvoFdyZ7VQbAbBcQ79dVccYvdIyJYZSMMhkPy8LPaoe+V27qjoQ553fXavmrP"
+        "OgxzHrKKf3YIu63pB4/nN0LY4S+GzUFi/LLFj1TI1sOh0q2jT5u1nYz5G3HFNLd3DFUvJVLtZl8mVMwUOzBpzK"
+        "ZhhmCvIJLVlvym9tt+VYwG06MSbmnf9AzYFKhm1BIy+95Q824ilY6Wy8l+vkFqEdASl2k83jMXvlkVRSB3hmNp"
+        "tWTbq8ygDdLtkCyA4UEiZvfTskqqVkbYwLptRl/1F+DVL9SH/TWt2j3dCm4rzY5jQG+fA+2xh2Kk+OrVgafqtQ"
+        "Cfhjq8C38A2IwCcg2BONKk8s5ijFxQoszmXvJQ3zLYbjzRWQ40xhryDyPNNse7/slKVW2QMBEUPNOxUcX9k="
+    )
+    box = c.WeComCrypto(
+        "kz7Yx62CH8SaLN", "cD0d7jx4tYvVtzqrmh3Dm3QFCXe6f8SlHoMtMh3qQEP", "wwf181555a13a31443"
+    )
+    envelope = c.callback_xml(body, "wwf181555a13a31443", 1000002)
+    sig = "a44d1b7dc3dc4b02edd99dc32afa6a26be7c92f6"
+    fields = c.parse_xml_fields(box.decrypt_message(envelope, sig, "1583995625", "1584392382"))
+    assert (fields["FromUserName"], fields["Content"], fields["MsgId"]) == (
+        "xen0n",
+        "x123",
+        "2018405441",
+    )
+
+
 def test_wechatpy_passive_reply_vector() -> None:
     box = c.WeComCrypto(WP_TOKEN, WP_KEY, WP_CORPID)
     xml = box.encrypt_message(WP_REPLY, "461056294", "1411525903", random=b"1234567890123456")
