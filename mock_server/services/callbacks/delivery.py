@@ -153,7 +153,10 @@ class Dispatcher:
             log.exception("callback routing failed for %s", event.kind)
             return
         for job in jobs:
-            self.submit(job)
+            try:
+                self.submit(job)
+            except Exception:  # a receiver problem is logged, never the API call's failure
+                log.exception("callback delivery crashed")
 
     def submit(self, job: Job) -> dict[str, Any] | None:
         q = self._queue
