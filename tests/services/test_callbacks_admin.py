@@ -175,6 +175,9 @@ def test_admin_settings(admin: Any) -> None:
     assert r.json["timeout"] == 0.5
     assert admin.put("/__admin/callbacks/settings", json={"nope": 1}).status_code == 400
     assert admin.put("/__admin/callbacks/settings", json={"timeout": -1}).status_code == 400
+    assert admin.put("/__admin/callbacks/settings", json={"timeout": 0}).status_code == 400
+    assert admin.put("/__admin/callbacks/settings", json={"retries": "3"}).status_code == 400
+    assert admin.put("/__admin/callbacks/settings", json={"retries": 0}).json["retries"] == 0
 
 
 # -- rendering ------------------------------------------------------------------------------

@@ -128,6 +128,8 @@ class Dispatcher:
                 raise ValueError(f"unknown callback setting {k!r}")
             if isinstance(v, bool) or not isinstance(v, int | float) or v < 0:
                 raise ValueError(f"{k} must be a non-negative number")
+            if v <= 0 and k not in ("retries", "retry_interval"):
+                raise ValueError(f"{k} must be positive")
             setattr(self.settings, k, type(getattr(self.settings, k))(v))
         with self._lock:
             if self._log.maxlen != self.settings.log_size:
