@@ -7,13 +7,15 @@ from typing import Any
 
 import pytest
 from flask import Flask, request
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from weworkapi.WXBizMsgCrypt3 import WXBizMsgCrypt
 
 from mock_server import Emulator, create_app
 from mock_server.events import DomainEvent
 from mock_server.fixtures import FixtureError
 from mock_server.resources import demo_fixture
-from mock_server.services.callbacks.render import render_event
+from mock_server.services.callbacks.render import _INVALID_XML, render_event
 from mock_server.services.callbacks.testing import (
     build_callback_request,
     build_verify_request,
@@ -267,3 +269,19 @@ def test_helper_requests_with_a_wrong_token_are_refused() -> None:
     )
     r = client.post(req.path_qs("/wecom"), data=req.body)
     assert r.status_code == 403 and r.data == b"-40001"
+
+
+names = st.from_regex(r"[A-Z][A-Za-z]{0,8}", fullmatch=True)
+scalars = st.one_of(st.text(max_size=30), st.integers(-(2**63), 2**63))
+
+
+@settings(max_examples=50, deadline=None)
+@given(data=st.dictionaries(names, scalars, max_size=6))
+def test_renderer_round_trips_any_flat_event(data: dict[str, Any]) -> None:
+    event = DomainEvent(corpid=CORPID, kind="custom", data=data, time=1)
+    root = ET.fromstring(render_event(event, CORPID))
+    for key, value in data.items():
+        expected = str(value)
+        if isinstance(value, str):
+            expected = _INVALID_XML.sub("", value).replace("\r\n", "\n").replace("\r", "\n")
+        assert (root.findtext(key) or "") == expected
