@@ -48,6 +48,20 @@ def _float_arg(name: str) -> float | None:
         raise AdminError(f"{name} must be a number") from None
 
 
+def _import_family_admins() -> None:
+    """Import ``services/<family>/admin.py`` here, not from the family's ``__init__``: the
+    emulator imports the family packages (for their API mixins) before it is defined."""
+    import importlib
+    import importlib.util
+
+    from mock_server.services import FAMILIES
+
+    for name in FAMILIES:
+        module = f"mock_server.services.{name}.admin"
+        if importlib.util.find_spec(module) is not None:
+            importlib.import_module(module)
+
+
 def admin_blueprint(emu: Emulator) -> Blueprint:
     bp = Blueprint("admin", __name__, url_prefix="/__admin")
 
@@ -139,6 +153,7 @@ def admin_blueprint(emu: Emulator) -> Blueprint:
             }
         )
 
+    _import_family_admins()
     for ext in _EXTENSIONS:
         ext(bp, emu)
 

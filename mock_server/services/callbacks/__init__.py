@@ -1,1 +1,3 @@
-"""Callbacks: crypto, URL verification, event delivery (filled in by its issue)."""
+"""Callbacks: crypto, URL verification, event delivery (admin routes: ``admin.py``)."""
+
+from mock_server.services.callbacks import fixture as fixture
