@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from typing import Any
+from urllib.parse import quote
 
 from mock_server.errors import WeComError, json_type_error, param_error
 from mock_server.params import get_int, get_list, get_str
@@ -485,8 +486,12 @@ def media_get(ctx: Context) -> ApiResponse:
     item = md.require_media(ctx.require_corp(), ctx.query.get("media_id", ""))
     if item.robot_key is not None:
         raise WeComError(40007)
+    if item.filename.isascii():
+        disposition = f'attachment; filename="{item.filename}"'
+    else:  # HTTP headers are latin-1: non-ASCII names go RFC 5987-encoded
+        disposition = f"attachment; filename*=UTF-8''{quote(item.filename)}"
     headers = {
-        "Content-disposition": f'attachment; filename="{item.filename}"',
+        "Content-disposition": disposition,
         "Cache-Control": "no-cache, must-revalidate",
     }
     return ApiResponse(item.data, headers=headers, content_type=item.content_type)

@@ -119,13 +119,19 @@ def parse_upload(body: bytes, content_type: str | None, field_name: str = "media
         _, _, files = parse_form_data(environ, silent=False)
     except (ValueError, HTTPException):
         return None
-    part = files.get(field_name)
-    if part is None:
-        # Clients name the part differently at times; the first file part is the media.
-        part = next(iter(files.values()), None)
-    if part is None:
-        return None
-    return Upload(part.filename or "file", part.mimetype or "application/octet-stream", part.read())
+    try:
+        part = files.get(field_name)
+        if part is None:
+            # Clients name the part differently at times; the first file part is the media.
+            part = next(iter(files.values()), None)
+        if part is None:
+            return None
+        name = part.filename or "file"
+        mimetype = part.mimetype or "application/octet-stream"
+        return Upload(name, mimetype, part.read())
+    finally:
+        for storage in files.values():
+            storage.close()
 
 
 def extension(filename: str) -> str:
