@@ -79,7 +79,7 @@ def test_one_fails_listing_what_was_sent(emu: Emulator) -> None:
 
 def test_assert_sent(emu: Emulator) -> None:
     assert emu.messages() == []
-    with pytest.raises(AssertionError, match="Nothing was sent."):
+    with pytest.raises(AssertionError, match=r"Nothing was sent\."):
         emu.assert_sent(to="zhangsan")
     fill(emu)
     found = emu.assert_sent(to="zhangsan", text="deploy")
