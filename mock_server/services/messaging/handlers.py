@@ -114,9 +114,7 @@ def message_send(ctx: Context) -> dict[str, Any]:
         task_key = f"{agentid}:{content['task_id']}"
         if task_key in store.task_ids:
             raise param_error("template_card.task_id", "existed")
-    msgid = ctx.emulator.ids.choice_string(
-        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_", 86
-    )
+    msgid = m.new_msgid(corp)
     text = c.render_text(msgtype, content)
     if _flag(body, "enable_id_trans") == 1:
         text = _translate_ids(ctx, text)

@@ -3,6 +3,8 @@ recall, card updates, app group chats and group robots. No HTTP here."""
 
 from __future__ import annotations
 
+import base64
+import bisect
 import json
 import re
 from dataclasses import dataclass, field
@@ -280,18 +282,19 @@ def within_member_quota(store: MessagingStore, agentid: int, user_key: str, now:
     if times is None:
         times = store.member_sends[key] = []
     elif times and times[0] <= now - 3600:
-        times[:] = [t for t in times if t > now - 3600]
+        del times[: bisect.bisect_right(times, now - 3600)]
     if len(times) >= MEMBER_PER_HOUR:
         return False
-    last_minute = 0
-    for t in reversed(times):
-        if t <= now - 60:
-            break
-        last_minute += 1
-    if last_minute >= MEMBER_PER_MINUTE:
+    if len(times) - bisect.bisect_right(times, now - 60) >= MEMBER_PER_MINUTE:
         return False
     times.append(now)
     return True
+
+
+def new_msgid(corp: Corp) -> str:
+    """An opaque 86-character URL-safe id like the real ones (seeded, one draw)."""
+    n = corp.ids.randint(0, (1 << 512) - 1)
+    return base64.urlsafe_b64encode(n.to_bytes(64, "big")).decode().rstrip("=")
 
 
 def duplicate_key(agentid: int, body: dict[str, Any]) -> str:
