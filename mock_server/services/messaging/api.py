@@ -7,6 +7,7 @@ Mixed into ``Emulator``, so ``wecom.messages(to="zhangsan", msgtype="markdown")`
 from __future__ import annotations
 
 import copy
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -22,9 +23,16 @@ def _describe_filters(filters: dict[str, Any]) -> str:
 class SentMessages(list):  # type: ignore[type-arg]
     """A list of delivered messages (oldest first) that explains itself when an expectation fails."""
 
-    def __init__(self, items: list[Message], filters: dict[str, Any], everything: list[Message]):
+    def __init__(
+        self,
+        items: list[Message],
+        filters: dict[str, Any],
+        everything: Callable[[], list[Message]],
+    ) -> None:
         super().__init__(items)
         self.filters = filters
+        # Read only when a failure needs the report (copying a full inbox on every query
+        # would make large suites slow).
         self._everything = everything
 
     def one(self) -> Message:
@@ -43,12 +51,13 @@ class SentMessages(list):  # type: ignore[type-arg]
 
     def report(self) -> str:
         """What was sent in this corp (all messages, newest last)."""
-        if not self._everything:
+        everything = self._everything()
+        if not everything:
             return "Nothing was sent."
-        lines = [f"Sent so far ({len(self._everything)}):"]
-        lines += [f"  {m.summary()}" for m in self._everything[-50:]]
-        if len(self._everything) > 50:
-            lines.insert(1, f"  ... {len(self._everything) - 50} earlier messages not shown")
+        lines = [f"Sent so far ({len(everything)}):"]
+        lines += [f"  {m.summary()}" for m in everything[-50:]]
+        if len(everything) > 50:
+            lines.insert(1, f"  ... {len(everything) - 50} earlier messages not shown")
         return "\n".join(lines)
 
 
@@ -82,7 +91,11 @@ class MessagingAPI:
         }
         with corp.lock:
             found = [copy.deepcopy(x) for x in m.query_inbox(corp, **filters)]  # type: ignore[arg-type]
-            everything = [copy.deepcopy(x) for x in m.messaging(corp).inbox]
+
+        def everything() -> list[Message]:
+            with corp.lock:
+                return [copy.copy(x) for x in m.messaging(corp).inbox]
+
         return SentMessages(found, filters, everything)
 
     def assert_sent(

@@ -76,6 +76,12 @@ SAFE_FILE_EXTS = {
     "bmp",
     "gif",
 }
+# Every errcode ``check_template_card`` can raise (endpoint declarations list them).
+CARD_ERRCODES = (
+    40007, 40058, 41006, 41016, 42014, 42027, 42028, 42029, 42030, 42031, 42033, 42035,
+    42036, 42037, 42038, 42039, 42040, 42041, 42042, 42043, 42044, 42045, 42046, 42047,
+    42049, 42050, 42051,
+)  # fmt: skip
 TASK_ID_RE = re.compile(r"^[0-9A-Za-z_\-@]{1,128}$")
 ROBOT_IMAGE_MAX = 2 * 1024 * 1024
 MPNEWS_CONTENT_MAX = 666 * 1024

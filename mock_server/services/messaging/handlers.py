@@ -64,14 +64,14 @@ def _flag(body: dict[str, Any], key: str) -> int:
     "message/send",
     scopes=(APP,),
     doc="90236",
-    errcodes=(
-        40004, 40007, 40008, 40032, 40056, 40058, 40074, 41006, 41010, 41011, 41016, 41033,
-        42014, 42027, 42028, 42029, 42030, 42031, 42033, 42035, 42036, 42037, 42038, 42039,
-        42040, 42041, 42042, 42043, 42044, 42045, 42046, 42047, 42049, 42050, 42051, 44004,
-        45002, 45008, 45032, 45034, 48002, 81013, 82001, 82002, 82003, 90200, 90201, 90202,
-        90203, 90204, 90207, 301002,
+    errcodes=tuple(
+        sorted(
+            {*c.CARD_ERRCODES, 40004, 40008, 40032, 40056, 40074, 41010, 41011, 41033}
+            | {44004, 45002, 45008, 45032, 45034, 48002, 81013, 82001, 82002, 82003}
+            | {90200, 90201, 90202, 90203, 90204, 90207, 301002}
+        )
     ),
-)  # fmt: skip
+)
 def message_send(ctx: Context) -> dict[str, Any]:
     """Send an app message to members, departments and tags (every msgtype)."""
     corp = ctx.require_corp()
@@ -85,8 +85,6 @@ def message_send(ctx: Context) -> dict[str, Any]:
     toparty = m.split_ids(body.get("toparty"), "toparty")
     totag = m.split_ids(body.get("totag"), "totag")
     safe = _flag(body, "safe")
-    if safe == 2 and msgtype != "mpnews":
-        safe = 1 if msgtype in ("text", "image", "video", "file") else 0
     if msgtype == "miniprogram_notice" and "@all" in touser:
         raise param_error("touser", "@all not allowed for miniprogram_notice")
     content = c.check_content(corp, msgtype, body, safe=safe, agentid=agentid)
@@ -168,7 +166,9 @@ def message_recall(ctx: Context) -> None:
     "message/update_template_card",
     scopes=(APP,),
     doc="94888",
-    errcodes=(40056, 41011, 42015, 42031, 42045, 48002, 60140, 82101, 82102, 301002),
+    errcodes=tuple(
+        sorted({*c.CARD_ERRCODES, 40056, 41011, 42015, 48002, 60140, 82101, 82102, 301002})
+    ),
 )
 def message_update_template_card(ctx: Context) -> dict[str, Any]:
     """Update a sent template card (disable its button, or replace the card) via response_code."""
@@ -345,15 +345,17 @@ def _robot(ctx: Context) -> tuple[Any, m.Robot]:
     "webhook/send",
     auth=AUTH_WEBHOOK,
     doc="91770",
-    errcodes=(
-        40004, 40007, 40008, 40058, 41006, 41010, 41016, 42014, 42027, 42028, 42030, 42031,
-        42033, 42035, 42036, 42042, 42044, 42045, 44004, 45008, 45009, 45034, 93000, 93017,
-        93018,
+    errcodes=tuple(
+        sorted(
+            {*c.CARD_ERRCODES, 40004, 40008, 41010, 44004, 45008, 45009, 45034}
+            | {93000, 93017, 93018}
+        )
     ),
-)  # fmt: skip
+)
 def webhook_send(ctx: Context) -> None:
     """Group robot: send a message to the robot's chat (20 per minute per robot)."""
     corp, robot = _robot(ctx)
+    ctx.corp = corp  # for the journal; the pipeline ran this handler without a corp lock
     if not ctx.request.body.strip():
         raise WeComError(93017)
     with ctx.emulator.transaction(corp):
@@ -373,7 +375,7 @@ def webhook_send(ctx: Context) -> None:
                 who = "@all" if mobile == "@all" else by_mobile.get(cm.normalize_mobile(mobile))
                 if who and who not in mentioned:
                     mentioned.append(who)
-        robot.sends.append(now)
+        m.robot_sent(robot, now)
         m.deliver_text(
             corp,
             msgtype,

@@ -515,8 +515,12 @@ def find_robot(emulator_corps: dict[str, Corp], key: str) -> tuple[Corp, Robot] 
 
 def robot_allows(robot: Robot, now: int) -> bool:
     """The robot limit: 20 messages per rolling minute."""
-    robot.sends[:] = [t for t in robot.sends if t > now - 60]
-    return len(robot.sends) < ROBOT_PER_MINUTE
+    return len(robot.sends) - bisect.bisect_right(robot.sends, now - 60) < ROBOT_PER_MINUTE
+
+
+def robot_sent(robot: Robot, now: int) -> None:
+    del robot.sends[: bisect.bisect_right(robot.sends, now - 60)]
+    robot.sends.append(now)
 
 
 def deliver_text(corp: Corp, msgtype: str, content: dict[str, Any], **fields: Any) -> Message:
