@@ -172,3 +172,11 @@ def test_send_markdown_and_textcard(emu: Emulator, app_api: Api) -> None:
     msgs = emu.messages(chat=chatid)
     assert [m.msgtype for m in msgs] == ["markdown", "textcard"]
     assert len(msgs[1].content["title"].encode()) == 128
+
+
+def test_name_of_the_wrong_type_86004(app_api: Api) -> None:
+    assert create(app_api, name=123)["errcode"] == 86004
+
+
+def test_numeric_chatid_86206(app_api: Api) -> None:
+    assert create(app_api, chatid=12345678901234567890)["errcode"] == 86206

@@ -398,6 +398,7 @@ def webhook_send(ctx: Context) -> None:
 def webhook_upload_media(ctx: Context) -> dict[str, Any]:
     """Group robot: upload a file or voice for a later file/voice message (3 days)."""
     corp, robot = _robot(ctx)
+    ctx.corp = corp  # for the journal
     media_type = ctx.query.get("type", "")
     if media_type not in ("file", "voice"):
         raise WeComError(40004)
