@@ -70,3 +70,84 @@ def add_media(
     item = Media(media_id, type, filename, content_type, data, corp.clock.time(), robot_key)
     media_store(corp).items[media_id] = item
     return item
+
+
+# -- uploads (media/upload, media/uploadimg, webhook/upload_media) -------------------------------
+MIN_SIZE = 5  # "every file must be larger than 5 bytes"
+MAX_SIZE = {
+    "image": 10 * 1024 * 1024,
+    "voice": 2 * 1024 * 1024,
+    "video": 10 * 1024 * 1024,
+    "file": 20 * 1024 * 1024,
+}
+# The size errcode per type when over the limit.
+SIZE_ERRCODE = {"image": 40009, "voice": 40006, "video": 40011, "file": 40006}
+ALLOWED_EXTS: dict[str, tuple[str, ...] | None] = {
+    "image": ("jpg", "jpeg", "png"),
+    "voice": ("amr",),
+    "video": ("mp4",),
+    "file": None,
+}
+UPLOADIMG_MAX = 2 * 1024 * 1024
+
+
+@dataclass
+class Upload:
+    """One file part of a multipart body."""
+
+    filename: str
+    content_type: str
+    data: bytes
+
+
+def parse_upload(body: bytes, content_type: str | None, field_name: str = "media") -> Upload | None:
+    """The ``media`` part of a multipart/form-data body (both transports give the raw bytes)."""
+    import io
+
+    from werkzeug.exceptions import HTTPException
+    from werkzeug.formparser import parse_form_data
+
+    if not content_type or not content_type.lower().startswith("multipart/form-data"):
+        return None
+    environ = {
+        "REQUEST_METHOD": "POST",
+        "CONTENT_TYPE": content_type,
+        "CONTENT_LENGTH": str(len(body)),
+        "wsgi.input": io.BytesIO(body),
+    }
+    try:
+        _, _, files = parse_form_data(environ, silent=False)
+    except (ValueError, HTTPException):
+        return None
+    try:
+        part = files.get(field_name)
+        if part is None:
+            # Clients name the part differently at times; the first file part is the media.
+            part = next(iter(files.values()), None)
+        if part is None:
+            return None
+        name = part.filename or "file"
+        mimetype = part.mimetype or "application/octet-stream"
+        return Upload(name, mimetype, part.read())
+    finally:
+        for storage in files.values():
+            storage.close()
+
+
+def extension(filename: str) -> str:
+    return filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
+
+
+def check_upload(upload: Upload | None, media_type: str, *, robot: bool = False) -> Upload:
+    """Size and format rules of a temporary media upload; raises the real errcodes."""
+    if upload is None or not upload.data:
+        raise WeComError(44001)
+    size = len(upload.data)
+    if size <= MIN_SIZE:
+        raise WeComError(40006)
+    if size > MAX_SIZE[media_type]:
+        raise WeComError(SIZE_ERRCODE[media_type])
+    allowed = ALLOWED_EXTS[media_type]
+    if allowed is not None and extension(upload.filename) not in allowed:
+        raise WeComError(40004)
+    return upload
