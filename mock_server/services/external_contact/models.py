@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import string
 import struct
 from bisect import bisect_right
 from dataclasses import dataclass, field
@@ -32,8 +31,6 @@ CORP_TAG_LIMIT = 10000  # (unconfirmed: older docs said 3000)
 CUSTOMER_TAG_LIMIT = 3000
 NAME_MAX = 30
 CURSOR_ERRCODE = 50100  # "分页查询的游标无效"; 60268 also exists (unconfirmed which is live)
-
-_ALNUM = string.ascii_letters + string.digits
 
 
 @dataclass
@@ -158,13 +155,9 @@ register_store("external_contact", ExternalStore)
 # Ids: shaped like the real ones, stable for (corpid, seed, index)
 # ---------------------------------------------------------------------------------------
 def _alnum_digest(text: str, length: int) -> str:
-    out = []
-    counter = 0
-    while len(out) < length:
-        digest = hashlib.sha256(f"{text}#{counter}".encode()).digest()
-        out.extend(_ALNUM[b % 62] for b in digest)
-        counter += 1
-    return "".join(out[:length])
+    """``length`` (<= 43) alphanumerics derived from ``text``."""
+    digest = hashlib.sha256(text.encode()).digest()
+    return base64.b64encode(digest, altchars=b"Ab").decode()[:length]
 
 
 @lru_cache(maxsize=64)
@@ -431,15 +424,18 @@ def batch_by_user(
     contacts = cm.contacts(corp)
     keys = visible_keys(corp, agent)
     order: list[str] = []
+    seen: set[str] = set()
     known = 0
+    users = contacts.users
     for uid in userids:
-        user = contacts.find_user(uid)
-        if user is None:
+        key = uid.lower()
+        if key not in users:
             continue
         known += 1
-        if user.key in order or not _visible(keys, user.key):
+        if key in seen or not _visible(keys, key):
             continue
-        order.append(user.key)
+        seen.add(key)
+        order.append(key)
     if not known:
         raise WeComError(60111)
     filters = ",".join(u.lower() for u in userids)
