@@ -73,12 +73,11 @@ def test_50k_customers_paged_exactly_once_while_customers_are_added() -> None:
     assert set(pairs) - before <= {(e, u) for e in added for u in follow_users}
 
 
-def test_batch_get_by_user_over_http() -> None:
-    server = ServerThread(Emulator(mode="server"), port=0).start()
-    try:
-        s = requests.Session()
+def test_batch_get_by_user_over_http(wecom_server: ServerThread) -> None:
+    url = wecom_server.url
+    with requests.Session() as s:
         token = s.get(
-            f"{server.url}/cgi-bin/gettoken",
+            f"{url}/cgi-bin/gettoken",
             params={
                 "corpid": "wwdemo0000000000001",
                 "corpsecret": "DEMO-app-1000003-secret-not-real",
@@ -87,7 +86,7 @@ def test_batch_get_by_user_over_http() -> None:
         cursor, n = "", 0
         for _ in range(100):
             r = s.post(
-                f"{server.url}/cgi-bin/externalcontact/batch/get_by_user",
+                f"{url}/cgi-bin/externalcontact/batch/get_by_user",
                 params={"access_token": token},
                 json={"userid_list": ["wuxia", "xuqiang", "sunli"], "cursor": cursor, "limit": 7},
             ).json()
@@ -96,14 +95,9 @@ def test_batch_get_by_user_over_http() -> None:
             cursor = r["next_cursor"]
             if not cursor:
                 break
-        expected = sum(
-            len(
-                Api(server.emulator, "external").get("externalcontact/list", userid=u)[
-                    "external_userid"
-                ]
-            )
-            for u in ("wuxia", "xuqiang", "sunli")
-        )
-        assert n == expected > 0
-    finally:
-        server.stop()
+    api = Api(wecom_server.emulator, "external")
+    expected = sum(
+        len(api.get("externalcontact/list", userid=u)["external_userid"])
+        for u in ("wuxia", "xuqiang", "sunli")
+    )
+    assert n == expected > 0
