@@ -45,6 +45,11 @@ class Customer:
     corp_name: str = ""
     corp_full_name: str = ""
     external_profile: dict[str, Any] | None = None
+    # The rendered ``external_contact`` object (customers never change after creation).
+    view: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        self.view = _render_contact(self)
 
 
 @dataclass
@@ -296,6 +301,11 @@ def userid_of(corp: Corp, key: str) -> str:
 # Rendering
 # ---------------------------------------------------------------------------------------
 def contact_dict(c: Customer) -> dict[str, Any]:
+    """``external_contact`` as the API returns it (a copy: callers may mutate responses)."""
+    return dict(c.view)
+
+
+def _render_contact(c: Customer) -> dict[str, Any]:
     out: dict[str, Any] = {"external_userid": c.external_userid, "name": c.name}
     if c.type == 2:
         out["position"] = c.position
@@ -351,11 +361,26 @@ def follow_user_dict(corp: Corp, st: ExternalStore, f: Follow) -> dict[str, Any]
     return _follow_tail(f, out)
 
 
-def follow_info_dict(corp: Corp, st: ExternalStore, f: Follow) -> dict[str, Any]:
+def follow_info_dict(
+    corp: Corp, st: ExternalStore, f: Follow, users: dict[str, cm.User] | None = None
+) -> dict[str, Any]:
     """``batch/get_by_user``'s ``follow_info``: corp tag ids only, no personal tags."""
-    out = _follow_common(corp, f)
-    out["tag_id"] = [t for t in f.tag_ids if t in st.tags and not st.tags[t].deleted]
-    return _follow_tail(f, out)
+    tags = st.tags
+    user = (cm.contacts(corp).users if users is None else users).get(f.user)
+    out: dict[str, Any] = {
+        "userid": user.userid if user is not None else f.user,
+        "remark": f.remark,
+        "description": f.description,
+        "createtime": f.createtime,
+        "tag_id": [t for t in f.tag_ids if t in tags and not tags[t].deleted],
+        "remark_corp_name": f.remark_corp_name,
+        "remark_mobiles": list(f.remark_mobiles),
+        "oper_userid": f.oper_userid,
+        "add_way": f.add_way,
+    }
+    if f.state:
+        out["state"] = f.state
+    return out
 
 
 # ---------------------------------------------------------------------------------------
@@ -451,11 +476,12 @@ def batch_by_user(
         pos = bisect_right(rels, last, key=lambda f: f.seq) if last else 0
         room = limit - len(result)
         chunk = rels[pos : pos + room]
+        customers = st.customers
         for f in chunk:
             result.append(
                 {
-                    "external_contact": contact_dict(st.customers[f.external_userid]),
-                    "follow_info": follow_info_dict(corp, st, f),
+                    "external_contact": dict(customers[f.external_userid].view),
+                    "follow_info": follow_info_dict(corp, st, f, users),
                 }
             )
         if len(result) >= limit:
