@@ -262,10 +262,10 @@ def _load_chat(corp: Corp, row: dict[str, Any], path: str, now: int) -> None:
     chat = GroupChat(cid, row.get("name", ""), owner, ctime, st.seq, row.get("notice", ""))
     chat.status = row.get("status", 0)
     seen: set[str] = set()
-    rows = row.get("members", [])
-    if not any(r["userid"].lower() == owner for r in rows):
-        rows = [{"userid": row["owner"], "join_time": ctime}, *rows]
-    for mi, r in enumerate(rows):
+    rows = list(enumerate(row.get("members", [])))
+    if not any(r["userid"].lower() == owner for _, r in rows):
+        rows.insert(0, (-1, {"userid": row["owner"], "join_time": ctime}))  # the owner is a member
+    for mi, r in rows:
         mid = r["userid"]
         if mid.lower() in users:
             mid, mtype = users[mid.lower()].userid, 1
@@ -312,7 +312,7 @@ def validate_section(section: Any) -> None:
 
     try:
         _section_validator()(section)
-    except fastjsonschema.JsonSchemaException as exc:
+    except fastjsonschema.JsonSchemaValueException as exc:
         raise FixtureError("<external_contact>", str(exc.path or ""), exc.message) from None
 
 

@@ -404,7 +404,7 @@ def get_customer(
     corp: Corp, agent: Agent | None, external_userid: Any, cursor: str | None
 ) -> dict[str, Any]:
     st = store(corp)
-    empty = {"follow_user": []}
+    empty: dict[str, Any] = {"follow_user": []}
     customer = st.customers.get(external_userid) if isinstance(external_userid, str) else None
     if customer is None:
         raise WeComError(40096, extra=empty)

@@ -241,9 +241,9 @@ def del_corp_tag(
     gone: set[str] = set()
     for g in groups:
         g.deleted = True
-        for t in g.tag_ids:
-            st.tags[t].deleted = True
-            gone.add(t)
+        for tid in g.tag_ids:
+            st.tags[tid].deleted = True
+            gone.add(tid)
         corp.emit(external_tag_event(corp, g.group_id, "tag_group", "delete", **kw))
     for t in tags:
         if t.deleted:
