@@ -211,3 +211,14 @@ def test_admin_routes(emu: Emulator, crm: Api) -> None:
         ("change_external_chat", "update"),
         ("change_external_chat", "dismiss"),
     ]
+
+
+def test_readme_example_runs() -> None:
+    import re
+    from pathlib import Path
+
+    text = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    section = text[text.index("<!-- section:external_contact -->") :]
+    match = re.search(r"```python\n(.*?)```", section, re.S)
+    assert match is not None
+    exec(compile(match.group(1), "README.md", "exec"), {})

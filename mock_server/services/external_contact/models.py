@@ -409,11 +409,12 @@ def get_customer(
     if customer is None:
         raise WeComError(40096, extra=empty)
     keys = visible_keys(corp, agent)
+    users = cm.contacts(corp).users
     follows = sorted(
         (
             f
             for f in st.follows.get(customer.external_userid, {}).values()
-            if _visible(keys, f.user)
+            if f.user in users and _visible(keys, f.user)
         ),
         key=lambda f: f.seq,
     )
