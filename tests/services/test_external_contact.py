@@ -640,3 +640,12 @@ def test_derived_ids_are_stable_for_a_seed() -> None:
     a, b, c = ids(3), ids(3), ids(4)
     assert a == b and a != c
     assert all(EXT_ID.match(e) for e in a + c)
+
+
+def test_wrong_json_types_get_40058_with_the_warning_prefix(crm: Api) -> None:
+    r = crm.post("externalcontact/get_corp_tag_list", {"tag_id": "etX"})
+    assert r["errcode"] == 40058 and r["errmsg"].startswith("Warning: wrong json format.")
+    r = crm.post("externalcontact/batch/get_by_user", {"userid_list": "wuxia"})
+    assert r["errcode"] == 40058 and r["errmsg"].startswith("Warning: wrong json format.")
+    r = crm.post("externalcontact/groupchat/get", {"chat_id": 5})
+    assert r["errcode"] == 40058
