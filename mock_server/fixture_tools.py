@@ -127,6 +127,9 @@ def _fixture(args: argparse.Namespace) -> int:
         return 0
     import random
 
+    from mock_server.services import load_all
+
+    load_all()  # families register their generators when imported
     doc = generate(args.users, args.departments, args.seed, args.corpid)
     rng = random.Random(args.seed)
     for gen in GENERATORS:

@@ -8,6 +8,7 @@ registers its own top-level section (contacts: departments/users/tags; messaging
 from __future__ import annotations
 
 import copy
+import pickle
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -147,6 +148,30 @@ def load_yaml(path: str | Path) -> dict[str, Any]:
     return doc
 
 
+# Parsed and validated fixture files by (path, mtime, size): tests build many emulators
+# from the same (demo) file, and parsing + validating it dominated Emulator() start-up.
+_DOC_CACHE: dict[tuple[str, int, int], bytes] = {}
+_DOC_CACHE_MAX = 32
+
+
+def _load_validated(path: str | Path) -> dict[str, Any]:
+    p = Path(path)
+    try:
+        st = p.stat()
+        key: tuple[str, int, int] | None = (str(p.resolve()), st.st_mtime_ns, st.st_size)
+    except OSError:
+        key = None
+    if key is not None and key in _DOC_CACHE:
+        return pickle.loads(_DOC_CACHE[key])  # a private copy for the caller
+    doc = load_yaml(p)
+    validate_doc(doc, str(p))
+    if key is not None:
+        if len(_DOC_CACHE) >= _DOC_CACHE_MAX:
+            _DOC_CACHE.clear()
+        _DOC_CACHE[key] = pickle.dumps(doc)
+    return doc
+
+
 def load_fixture_docs(
     sources: Sequence[str | Path | dict[str, Any]] | None,
 ) -> list[dict[str, Any]]:
@@ -158,9 +183,9 @@ def load_fixture_docs(
     for src in sources:
         if isinstance(src, dict):
             doc, name = copy.deepcopy(src), "<dict fixture>"
+            validate_doc(doc, name)
         else:
-            doc, name = load_yaml(src), str(src)
-        validate_doc(doc, name)
+            doc, name = _load_validated(src), str(src)
         if doc["corpid"] in seen:
             raise FixtureError(name, "corpid", f"corp {doc['corpid']} is loaded twice")
         seen.add(doc["corpid"])
