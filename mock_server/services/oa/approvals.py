@@ -307,6 +307,7 @@ def _emit(
             source=source,
             actor_scope=actor_scope,
             actor_agentid=actor_agentid,
-            meta={"sp_no": app.sp_no, "statu_change_event": change},
+            # The app that submitted the request is called back too (doc 91815).
+            meta={"sp_no": app.sp_no, "statu_change_event": change, "agentid": app.agentid},
         )
     )
