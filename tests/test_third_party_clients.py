@@ -71,7 +71,12 @@ def test_wechatpy_live_server(wecom_server: ServerThread) -> None:
         c.API_BASE_URL = wecom_server.api_base + "/"
         return c
 
-    exercise_wechatpy(client(CONTACTS_SECRET), client(APP_SECRET))
+    writer, reader = client(CONTACTS_SECRET), client(APP_SECRET)
+    try:
+        exercise_wechatpy(writer, reader)
+    finally:  # close keep-alive sockets now, not at some later test's garbage collection
+        writer._http.close()
+        reader._http.close()
     assert wecom_server.emulator.journal.entries(path="user/delete", errcode=0)
 
 
