@@ -6,6 +6,7 @@ until SIGTERM. ``bare_flask:app`` is also importable for gunicorn.
 
 from __future__ import annotations
 
+import contextlib
 import signal
 import sys
 from typing import Any
@@ -38,10 +39,8 @@ def main() -> int:
         raise SystemExit(0)
 
     signal.signal(signal.SIGTERM, stop)
-    try:
+    with contextlib.suppress(SystemExit, OSError):
         server.run()
-    except (SystemExit, OSError):
-        pass
     return 0
 
 

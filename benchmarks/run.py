@@ -13,6 +13,7 @@ Options: ``--quick`` (fewer requests), ``--only core`` (skip the families' scrip
 from __future__ import annotations
 
 import argparse
+import contextlib
 import http.client
 import json
 import os
@@ -51,13 +52,27 @@ def ratio_line(label: str, ours: float, bare: float, unit: str) -> float:
 
 
 # -- intercept mode ------------------------------------------------------------------------
+ROUNDS = 5
+
+
 def rate(fn: Callable[[], Any], n: int) -> float:
-    for _ in range(min(50, n)):  # warm-up
-        fn()
     started = time.perf_counter()
     for _ in range(n):
         fn()
     return n / (time.perf_counter() - started)
+
+
+def best_of_interleaved(runs: dict[str, Callable[[], float]], rounds: int) -> dict[str, float]:
+    """Best rate of each run over ``rounds`` interleaved rounds.
+
+    The machine is shared: interleaving exposes every contender to the same background load,
+    and the best round is the least disturbed one.
+    """
+    best = dict.fromkeys(runs, 0.0)
+    for _ in range(rounds):
+        for name, run in runs.items():
+            best[name] = max(best[name], run())
+    return best
 
 
 def bench_intercept(n: int) -> list[float]:
@@ -67,29 +82,57 @@ def bench_intercept(n: int) -> list[float]:
     from mock_server import Emulator
 
     api = "https://qyapi.weixin.qq.com/cgi-bin/"
-    print(f"intercept mode ({n} calls each, one thread)", flush=True)
+    per = max(1, n // ROUNDS)
+    print(f"intercept mode ({ROUNDS} interleaved rounds of {per} calls, one thread)", flush=True)
     body = json.dumps({"errcode": 0, "errmsg": "ok", "access_token": "x" * 64, "expires_in": 7200})
 
     def bare_cb(_req: Any) -> tuple[int, dict[str, str], str]:
         return 200, {"Content-Type": "application/json"}, body
 
-    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
-        mock.add_callback("GET", re.compile(re.escape(api) + ".*"), callback=bare_cb)
-        with requests.Session() as s:
-            bare = rate(
-                lambda: s.get(api + "gettoken", params={"corpid": "a", "corpsecret": "b"}), n
-            )
-
     emu = Emulator()
+    params = {"corpid": CORPID, "corpsecret": SECRET}
     with emu.intercept(), requests.Session() as s:
-        params = {"corpid": CORPID, "corpsecret": SECRET}
-        gettoken = rate(lambda: s.get(api + "gettoken", params=params), n)
         token = s.get(api + "gettoken", params=params).json()["access_token"]
-        get = {"access_token": token, "userid": "lisi"}
-        user_get = rate(lambda: s.get(api + "user/get", params=get), n)
+        app_token = s.get(
+            api + "gettoken",
+            params={"corpid": CORPID, "corpsecret": "DEMO-app-1000003-secret-not-real"},
+        ).json()["access_token"]
+    get = {"access_token": token, "userid": "lisi"}
+    app_get = {"access_token": app_token, "userid": "wuxia"}
+
+    def bare() -> float:
+        bare_mock = responses.RequestsMock(assert_all_requests_are_fired=False)
+        bare_mock.add_callback("GET", re.compile(re.escape(api) + ".*"), callback=bare_cb)
+        with bare_mock, requests.Session() as s:
+            return rate(lambda: s.get(api + "gettoken", params=params), per)
+
+    def ours(p: dict[str, str], path: str) -> Callable[[], float]:
+        def run() -> float:
+            with emu.intercept(), requests.Session() as s:
+                return rate(lambda: s.get(api + path, params=p), per)
+
+        return run
+
+    best = best_of_interleaved(
+        {
+            "bare": bare,
+            "gettoken": ours(params, "gettoken"),
+            "user/get": ours(get, "user/get"),
+            "user/get app": ours(app_get, "user/get"),
+        },
+        ROUNDS,
+    )
     return [
-        ratio_line("gettoken via intercept()", gettoken, bare, "calls/s"),
-        ratio_line("user/get via intercept()", user_get, bare, "calls/s"),
+        ratio_line("gettoken via intercept()", best["gettoken"], best["bare"], "calls/s"),
+        ratio_line(
+            "user/get via intercept() (contacts secret)", best["user/get"], best["bare"], "calls/s"
+        ),
+        ratio_line(
+            "user/get via intercept() (app, limited range)",
+            best["user/get app"],
+            best["bare"],
+            "calls/s",
+        ),
     ]
 
 
@@ -202,7 +245,11 @@ def gunicorn_cmd(app: str) -> list[str]:
 
 
 def bench_http(total: int) -> list[float]:
-    print(f"HTTP, user/get, keep-alive loopback clients ({total} requests per run)", flush=True)
+    print(
+        f"HTTP, user/get, keep-alive loopback clients ({ROUNDS} interleaved rounds of "
+        f"{total // ROUNDS} requests)",
+        flush=True,
+    )
     ratios = []
     results: dict[str, dict[int, float]] = {}
     url_re = r"listening on (http://127\.0\.0\.1:\d+)"
@@ -223,11 +270,23 @@ def bench_http(total: int) -> list[float]:
         ),
         ("bare Flask / gunicorn gthread", gunicorn_cmd("bare_flask:app"), gun_re, "stderr"),
     ]
-    for name, cmd, pattern, stream in setups:
-        with server(cmd, pattern, stream) as url:
+    with contextlib.ExitStack() as stack:
+        targets = {}
+        for name, cmd, pattern, stream in setups:
+            url = stack.enter_context(server(cmd, pattern, stream))
             path = f"/cgi-bin/user/get?access_token={get_token(url)}&userid=lisi"
             load(url, path, 4, 200)  # warm-up
-            results[name] = {c: load(url, path, c, total) for c in (8, 32)}
+            targets[name] = (url, path)
+        for c in (8, 32):
+            best = best_of_interleaved(
+                {
+                    name: (lambda u=url, p=path, c=c: load(u, p, c, total // ROUNDS))
+                    for name, (url, path) in targets.items()
+                },
+                ROUNDS,
+            )
+            for name, value in best.items():
+                results.setdefault(name, {})[c] = value
     for c in (8, 32):
         ratios.append(
             ratio_line(
@@ -280,20 +339,35 @@ print(f"{users} {t1 - t0:.3f} {t2 - t1:.3f} {rss:.0f}")
 def bench_fixture(users: int) -> None:
     print(f"generated fixture of {users} users (fresh process each)", flush=True)
     with tempfile.TemporaryDirectory() as tmp:
-        for fmt, extra in (("block YAML", []), ("JSON syntax (--json)", ["--json"])):
+        env = {**os.environ, "XDG_CACHE_HOME": str(Path(tmp) / "cache")}
+        runs = (
+            ("block YAML, first load", [], "1"),
+            ("block YAML, parse cached", [], "1"),
+            ("block YAML, cache off", [], "0"),
+            ("JSON syntax (--json)", ["--json"], "0"),
+        )
+        for label, extra, cache in runs:
             path = Path(tmp) / f"gen{len(extra)}.yaml"
-            with path.open("w", encoding="utf-8") as f:
-                subprocess.run(
-                    [str(BIN / "wecom-mock"), "fixture", "generate", "--users", str(users), *extra],
-                    stdout=f,
-                    check=True,
-                )
+            if not path.exists():
+                with path.open("w", encoding="utf-8") as f:
+                    subprocess.run(
+                        [
+                            str(BIN / "wecom-mock"),
+                            *("fixture", "generate", "--users", str(users), *extra),
+                        ],
+                        stdout=f,
+                        check=True,
+                    )
             out = subprocess.run(
-                [sys.executable, "-c", PROBE, str(path)], capture_output=True, text=True, check=True
+                [sys.executable, "-c", PROBE, str(path)],
+                capture_output=True,
+                text=True,
+                check=True,
+                env={**env, "WECOM_MOCK_CACHE": cache},
             ).stdout.split()
             n, imp, loaded, rss = out
             line(
-                f"{fmt}: {n} users",
+                f"{label}: {n} users",
                 f"load {float(loaded):.3f} s (+ import {float(imp):.3f} s), max RSS {rss} MB",
             )
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import json
+import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -174,6 +175,9 @@ def load_yaml(path: str | Path) -> dict[str, Any]:
         else:
             if isinstance(doc, dict):
                 return doc
+    cached = _cache_get(text)
+    if cached is not None:
+        return cached
     try:
         doc = yaml.load(text, Loader=_Loader)
     except yaml.YAMLError as exc:
@@ -182,7 +186,51 @@ def load_yaml(path: str | Path) -> dict[str, Any]:
         raise FixtureError(str(p), where, f"invalid YAML: {getattr(exc, 'problem', exc)}") from None
     if not isinstance(doc, dict):
         raise FixtureError(str(p), "", "a fixture must be a mapping (one corp)")
+    _cache_put(text, doc)
     return doc
+
+
+# PyYAML builds ~10,000 nodes per 0.1 s: a 10,000-user block-YAML fixture takes seconds.
+# Large fixtures are cached as JSON by content hash, so every later start reads them in
+# milliseconds. WECOM_MOCK_CACHE=0 turns this off; an unwritable cache is simply skipped.
+CACHE_MIN_BYTES = 256 * 1024
+
+
+def _cache_file(text: str) -> Path | None:
+    if len(text) < CACHE_MIN_BYTES or os.environ.get("WECOM_MOCK_CACHE", "1") == "0":
+        return None
+    import hashlib
+
+    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "wecom-mock"
+    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    return base / f"fixture-{digest[:32]}.json"
+
+
+def _cache_get(text: str) -> dict[str, Any] | None:
+    path = _cache_file(text)
+    if path is None:
+        return None
+    try:
+        doc = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return doc if isinstance(doc, dict) else None
+
+
+def _cache_put(text: str, doc: dict[str, Any]) -> None:
+    path = _cache_file(text)
+    if path is None:
+        return
+    try:
+        data = json.dumps(doc, ensure_ascii=False)
+        if json.loads(data) != doc:  # dates, non-string keys...: not representable, skip
+            return
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_text(data, encoding="utf-8")
+        tmp.replace(path)
+    except (OSError, TypeError, ValueError):
+        return
 
 
 def load_fixture_docs(

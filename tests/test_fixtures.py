@@ -131,3 +131,35 @@ def test_cli_validate_and_schema(tmp_path: Path) -> None:
     assert "bad.yaml" in ko.stderr + ko.stdout and "agents[0].agentid" in ko.stderr + ko.stdout
     schema = subprocess.run([*cli, "fixture", "schema"], capture_output=True, text=True)
     assert json.loads(schema.stdout)["title"] == "wecom-mock corp fixture"
+
+
+def test_large_fixture_parse_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import yaml
+
+    from mock_server import fixtures
+    from mock_server.fixture_tools import generate
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.setattr(fixtures, "CACHE_MIN_BYTES", 1000)
+    p = write(tmp_path, yaml.safe_dump(generate(50, 3, 1), allow_unicode=True))
+    first = Emulator([p])
+    assert len(list((tmp_path / "cache" / "wecom-mock").glob("fixture-*.json"))) == 1
+
+    def no_yaml(*_a: object, **_k: object) -> None:
+        raise AssertionError("parsed again")
+
+    monkeypatch.setattr(fixtures.yaml, "load", no_yaml)
+    second = Emulator([p])
+    assert second.state_fingerprint() == first.state_fingerprint()
+    # Edited file: another hash, parsed afresh.
+    p.write_text(p.read_text(encoding="utf-8").replace("生成科技", "改名科技"), encoding="utf-8")
+    with pytest.raises(AssertionError, match="parsed again"):
+        Emulator([p])
+
+
+def test_json_syntax_fixture(tmp_path: Path) -> None:
+    from mock_server.fixture_tools import generate
+
+    p = write(tmp_path, json.dumps(generate(20, 2, 1), ensure_ascii=False), "corp.json")
+    emu = Emulator([p])
+    assert len(emu.corp().store("contacts").users) == 20
