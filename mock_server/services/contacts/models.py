@@ -968,6 +968,7 @@ def change_tag_members(
             parties.append(pid)
     if not users and not parties:
         return invalid_users, invalid_parties
+    change: dict[str, list[Any]]
     if add:
         added_users = [k for k in users if k not in tag.users]
         added_parties = [p for p in parties if p not in tag.parties]
