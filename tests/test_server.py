@@ -94,3 +94,18 @@ def test_admin_and_api_share_state(wecom_server: ServerThread) -> None:
         t = token(wecom_server, s)
         r = s.get(wecom_server.api_base + "/user/get", params={"access_token": t, "userid": "lisi"})
         assert r.json()["errcode"] == 0
+
+
+def test_stop_closes_keep_alive_connections() -> None:
+    from mock_server import Emulator
+
+    server = ServerThread(Emulator(mode="server"), port=0).start()
+    with requests.Session() as s:
+        assert s.get(server.url + "/__admin/health").status_code == 200  # connection kept open
+        server.stop(timeout=10)
+        assert server._thread is not None and not server._thread.is_alive()
+        try:
+            s.get(server.url + "/__admin/health", timeout=2)
+            raise AssertionError("still serving")
+        except requests.ConnectionError:
+            pass

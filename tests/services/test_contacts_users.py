@@ -306,3 +306,51 @@ def test_visibility_follows_changes(emu: Emulator) -> None:
     assert sales.get("user/get", userid="lisi")["errcode"] == 60111
     assert contacts.post("user/update", {"userid": "lisi", "department": [5]})["errcode"] == 0
     assert sales.get("user/get", userid="lisi")["errcode"] == 0
+
+
+def test_new_userid_only_when_generated_301036(emu: Emulator) -> None:
+    api = Api(emu, "contacts")
+    body = api.post("user/update", {"userid": "lisi", "new_userid": "lisi2"})
+    assert body["errcode"] == 301036
+    assert api.get("user/get", userid="lisi2")["errcode"] == 60111
+    emu.corp().store("contacts").find_user("lisi").userid_generated = True
+    assert api.post("user/update", {"userid": "lisi", "new_userid": "lisi2"})["errcode"] == 0
+    assert api.get("user/get", userid="lisi2")["name"] == "李四"
+    assert_absent(api, "lisi")
+    assert "lisi2" in members_of_tag(api, 1)  # tags follow the rename
+
+
+def members_of_tag(api: Api, tagid: int) -> set[str]:
+    return {u["userid"] for u in api.get("tag/get", tagid=tagid)["userlist"]}
+
+
+def test_too_many_direct_leaders_60257(contacts_api: Api) -> None:
+    leaders = ["zhangwei", "lisi", "wuxia", "luoqing", "songjuan", "fengtao"]
+    body = contacts_api.post("user/create", new_user(direct_leader=leaders))
+    assert body["errcode"] == 60257
+    assert_absent(contacts_api, "xiaoming")
+
+
+def test_direct_leader_set(contacts_api: Api) -> None:
+    assert contacts_api.post("user/create", new_user(direct_leader=["lisi"]))["errcode"] == 0
+    assert contacts_api.get("user/get", userid="xiaoming")["direct_leader"] == ["lisi"]
+
+
+def test_biz_mail_invalid_60143_and_duplicate_60145(contacts_api: Api) -> None:
+    assert contacts_api.post("user/create", new_user(biz_mail="bad"))["errcode"] == 60143
+    ok = new_user(
+        userid="a1", mobile="13900000011", email=None, biz_mail="a1@demo-corp.example.com"
+    )
+    assert contacts_api.post("user/create", ok)["errcode"] == 0
+    dup = new_user(biz_mail="a1@demo-corp.example.com")
+    assert contacts_api.post("user/create", dup)["errcode"] == 60145
+    assert_absent(contacts_api, "xiaoming")
+
+
+def test_position_too_long_301012(contacts_api: Api) -> None:
+    assert contacts_api.post("user/create", new_user(position="职" * 129))["errcode"] == 301012
+
+
+def test_telephone_invalid_301013(contacts_api: Api) -> None:
+    assert contacts_api.post("user/create", new_user(telephone="call me"))["errcode"] == 301013
+    assert_absent(contacts_api, "xiaoming")
