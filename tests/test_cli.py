@@ -11,6 +11,7 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
 import requests
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -47,7 +48,8 @@ def wait_healthy(url: str, tries: int = 50) -> dict[str, object]:
     raise AssertionError("server never answered")
 
 
-def test_serve_port_0_ready_and_sigterm(tmp_path: Path) -> None:
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "Ctrl-C"])
+def test_serve_port_0_ready_and_stops_cleanly(sig: signal.Signals) -> None:
     proc = subprocess.Popen(
         [EXE, "serve", "--port", "0", "--fixture", str(ROOT / "fixtures" / "demo.yaml")],
         stdout=subprocess.PIPE,
@@ -65,7 +67,7 @@ def test_serve_port_0_ready_and_sigterm(tmp_path: Path) -> None:
             )
             assert r.status_code == 200 and r.json()["errcode"] == 40001
             assert r.headers["Error-Code"] == "40001"
-        proc.send_signal(signal.SIGTERM)
+        proc.send_signal(sig)
         assert proc.wait(timeout=15) == 0
         assert proc.stderr is not None
         err = proc.stderr.read()

@@ -16,6 +16,14 @@ def test_same_seed_same_tokens() -> None:
     assert Emulator(seed=5).token("contacts") != Emulator(seed=6).token("contacts")
 
 
+def test_errors_do_not_shift_ids() -> None:
+    quiet = Emulator(seed=4)
+    noisy = Emulator(seed=4)
+    for _ in range(3):
+        noisy.call("GET", "gettoken", params={"corpid": "nope"})
+    assert noisy.token("contacts") == quiet.token("contacts")
+
+
 def test_reset_replays_ids() -> None:
     emu = Emulator(seed=3)
     first = emu.token("contacts")
