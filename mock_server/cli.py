@@ -122,4 +122,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 if __name__ == "__main__":  # pragma: no cover
-    raise SystemExit(main())
+    # Run the imported module's main: extensions register into ``mock_server.cli``, not
+    # into this ``__main__`` copy.
+    from mock_server.cli import main as _main
+
+    raise SystemExit(_main())

@@ -106,6 +106,25 @@ class Emulator(FamilyAPIs):
         except KeyError:
             raise KeyError(f"no corp {corpid!r}; loaded: {sorted(self.corps)}") from None
 
+    def state_fingerprint(self, corpid: str | None = None) -> Any:
+        """A deep, plain-data copy of every corp's state, for "nothing changed" assertions.
+
+        Covers agents, secrets, settings and every family store. Attributes starting with
+        ``_`` (caches) and back-references to the ``Corp`` are skipped; two fingerprints
+        compare equal exactly when the stored state is the same.
+        """
+        corps = [self.corp(corpid)] if corpid else list(self.corps.values())
+        out = {}
+        for corp in corps:
+            with corp.lock:
+                out[corp.corpid] = {
+                    "agents": _plain(corp.agents),
+                    "secrets": _plain(corp.secrets),
+                    "settings": _plain(corp.settings),
+                    "stores": _plain(corp.stores),
+                }
+        return out
+
     @contextlib.contextmanager
     def transaction(self, corp: Corp) -> Iterator[Corp]:
         """Hold the corp's lock; publish the domain events it queued once released."""
@@ -225,3 +244,28 @@ class Emulator(FamilyAPIs):
         for name in dir(FamilyAPIs):
             if name.startswith("_init_family_"):
                 getattr(self, name)()
+
+
+def _plain(value: Any, _depth: int = 0) -> Any:
+    """Plain-data rendering of a store value (dataclasses and objects by their public fields)."""
+    if _depth > 64:
+        raise ValueError("state too deep to fingerprint (a cycle in a store?)")
+    if value is None or isinstance(value, str | int | float | bool | bytes):
+        return value
+    if isinstance(value, dict):
+        return {k: _plain(v, _depth + 1) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v, _depth + 1) for v in value]
+    if isinstance(value, set | frozenset):
+        return sorted((_plain(v, _depth + 1) for v in value), key=repr)
+    if isinstance(value, Corp):
+        return f"<corp {value.corpid}>"
+    attrs = getattr(value, "__dict__", None)
+    if attrs is None and hasattr(value, "__slots__"):
+        attrs = {k: getattr(value, k) for k in value.__slots__ if hasattr(value, k)}
+    if attrs is None:
+        return repr(value)
+    return {
+        "__type__": type(value).__name__,
+        **{k: _plain(v, _depth + 1) for k, v in attrs.items() if not k.startswith("_")},
+    }

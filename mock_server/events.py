@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -30,6 +31,7 @@ class DomainEvent:
     meta: dict[str, Any] = field(default_factory=dict)
 
 
+log = logging.getLogger("mock_server")
 Subscriber = Callable[[DomainEvent], None]
 
 
@@ -39,6 +41,7 @@ class EventBus:
         self._lock = threading.Lock()
         self._history: list[DomainEvent] = []
         self._history_size = history
+        self.failures: list[str] = []  # the last 100 subscriber exceptions, for tests
 
     def subscribe(self, fn: Subscriber) -> Subscriber:
         with self._lock:
@@ -57,7 +60,15 @@ class EventBus:
                 del self._history[: len(self._history) - self._history_size]
             subs = list(self._subs)
         for fn in subs:
-            fn(event)
+            # A failing subscriber (a callback dispatcher bug) must neither turn the API call
+            # that already changed state into an error nor starve the other subscribers.
+            try:
+                fn(event)
+            except Exception as exc:
+                log.exception("event subscriber %r failed on %s", fn, event.kind)
+                with self._lock:
+                    self.failures.append(f"{event.kind}: {type(exc).__name__}: {exc}")
+                    del self.failures[:-100]
 
     def history(self, kind: str | None = None) -> list[DomainEvent]:
         with self._lock:
@@ -66,3 +77,4 @@ class EventBus:
     def clear(self) -> None:
         with self._lock:
             self._history.clear()
+            self.failures.clear()

@@ -107,6 +107,11 @@ def _fixture_args(p: argparse.ArgumentParser) -> None:
     g.add_argument("--customers", type=int, default=0, help="external contacts (customer contact)")
     g.add_argument("--seed", type=int, default=0)
     g.add_argument("--corpid", default="wwgen0000000000001")
+    g.add_argument(
+        "--json",
+        action="store_true",
+        help="write JSON syntax (still valid YAML): a large corp loads ~50x faster",
+    )
 
 
 @command("fixture", "validate, describe or generate corp fixtures", _fixture_args)
@@ -134,5 +139,9 @@ def _fixture(args: argparse.Namespace) -> int:
     rng = random.Random(args.seed)
     for gen in GENERATORS:
         gen(doc, args, rng)
+    if args.json:
+        json.dump(doc, sys.stdout, ensure_ascii=False, indent=1)
+        print()
+        return 0
     yaml.safe_dump(doc, sys.stdout, allow_unicode=True, sort_keys=False, width=200)
     return 0

@@ -13,6 +13,9 @@ class IdGenerator:
     def __init__(self, seed: int = 0) -> None:
         self.seed = seed
         self._rng = random.Random(seed)
+        # Error hints draw from their own stream, so the ids a run hands out do not depend
+        # on how many errors it met along the way.
+        self._hint_rng = random.Random(f"hint:{seed}")
         self._lock = threading.Lock()
         self._counters: dict[str, int] = {}
 
@@ -20,6 +23,7 @@ class IdGenerator:
         with self._lock:
             self.seed = self.seed if seed is None else seed
             self._rng = random.Random(self.seed)
+            self._hint_rng = random.Random(f"hint:{self.seed}")
             self._counters.clear()
 
     def choice_string(self, alphabet: str, length: int) -> str:
@@ -38,6 +42,11 @@ class IdGenerator:
 
     def alnum(self, length: int) -> str:
         return self.choice_string(string.ascii_letters + string.digits, length)
+
+    def hint(self, length: int = 12) -> str:
+        """Random digits for an errmsg hint (a separate stream from the ids)."""
+        with self._lock:
+            return "".join(self._hint_rng.choice(string.digits) for _ in range(length))
 
     def randint(self, low: int, high: int) -> int:
         with self._lock:

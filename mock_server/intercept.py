@@ -73,11 +73,11 @@ class Interceptor(contextlib.ContextDecorator):
 
     def start(self) -> Emulator:
         mock = responses.RequestsMock(assert_all_requests_are_fired=False)
-        for base in self.bases:
-            pattern = re.compile(re.escape(base) + r"(/.*)?(\?.*)?$")
-            for method in METHODS:
-                mock.add_callback(method, pattern, callback=self._callback)
         hosts = "|".join(re.escape(b) for b in self.bases)
+        # One pattern for every base: responses tries each registration in turn per call.
+        pattern = re.compile(rf"(?:{hosts})(/.*)?(\?.*)?$")
+        for method in METHODS:
+            mock.add_callback(method, pattern, callback=self._callback)
         mock.add_passthru(re.compile(rf"^(?!(?:{hosts})(?:[/?]|$))"))
         mock.start()
         self._mock = mock

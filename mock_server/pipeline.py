@@ -162,7 +162,7 @@ def success(body: dict[str, Any] | None, errmsg: str) -> dict[str, Any]:
 
 def error_response(ctx: Context, err: WeComError) -> ApiResponse:
     emu = ctx.emulator
-    hint = f"{int(emu.clock.now() * 1000):013d}{emu.ids.digits(12)}"
+    hint = f"{int(emu.clock.now() * 1000):013d}{emu.ids.hint(12)}"
     text = err.text()
     if ctx.json_warning and not err.json_warning:
         text = "Warning: wrong json format. " + text

@@ -57,10 +57,12 @@ def _apply_markers(emu: Emulator, node: pytest.Item) -> None:
 
 
 @pytest.fixture(scope="session")
-def wecom_emulator(pytestconfig: pytest.Config) -> Emulator:
+def wecom_emulator(pytestconfig: pytest.Config) -> Iterator[Emulator]:
     """The session's in-process emulator (reset by ``wecom`` before each test)."""
     opts = _options(pytestconfig)
-    return Emulator(opts["fixtures"], seed=opts["seed"], mode="inprocess")
+    emu = Emulator(opts["fixtures"], seed=opts["seed"], mode="inprocess")
+    yield emu
+    emu.close()
 
 
 @pytest.fixture
@@ -83,6 +85,8 @@ def wecom(request: pytest.FixtureRequest, wecom_emulator: Emulator) -> Iterator[
     teardown = getattr(emu, "_after_test", None)
     if callable(teardown):
         teardown()
+    if emu is not wecom_emulator:
+        emu.close()  # a test-specific emulator: stop its background work now
 
 
 @pytest.fixture(scope="session")

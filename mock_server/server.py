@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from types import FrameType
 from typing import Any
 
+from waitress.channel import HTTPChannel
 from waitress.server import create_server
 
 from mock_server.app import create_app
@@ -68,10 +69,29 @@ class ServerThread:
         return self
 
     def stop(self, timeout: float = 5.0) -> None:
-        self._server.close()
-        self._server.task_dispatcher.shutdown(timeout=timeout)
-        if self._thread is not None:
+        """Close the listening socket and every open (keep-alive) connection, then join.
+
+        waitress's loop runs while any channel is open, so closing only the listener would
+        leave the thread serving keep-alive clients for up to ``channel_timeout``.
+        """
+        server = self._server
+
+        def close_all() -> None:  # runs on the server's own loop thread
+            for channel in list(server._map.values()):
+                try:
+                    if isinstance(channel, HTTPChannel):
+                        channel.handle_close()  # also drops its pending output
+                    else:  # the listener and the wake-up trigger
+                        channel.close()
+                except Exception:  # a half-closed socket: it is going away anyway
+                    log.debug("closing channel failed", exc_info=True)
+
+        if self._thread is not None and self._thread.is_alive():
+            server.trigger.pull_trigger(close_all)
             self._thread.join(timeout)
+        else:
+            server.close()
+        server.task_dispatcher.shutdown(timeout=timeout)
         self.emulator.close()
 
     def __enter__(self) -> ServerThread:

@@ -10,6 +10,9 @@ from mock_server import Emulator
 
 API = "https://qyapi.weixin.qq.com/cgi-bin/"
 
+# For the pytest plugin's own tests (tests/test_pytest_plugin.py).
+pytest_plugins = ["pytester"]
+
 
 class Api:
     """Call the emulator in-process with a token for one secret scope."""

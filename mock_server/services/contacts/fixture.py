@@ -158,6 +158,7 @@ def load_contacts(emu: Emulator, corp: Corp, section: dict[str, Any] | None) -> 
             if pid not in store.departments:
                 raise ValueError(f"tags[{i}]: unknown department {pid}")
             tag.parties.append(pid)
+    store.touch()
 
 
 def _wrap(path: str, fn: Any) -> Any:

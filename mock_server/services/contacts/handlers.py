@@ -448,7 +448,9 @@ def tag_delete(ctx: Context) -> None:
     corp = ctx.require_corp()
     tag = m.get_tag(corp, ctx.query.get("tagid"))
     m.check_tag_owner(tag, ctx.scope, ctx.agentid)
-    del m.contacts(corp).tags[tag.tagid]
+    store = m.contacts(corp)
+    del store.tags[tag.tagid]
+    store.touch()
 
 
 @api.endpoint("GET", "tag/get", scopes=TAG_SCOPES, doc="90213", errcodes=(41017, 40068))

@@ -17,6 +17,7 @@ from mock_server.state import Agent, Corp, register_store
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
+    from collections.abc import Set as AbstractSet
 
 ROOT = 1
 PENDING_DEPT_NAME = "其他（待设置部门）"
@@ -101,6 +102,8 @@ class ContactsStore:
         self.auto_create_departments = False
         self._seq = 0
         self._children_cache: dict[int, list[int]] | None = None
+        # Visible (departments, user keys) per app configuration; cleared by ``_dirty``.
+        self._visible_cache: dict[tuple[Any, ...], tuple[frozenset[int], frozenset[str]]] = {}
 
     # -- departments -------------------------------------------------------------------
     def children(self, dept_id: int) -> list[int]:
@@ -115,7 +118,11 @@ class ContactsStore:
         return self._children_cache.get(dept_id, [])
 
     def _dirty(self) -> None:
+        """Call after any change to departments, members or tags (drops derived caches)."""
         self._children_cache = None
+        self._visible_cache.clear()
+
+    touch = _dirty
 
     def subtree(self, dept_id: int) -> list[int]:
         """The department and all its descendants, depth-first, siblings by order."""
@@ -185,35 +192,60 @@ register_store("contacts", ContactsStore)
 # ---------------------------------------------------------------------------------------
 # Visibility: what a self-built app may see; the contacts-sync secret sees everything.
 # ---------------------------------------------------------------------------------------
-def visible_departments(corp: Corp, agent: Agent | None) -> set[int]:
+def _visibility(corp: Corp, agent: Agent) -> tuple[frozenset[int], frozenset[str]]:
+    """An app's visible departments and member keys, cached until contacts change.
+
+    The cache key holds the app's allow lists (an admin may edit them) and the store's sizes
+    as a safety net for code that mutates the store without calling ``store.touch()``.
+    """
     store = contacts(corp)
-    if agent is None:
-        return set(store.departments)
-    out: set[int] = set()
+    key = (
+        agent.agentid,
+        tuple(agent.allow_party),
+        tuple(agent.allow_user),
+        tuple(agent.allow_tag),
+        len(store.departments),
+        len(store.users),
+        len(store.tags),
+    )
+    hit = store._visible_cache.get(key)
+    if hit is not None:
+        return hit
+    depts: set[int] = set()
     for d in agent.allow_party:
         if d in store.departments:
-            out.update(store.subtree(d))
+            depts.update(store.subtree(d))
     for tagid in agent.allow_tag:
         tag = store.tags.get(tagid)
         if tag:
             for d in tag.parties:
                 if d in store.departments:
-                    out.update(store.subtree(d))
-    return out
-
-
-def visible_user_keys(corp: Corp, agent: Agent | None) -> set[str]:
-    store = contacts(corp)
-    if agent is None:
-        return set(store.users)
-    depts = visible_departments(corp, agent)
-    out = {k for k, u in store.users.items() if depts.intersection(u.department)}
-    out.update(u.lower() for u in agent.allow_user if u.lower() in store.users)
+                    depts.update(store.subtree(d))
+    users = {k for k, u in store.users.items() if depts.intersection(u.department)}
+    users.update(u.lower() for u in agent.allow_user if u.lower() in store.users)
     for tagid in agent.allow_tag:
         tag = store.tags.get(tagid)
         if tag:
-            out.update(k for k in tag.users if k in store.users)
-    return out
+            users.update(k for k in tag.users if k in store.users)
+    if len(store._visible_cache) > 256:
+        store._visible_cache.clear()
+    hit = (frozenset(depts), frozenset(users))
+    store._visible_cache[key] = hit
+    return hit
+
+
+def visible_departments(corp: Corp, agent: Agent | None) -> AbstractSet[int]:
+    """Department ids the caller may see (all of them for a system secret)."""
+    if agent is None:
+        return contacts(corp).departments.keys()
+    return _visibility(corp, agent)[0]
+
+
+def visible_user_keys(corp: Corp, agent: Agent | None) -> AbstractSet[str]:
+    """Lower-case userids of the members the caller may see."""
+    if agent is None:
+        return contacts(corp).users.keys()
+    return _visibility(corp, agent)[1]
 
 
 def is_user_visible(corp: Corp, agent: Agent | None, user: User) -> bool:
@@ -625,6 +657,7 @@ def _apply_plan(corp: Corp, user: User, plan: _UserPlan) -> list[dict[str, Any]]
     if user.biz_mail != old_biz:
         store.emails.pop(old_biz.lower(), None) if old_biz else None
         store.emails[user.biz_mail.lower()] = user.key
+    store._dirty()
     return created_info
 
 
@@ -648,6 +681,7 @@ def create_user(
     user.avatar = avatar_url(corp, userid)
     created = _apply_plan(corp, user, plan)
     store.users[user.key] = user
+    store._dirty()
     corp.emit(
         _contact_event(
             corp, user_event_fields(user, "create_user"), source, actor_scope, actor_agentid
@@ -694,6 +728,7 @@ def update_user(
         for tag in store.tags.values():
             tag.users = [user.key if k == old_key else k for k in tag.users]
         change["NewUserID"] = new_userid
+    store._dirty()
     after = user_event_fields(user, "update_user")
     for k, v in after.items():
         if k not in ("ChangeType", "UserID") and before.get(k) != v:
@@ -731,6 +766,7 @@ def delete_users(
         for tag in store.tags.values():
             if user.key in tag.users:
                 tag.users.remove(user.key)
+        store._dirty()
         for other in store.users.values():
             if user.userid in other.direct_leader:
                 other.direct_leader.remove(user.userid)
@@ -895,6 +931,7 @@ def create_tag(corp: Corp, tagname: Any, tagid: Any, owner: int | None) -> Tag:
         raise WeComError(40126)
     tag = Tag(new_id, name, owner)
     store.tags[new_id] = tag
+    store._dirty()
     return tag
 
 
@@ -931,6 +968,7 @@ def change_tag_members(
             parties.append(pid)
     if not users and not parties:
         return invalid_users, invalid_parties
+    change: dict[str, list[Any]]
     if add:
         added_users = [k for k in users if k not in tag.users]
         added_parties = [p for p in parties if p not in tag.parties]
@@ -945,6 +983,7 @@ def change_tag_members(
         tag.users = [k for k in tag.users if k not in removed_users]
         tag.parties = [p for p in tag.parties if p not in removed_parties]
         change = {"DelUserItems": removed_users, "DelPartyItems": removed_parties}
+    store._dirty()
     data: dict[str, Any] = {"ChangeType": "update_tag", "TagId": tag.tagid}
     for k, v in change.items():
         if v:
