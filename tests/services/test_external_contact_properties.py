@@ -61,7 +61,9 @@ def test_paging_with_changes_between_pages(steps: list[Any], users: set[str]) ->
         cursor = r["next_cursor"]
         if not cursor:
             break
-        for kind, who, n in changes:
+        # Changes happen during the first pages only: with one add per one-row page forever
+        # the walk could never end, which says nothing about the cursor.
+        for kind, who, n in changes if i < 30 else ():
             user = SALES[who]
             if kind == "add":
                 EMU.customer_add_follow(user, customer={"name": f"客户{n}", "type": 1 + n % 2})
