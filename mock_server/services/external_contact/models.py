@@ -11,6 +11,7 @@ import base64
 import hashlib
 import struct
 from bisect import bisect_right
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -255,12 +256,12 @@ def decode_cursor(corpid: str, kind: str, filters: str, cursor: Any) -> tuple[in
 # ---------------------------------------------------------------------------------------
 # Visibility and lookups
 # ---------------------------------------------------------------------------------------
-def visible_keys(corp: Corp, agent: Agent | None) -> set[str] | None:
+def visible_keys(corp: Corp, agent: Agent | None) -> AbstractSet[str] | None:
     """User keys the caller may see; None = everyone (customer-contact system secret)."""
     return None if agent is None else cm.visible_user_keys(corp, agent)
 
 
-def _visible(keys: set[str] | None, key: str) -> bool:
+def _visible(keys: AbstractSet[str] | None, key: str) -> bool:
     return keys is None or key in keys
 
 
@@ -273,7 +274,7 @@ def require_customer(corp: Corp, external_userid: Any) -> Customer:
     return customer
 
 
-def require_member(corp: Corp, userid: Any, keys: set[str] | None) -> cm.User:
+def require_member(corp: Corp, userid: Any, keys: AbstractSet[str] | None) -> cm.User:
     if userid is None or userid == "":
         raise WeComError(60111)
     user = cm.contacts(corp).find_user(userid) if isinstance(userid, str) else None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+from collections.abc import Set as AbstractSet
 from typing import Any
 
 from mock_server.errors import WeComError
@@ -23,7 +24,7 @@ def _visible(ctx: Context, userid: str) -> bool:
     return user is not None and cm.is_user_visible(ctx.require_corp(), ctx.agent, user)
 
 
-def _visible_keys(ctx: Context) -> set[str] | None:
+def _visible_keys(ctx: Context) -> AbstractSet[str] | None:
     """Lower-cased userids the caller sees (None: the approval secret sees everyone)."""
     if ctx.agent is None:
         return None
