@@ -185,7 +185,7 @@ USER_WRITE_ERRCODES = (
     scopes=WRITE,
     success_errmsg="created",
     doc="90195",
-    errcodes=(*USER_WRITE_ERRCODES, 41009),
+    errcodes=(*USER_WRITE_ERRCODES, 41009, 60111),  # 60111: a direct_leader not found
 )
 def user_create(ctx: Context) -> dict[str, Any]:
     """Create a member."""
