@@ -303,3 +303,40 @@ def default_store() -> SchemaStore:
     if _default is None:
         _default = SchemaStore()
     return _default
+
+
+def inline_refs(store: SchemaStore, rel: str) -> Any:
+    """The schema with every ``$ref`` replaced by its target (for generators such as
+    hypothesis-jsonschema that do not fetch remote references); no ``$schema``/``$id``."""
+    root = store.normalized(rel)
+
+    def resolve(ref: str, base: Any) -> tuple[Any, Any]:
+        url, _, frag = ref.partition("#")
+        doc = store.fetch_url(url) if url else base
+        node = doc
+        for part in [p for p in frag.split("/") if p]:
+            part = part.replace("~1", "/").replace("~0", "~")
+            node = node[int(part)] if isinstance(node, list) else node[part]
+        return node, doc
+
+    def walk(node: Any, base: Any, depth: int = 0) -> Any:
+        if depth > 50:
+            raise ValueError(f"{rel}: recursive $ref cannot be inlined")
+        if isinstance(node, dict):
+            if isinstance(node.get("$ref"), str):
+                target, doc = resolve(node["$ref"], base)
+                merged = dict(walk(target, doc, depth + 1))
+                for k, v in node.items():
+                    if k != "$ref":
+                        merged.setdefault(k, v)
+                return merged
+            return {
+                k: walk(v, base, depth + 1)
+                for k, v in node.items()
+                if k not in ("$schema", "$id", "$defs")
+            }
+        if isinstance(node, list):
+            return [walk(v, base, depth + 1) for v in node]
+        return node
+
+    return walk(root, root)
