@@ -65,10 +65,7 @@ class ServerThread:
         return self
 
     def stop(self, timeout: float = 5.0) -> None:
-        self._server.close()
-        self._server.task_dispatcher.shutdown(timeout=timeout)
-        if self._thread is not None:
-            self._thread.join(timeout)
+        shutdown_waitress(self._server, self._thread, timeout)
         self.emulator.close()
 
     def __enter__(self) -> ServerThread:
@@ -76,6 +73,26 @@ class ServerThread:
 
     def __exit__(self, *exc: Any) -> None:
         self.stop()
+
+
+def shutdown_waitress(server: Any, thread: threading.Thread | None, timeout: float = 5.0) -> None:
+    """Stop a waitress server run on ``thread`` without racing its loop.
+
+    In-flight requests finish first (a worker pulls the trigger after answering), then every
+    socket is closed *in the loop thread* (closing them from here raced the loop's select:
+    EBADF in the server thread); the loop ends when its socket map is empty.
+    """
+    server.task_dispatcher.shutdown(timeout=timeout)
+
+    def close_all() -> None:
+        for channel in list(server._map.values()):
+            channel.close()
+
+    if thread is not None and thread.is_alive():
+        server.trigger.pull_trigger(close_all)
+        thread.join(timeout)
+    else:
+        close_all()
 
 
 def banner(server: ServerThread) -> str:

@@ -163,8 +163,9 @@ def response_problems(
     """Why a response breaks its endpoint's contract (empty when it conforms)."""
     if ep is None or not isinstance(resp.body, dict):
         return []
-    if ctx is not None and ctx.fault:
-        return []  # injected on purpose; the faults family owns what it looks like
+    if ctx is not None and (ctx.fault or ctx.notes.get("replayed")):
+        # Injected on purpose (faults) or recorded upstream truth (replay): not the handler's.
+        return []
     check = store.check(ep, "response")
     if check is None:
         return []
