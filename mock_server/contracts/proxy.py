@@ -153,6 +153,7 @@ def create_proxy_app(
     store: SchemaStore | None = None,
 ) -> Flask:
     store = store or default_store()
+    registry.endpoints()  # load every family so paths resolve
     base = upstream.rstrip("/")
     app = Flask("wecom_mock_proxy")
     session = requests.Session()
