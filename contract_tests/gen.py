@@ -43,8 +43,11 @@ def strategy(s: Any) -> st.SearchStrategy[Any]:
     for key in ("anyOf", "oneOf"):
         if key in s:
             return st.one_of([strategy({**_rest(s, key), **b}) for b in s[key]])
-    if "allOf" in s and len(s["allOf"]) == 1:
-        return strategy({**_rest(s, "allOf"), **s["allOf"][0]})
+    if "allOf" in s:
+        merged = _rest(s, "allOf")
+        for part in s["allOf"]:
+            merged = _merge(merged, part)
+        return strategy(merged)
     t = s.get("type")
     if isinstance(t, list):
         return st.one_of([strategy({**s, "type": x}) for x in t])
@@ -65,6 +68,19 @@ def strategy(s: Any) -> st.SearchStrategy[Any]:
     if t == "object" or "properties" in s:
         return _object(s)
     return st.one_of(st.none(), st.booleans(), st.integers(), TEXT)
+
+
+def _merge(a: dict[str, Any], b: Any) -> dict[str, Any]:
+    """A rough allOf: properties and required unioned, other keywords from the later part
+    (the filter on the whole schema rejects whatever this gets wrong)."""
+    if not isinstance(b, dict):
+        return a
+    out = {**a, **b}
+    if "properties" in a or "properties" in b:
+        out["properties"] = {**a.get("properties", {}), **b.get("properties", {})}
+    if "required" in a or "required" in b:
+        out["required"] = sorted({*a.get("required", ()), *b.get("required", ())})
+    return out
 
 
 def _rest(s: dict[str, Any], key: str) -> dict[str, Any]:

@@ -70,7 +70,9 @@ def _schemas(args: argparse.Namespace) -> int:
         rel = store.relpath(ep, "response")
         if not store.exists(rel):
             continue
-        declared = store.declared_errcodes(ep)
+        declared = store.raw(rel).get("x-errcodes")
+        if declared is None:
+            declared = store.declared_errcodes(ep)
         want = sorted(set(ep.errcodes))
         if declared is None or sorted(set(declared)) != want:
             if args.sync_errcodes:

@@ -148,12 +148,15 @@ class SchemaStore:
         return self.normalized(rel) if self.exists(rel) else None
 
     def declared_errcodes(self, ep: Endpoint) -> tuple[int, ...] | None:
-        """The response schema's ``x-errcodes`` (a copy checked against the registry)."""
-        rel = self.relpath(ep, "response")
-        if not self.exists(rel):
-            return None
-        codes = self.raw(rel).get("x-errcodes")
-        return tuple(codes) if isinstance(codes, list) else None
+        """The schemas' ``x-errcodes`` (a copy checked against the registry): the response
+        schema's, else the request schema's (either file may carry it)."""
+        for kind in ("response", "request"):
+            rel = self.relpath(ep, kind)
+            if self.exists(rel):
+                codes = self.raw(rel).get("x-errcodes")
+                if isinstance(codes, list):
+                    return tuple(codes)
+        return None
 
     def global_errcodes(self) -> frozenset[int]:
         try:
