@@ -9,6 +9,7 @@ from mock_server.contracts import validation
 from mock_server.contracts.schemas import default_store
 from mock_server.pipeline import ApiRequest, ApiResponse, Context
 from mock_server.registry import resolve
+from mock_server.server import ServerThread
 from tests.conftest import Api
 
 TOLERATED = {
@@ -159,3 +160,36 @@ def test_jsonschema_is_not_imported_by_the_hot_path() -> None:
     )
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
+
+
+def test_admin_api_flips_strict_mode_and_lists_warnings() -> None:
+    import requests
+
+    with ServerThread(Emulator(mode="server"), port=0) as server:
+        admin = server.url + "/__admin/contracts"
+        token = server.emulator.token("contacts")
+        url = server.api_base + "/user/create"
+        body = {**TOLERATED, "department": [2]}
+        assert (
+            requests.post(url, params={"access_token": token}, json=body, timeout=10).json()[
+                "errcode"
+            ]
+            == 0
+        )
+        warnings = requests.get(admin + "/warnings", timeout=10).json()["warnings"]
+        assert warnings[0]["endpoint"] == "user/create"
+        assert (
+            requests.post(admin + "/strict", json={"strict": "yes"}, timeout=10).status_code == 400
+        )
+        assert requests.post(admin + "/strict", json={"strict": True}, timeout=10).json() == {
+            "strict": True
+        }
+        again = {**body, "userid": "wangfang3", "mobile": "13800000124"}
+        assert (
+            requests.post(url, params={"access_token": token}, json=again, timeout=10).json()[
+                "errcode"
+            ]
+            == 40058
+        )
+        requests.post(server.url + "/__admin/reset", timeout=10)
+        assert requests.get(admin + "/strict", timeout=10).json() == {"strict": False}

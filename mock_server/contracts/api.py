@@ -9,6 +9,7 @@ class ContractsAPI:
     """Strict mode and contract warnings (``wecom.contract_warnings()`` in a test)."""
 
     def _init_family_contracts(self) -> None:
+        import mock_server.contracts.admin  # noqa: F401  (registers /__admin/contracts)
         from mock_server.contracts.validation import (
             ContractHooks,
             conformance_enabled,
