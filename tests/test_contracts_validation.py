@@ -193,3 +193,19 @@ def test_admin_api_flips_strict_mode_and_lists_warnings() -> None:
         )
         requests.post(server.url + "/__admin/reset", timeout=10)
         assert requests.get(admin + "/strict", timeout=10).json() == {"strict": False}
+
+
+def test_a_get_schema_typed_with_ints_still_validates_query_strings(tmp_path) -> None:
+    from mock_server.contracts.schemas import SchemaStore
+    from mock_server.contracts.validation import request_instance
+
+    (tmp_path / "contacts").mkdir()
+    (tmp_path / "contacts" / "department.get.request.json").write_text(
+        '{"type": "object", "properties": {"id": {"type": "integer"}}}', encoding="utf-8"
+    )
+    store = SchemaStore(tmp_path)
+    emu = Emulator()
+    ctx = _ctx(emu, "department/get")
+    ctx.request.query.update({"id": "7", "access_token": "t"})
+    assert request_instance(ctx, store) == ("query", {"id": 7})
+    assert ctx.endpoint is not None and store.is_valid(ctx.endpoint, "request", {"id": 7})

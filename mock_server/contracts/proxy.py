@@ -24,6 +24,7 @@ from waitress.server import create_server
 from mock_server import registry
 from mock_server.contracts.cassette import CassetteWriter
 from mock_server.contracts.schemas import SchemaStore, default_store, inline_refs
+from mock_server.contracts.validation import _coerce
 
 HOP_HEADERS = {"host", "content-length", "connection", "accept-encoding", "transfer-encoding"}
 _INDEX = re.compile(r"\[\d+\]")
@@ -114,9 +115,12 @@ def check_exchange(
         log.add(path, "unknown_endpoint", "", "no such endpoint in the registry")
         return
     name = ep.name
-    if store.exists(store.relpath(ep, "request")):
-        if ep.method == "GET" or ep.multipart:
+    if store.exists(store.relpath(ep, "request")) and not ep.multipart:
+        if ep.method == "GET":
             inst: Any = {k: v for k, v in query.items() if k != "access_token"}
+            for field, kind in store.query_coercions(ep).items():
+                if isinstance(inst.get(field), str):
+                    inst[field] = _coerce(inst[field], kind)
             where = "query"
         else:
             inst, where = (body if isinstance(body, dict) else {}), "body"

@@ -188,6 +188,23 @@ class SchemaStore:
         schema.pop("$schema", None)
         return fastjsonschema.compile(schema, handlers={"https": self.fetch_url})  # type: ignore[no-any-return]
 
+    def query_coercions(self, ep: Endpoint) -> dict[str, str]:
+        """Query fields a GET schema types as integer/number/boolean (the convention is
+        strings, but a schema written with ints still validates the values clients send)."""
+        key = (ep.schema_stem, "coerce")
+        cached = self._explainers.get(key)
+        if cached is None:
+            cached = {}
+            rel = self.relpath(ep, "request")
+            if self.exists(rel):
+                props = inline_refs(self, rel).get("properties") or {}
+                for name, sub in props.items():
+                    kind = sub.get("type") if isinstance(sub, dict) else None
+                    if kind in ("integer", "number", "boolean"):
+                        cached[name] = kind
+            self._explainers[key] = cached
+        return cached  # type: ignore[no-any-return]
+
     def is_valid(self, ep: Endpoint, kind: str, instance: Any) -> bool:
         check = self.check(ep, kind)
         if check is None:

@@ -38,14 +38,31 @@ _TYPE_WORDS = {
 }
 
 
-def request_instance(ctx: Context) -> tuple[str, Any]:
-    """What the request schema describes: the query (GET, uploads) or the JSON body (POST)."""
+def request_instance(ctx: Context, store: SchemaStore | None = None) -> tuple[str, Any]:
+    """What the request schema describes: the query (GET) or the JSON body (POST)."""
     ep = ctx.endpoint
     assert ep is not None
-    if ep.method == "GET" or ep.multipart:
-        query = {k: v for k, v in ctx.query.items() if k != "access_token"}
+    if ep.method == "GET":
+        query: dict[str, Any] = {k: v for k, v in ctx.query.items() if k != "access_token"}
+        for name, kind in (store or default_store()).query_coercions(ep).items():
+            value = query.get(name)
+            if isinstance(value, str):
+                query[name] = _coerce(value, kind)
         return "query", query
     return "body", ctx.json()
+
+
+def _coerce(value: str, kind: str) -> Any:
+    try:
+        if kind == "integer":
+            return int(value)
+        if kind == "number":
+            return float(value)
+    except ValueError:
+        return value
+    if kind == "boolean" and value in ("true", "false"):
+        return value == "true"
+    return value
 
 
 def strict_error(v: Violation) -> WeComError:
@@ -107,12 +124,12 @@ class ContractHooks:
     # -- requests --------------------------------------------------------------------
     def validate_request(self, ctx: Context) -> None:
         ep = ctx.endpoint
-        if ep is None:
-            return
+        if ep is None or ep.multipart:
+            return  # an upload's form is not JSON; its handler checks it
         check = self.store.check(ep, "request")
         if check is None:
             return
-        where, instance = request_instance(ctx)
+        where, instance = request_instance(ctx, self.store)
         import fastjsonschema
 
         try:
