@@ -56,11 +56,14 @@ def main() -> None:
     def user_get() -> object:
         return emu.call("GET", "user/get", params=q)
 
-    with_v = per_call(user_get, 3000)
+    # Alternate rounds and keep the best of each: the machine is shared, noise is large.
     saved = list(emu.hooks.validators)
-    emu.hooks.validators.clear()
-    bare = per_call(user_get, 3000)
-    emu.hooks.validators[:] = saved
+    with_v = bare = float("inf")
+    for _ in range(5):
+        with_v = min(with_v, per_call(user_get, 2000))
+        emu.hooks.validators.clear()
+        bare = min(bare, per_call(user_get, 2000))
+        emu.hooks.validators[:] = saved
     print(
         f"in-process user/get: {with_v:.1f} us with request validation, {bare:.1f} us without "
         f"(+{with_v - bare:.1f} us, {100 * (with_v - bare) / bare:.0f}%)"
