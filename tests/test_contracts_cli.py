@@ -111,3 +111,38 @@ def test_a_clients_suite_in_strict_mode_with_reports(tmp_path: Path) -> None:
     row = next(r for r in data["rows"] if r["endpoint"] == "user/get")
     assert row["exercised"] == [60111] and 60111 not in row["missing"]
     assert json.loads(violations.read_text(encoding="utf-8"))["by_endpoint"] == {"user/create": 1}
+
+
+def test_serve_replay_command(tmp_path: Path) -> None:
+    from mock_server.contracts.proxy import ProxyServer
+
+    cassette = tmp_path / "c.cassette"
+    upstream = ServerThread(Emulator(mode="server"), port=0).start()
+    try:
+        with ProxyServer(upstream.url, record=str(cassette)) as proxy:
+            recorded = requests.get(
+                f"{proxy.url}/cgi-bin/gettoken",
+                params={"corpid": "wwdemo0000000000001", "corpsecret": "nope"},
+                timeout=10,
+            ).json()
+    finally:
+        upstream.stop()
+    proc = subprocess.Popen(
+        [sys.executable, "-c", MAIN, "serve", "--port", "0", "--replay", str(cassette)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert proc.stdout is not None
+        first = proc.stdout.readline()  # the banner's first line, printed once bound
+        url = first.strip().rsplit(" ", 1)[-1]
+        replayed = requests.get(
+            f"{url}/cgi-bin/gettoken",
+            params={"corpid": "wwdemo0000000000001", "corpsecret": "nope"},
+            timeout=10,
+        ).json()
+    finally:
+        proc.send_signal(signal.SIGINT)
+        proc.communicate(timeout=30)
+    assert replayed == recorded  # the same hint and errmsg, byte for byte
