@@ -146,3 +146,35 @@ def test_serve_replay_command(tmp_path: Path) -> None:
         proc.send_signal(signal.SIGINT)
         proc.communicate(timeout=30)
     assert replayed == recorded  # the same hint and errmsg, byte for byte
+
+
+BROKEN_HANDLER_TESTS = """
+from mock_server.pipeline import ApiResponse
+
+
+def test_sees_a_broken_response(wecom):
+    def break_tag_list(ctx, resp):
+        if ctx.endpoint is not None and ctx.endpoint.name == "tag/list":
+            return ApiResponse({"errcode": 0, "errmsg": "ok", "taglist": [{"tagid": "x"}]})
+        return None
+
+    wecom.hooks.on_response.insert(0, break_tag_list)  # before the conformance check
+    token = wecom.token("contacts")
+    assert wecom.call("GET", "tag/list", params={"access_token": token})["errcode"] == 0
+"""
+
+
+def test_a_non_conforming_response_fails_the_test_run(tmp_path: Path) -> None:
+    (tmp_path / "pytest.ini").write_text("[pytest]\nwecom_conformance = true\n", encoding="utf-8")
+    (tmp_path / "test_broken.py").write_text(BROKEN_HANDLER_TESTS, encoding="utf-8")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("WECOM_MOCK_")}
+    proc = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:xdist"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        env=env,
+    )
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert "response(s) not conforming to the schema" in proc.stdout
+    assert "response.taglist[0].tagid" in proc.stdout
