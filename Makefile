@@ -29,6 +29,7 @@ test: $(VENV)/.installed-test
 	$(BIN)/ruff check mock_server tests contract_tests benchmarks tools
 	$(BIN)/ruff format --check mock_server tests contract_tests benchmarks tools
 	$(BIN)/python -m pytest -n auto -q tests
+	$(BIN)/python -m pytest -n auto -q contract_tests && $(BIN)/python -m pytest -n auto -q contract_tests --wecom-target=live
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check mock_server tests contract_tests benchmarks tools

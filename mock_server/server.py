@@ -69,29 +69,12 @@ class ServerThread:
         return self
 
     def stop(self, timeout: float = 5.0) -> None:
-        """Close the listening socket and every open (keep-alive) connection, then join.
+        """Close the listener and every open (keep-alive) connection, then join.
 
         waitress's loop runs while any channel is open, so closing only the listener would
         leave the thread serving keep-alive clients for up to ``channel_timeout``.
         """
-        server = self._server
-
-        def close_all() -> None:  # runs on the server's own loop thread
-            for channel in list(server._map.values()):
-                try:
-                    if isinstance(channel, HTTPChannel):
-                        channel.handle_close()  # also drops its pending output
-                    else:  # the listener and the wake-up trigger
-                        channel.close()
-                except Exception:  # a half-closed socket: it is going away anyway
-                    log.debug("closing channel failed", exc_info=True)
-
-        if self._thread is not None and self._thread.is_alive():
-            server.trigger.pull_trigger(close_all)
-            self._thread.join(timeout)
-        else:
-            server.close()
-        server.task_dispatcher.shutdown(timeout=timeout)
+        shutdown_waitress(self._server, self._thread, timeout)
         self.emulator.close()
 
     def __enter__(self) -> ServerThread:
@@ -99,6 +82,32 @@ class ServerThread:
 
     def __exit__(self, *exc: Any) -> None:
         self.stop()
+
+
+def shutdown_waitress(server: Any, thread: threading.Thread | None, timeout: float = 5.0) -> None:
+    """Stop a waitress server run on ``thread`` without racing its loop.
+
+    In-flight requests finish first (a worker pulls the trigger after answering), then every
+    socket is closed *in the loop thread* (closing them from here raced the loop's select:
+    EBADF in the server thread); the loop ends when its socket map is empty.
+    """
+    server.task_dispatcher.shutdown(timeout=timeout)
+
+    def close_all() -> None:  # runs on the server's own loop thread
+        for channel in list(server._map.values()):
+            try:
+                if isinstance(channel, HTTPChannel):
+                    channel.handle_close()  # also drops its pending output
+                else:  # the listener and the wake-up trigger
+                    channel.close()
+            except Exception:  # a half-closed socket: it is going away anyway
+                log.debug("closing channel failed", exc_info=True)
+
+    if thread is not None and thread.is_alive():
+        server.trigger.pull_trigger(close_all)
+        thread.join(timeout)
+    else:
+        close_all()
 
 
 def banner(server: ServerThread) -> str:

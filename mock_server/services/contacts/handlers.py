@@ -185,7 +185,7 @@ USER_WRITE_ERRCODES = (
     scopes=WRITE,
     success_errmsg="created",
     doc="90195",
-    errcodes=(*USER_WRITE_ERRCODES, 41009),
+    errcodes=(*USER_WRITE_ERRCODES, 41009, 60111),  # 60111: a direct_leader not found
 )
 def user_create(ctx: Context) -> dict[str, Any]:
     """Create a member."""
@@ -483,7 +483,7 @@ def _tag_members(ctx: Context, *, add: bool) -> dict[str, Any]:
     if not isinstance(userlist, list):
         raise json_type_error(40031 if not add else 40070, "invalid user list")
     if not isinstance(partylist, list):
-        raise json_type_error(40066, "invalid party list")
+        raise json_type_error(40066)  # "Warning: wrong json format. invalid party list"
     if not userlist and not partylist:
         raise WeComError(40070 if add else 40031)
     if len(userlist) > 1000 or len(partylist) > 100:
@@ -510,7 +510,7 @@ def _tag_members(ctx: Context, *, add: bool) -> dict[str, Any]:
     "tag/addtagusers",
     scopes=TAG_SCOPES,
     doc="90214",
-    errcodes=(40068, 41017, 40070, 81011, 81014, 81003),
+    errcodes=(40066, 40068, 41017, 40070, 81011, 81014, 81003),
 )
 def tag_addtagusers(ctx: Context) -> dict[str, Any]:
     """Add members/departments to a tag; invalid ones are reported, not fatal."""
@@ -523,7 +523,7 @@ def tag_addtagusers(ctx: Context) -> dict[str, Any]:
     scopes=TAG_SCOPES,
     success_errmsg="deleted",
     doc="90215",
-    errcodes=(40068, 41017, 40031, 81011, 81014),
+    errcodes=(40066, 40068, 41017, 40031, 81011, 81014),
 )
 def tag_deltagusers(ctx: Context) -> dict[str, Any]:
     """Remove members/departments from a tag."""

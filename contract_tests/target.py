@@ -1,0 +1,161 @@
+"""What the contract suite talks to: the emulator in-process, a live URL, or the real API.
+
+Every target offers the same small interface (``call``, ``token``, ``reset``) so a test
+never knows which one it runs against; each response is counted for errcode coverage.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from typing import Any
+
+import requests
+
+from mock_server import registry
+from mock_server.contracts import validation
+
+REAL_API = "https://qyapi.weixin.qq.com"
+SCOPE_PREFERENCE = ("contacts", "app", "external", "approval")
+ENV_SECRETS = {
+    "contacts": "WECOM_CONTACT_SECRET",
+    "app": "WECOM_APP_SECRET",
+    "external": "WECOM_EXTERNAL_SECRET",
+    "approval": "WECOM_APPROVAL_SECRET",
+}
+
+
+class NoCredentials(Exception):
+    """The target lacks the secret an endpoint needs (the test is skipped)."""
+
+
+@dataclass
+class Target:
+    kind: str  # inprocess | live | url | real
+    writes_allowed: bool = True
+    corpid: str = ""
+    secrets: dict[str, str] = field(default_factory=dict)
+    agentid: int | None = None
+    _tokens: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def is_emulator(self) -> bool:
+        return self.kind in ("inprocess", "live", "url")
+
+    # -- transport (overridden) -------------------------------------------------------
+    def send(self, method: str, name: str, params: dict[str, Any], body: Any) -> dict[str, Any]:
+        raise NotImplementedError
+
+    def reset(self) -> None:
+        """Back to the fixture state (emulators only; the real API is never reset)."""
+        self._tokens.clear()
+
+    # -- the interface the tests use -------------------------------------------------------
+    def scope_for(self, ep: registry.Endpoint) -> str:
+        for scope in SCOPE_PREFERENCE:
+            if ep.allows_scope(scope) and scope in self.secrets:
+                return scope
+        raise NoCredentials(f"no secret for any of {sorted(ep.scopes)} ({ep.name})")
+
+    def token(self, scope: str) -> str:
+        if scope not in self._tokens:
+            if scope not in self.secrets:
+                raise NoCredentials(f"no {scope} secret ({ENV_SECRETS[scope]})")
+            body = self.send(
+                "GET", "gettoken", {"corpid": self.corpid, "corpsecret": self.secrets[scope]}, None
+            )
+            if body.get("errcode"):
+                raise AssertionError(f"gettoken for {scope} failed: {body}")
+            self._tokens[scope] = body["access_token"]
+        return self._tokens[scope]
+
+    def call(
+        self,
+        name: str,
+        *,
+        params: dict[str, Any] | None = None,
+        json: Any = None,
+        scope: str | None = None,
+    ) -> dict[str, Any]:
+        """Call an endpoint with a token of a secret it accepts; returns the JSON body."""
+        ep = registry.resolve("/cgi-bin/" + name)
+        assert ep is not None, name
+        query = {k: str(v) for k, v in (params or {}).items()}
+        if ep.auth == registry.AUTH_TOKEN:
+            query["access_token"] = self.token(scope or self.scope_for(ep))
+        body = self.send(ep.method, name, query, json if ep.method == "POST" else None)
+        code = body.get("errcode")
+        if isinstance(code, int) and validation.RECORD_ERRCODES:
+            validation.OBSERVED.count_errcode(ep.path, code)
+        return body
+
+
+class InProcessTarget(Target):
+    def __init__(self) -> None:
+        from mock_server import Emulator
+
+        self.emulator = Emulator(mode="inprocess")
+        corp = self.emulator.corp()
+        super().__init__(kind="inprocess", corpid=corp.corpid, secrets=_emulator_secrets(corp))
+
+    def send(self, method: str, name: str, params: dict[str, Any], body: Any) -> dict[str, Any]:
+        return self.emulator.call(method, name, params=params, json=body)
+
+    def reset(self) -> None:
+        super().reset()
+        self.emulator.reset()
+
+
+class HttpTarget(Target):
+    def __init__(self, base: str, kind: str, **kw: Any) -> None:
+        super().__init__(kind=kind, **kw)
+        self.base = base.rstrip("/")
+        self.session = requests.Session()
+
+    def send(self, method: str, name: str, params: dict[str, Any], body: Any) -> dict[str, Any]:
+        url = f"{self.base}/cgi-bin/{name}"
+        r = self.session.request(method, url, params=params, json=body, timeout=30)
+        assert r.status_code == 200, f"HTTP {r.status_code} from {name}"
+        return r.json()  # type: ignore[no-any-return]
+
+    def reset(self) -> None:
+        super().reset()
+        if self.kind in ("live", "url"):
+            self.session.post(f"{self.base}/__admin/reset", timeout=30)
+
+    def close(self) -> None:
+        self.session.close()
+
+
+def _emulator_secrets(corp: Any) -> dict[str, str]:
+    secrets = dict(corp.secrets)
+    agents = list(corp.agents.values())
+    if agents:
+        secrets["app"] = agents[0].secret
+    return secrets
+
+
+def url_target(url: str) -> HttpTarget:
+    """A running emulator (or anything speaking the API) at ``url``.
+
+    Credentials: the env variables if set, else the emulator's ``/__admin/corps``.
+    """
+    env = env_credentials()
+    if env is not None:
+        return HttpTarget(url, "url", **env)
+    r = requests.get(url.rstrip("/") + "/__admin/corps", timeout=10)
+    r.raise_for_status()
+    corp = r.json()["corps"][0]
+    secrets = dict(corp["secrets"])
+    if corp["agents"]:
+        secrets["app"] = corp["agents"][0]["secret"]
+    return HttpTarget(url, "url", corpid=corp["corpid"], secrets=secrets)
+
+
+def env_credentials() -> dict[str, Any] | None:
+    corpid = os.environ.get("WECOM_CORP_ID")
+    secrets = {s: os.environ[v] for s, v in ENV_SECRETS.items() if os.environ.get(v)}
+    if not corpid or not secrets:
+        return None
+    agent = os.environ.get("WECOM_AGENT_ID")
+    return {"corpid": corpid, "secrets": secrets, "agentid": int(agent) if agent else None}
