@@ -224,15 +224,29 @@ def test_every_shipped_scenario_is_valid_and_tested() -> None:
 
 
 @pytest.mark.parametrize("name", sorted(SCENARIOS))
-def test_scenario_passes_with_a_careful_client(name: str, client: Path) -> None:
-    result = run_scenario(
-        scenarios_dir() / f"{name}.yaml",
-        [sys.executable, str(client), *SCENARIOS[name]],
-        delay_scale=0.05,  # slow-api says 2 s; 0.1 s here
-        timeout=60,
+def test_scenario_passes_with_a_careful_client(
+    name: str, client: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Through ``wecom-mock scenario run``, as a team would run it in CI."""
+    code = main(
+        [
+            "scenario",
+            "run",
+            str(scenarios_dir() / f"{name}.yaml"),
+            "--delay-scale",
+            "0.05",  # slow-api says 2 s; 0.1 s here
+            "--timeout",
+            "60",
+            "--",
+            sys.executable,
+            str(client),
+            *SCENARIOS[name],
+        ]
     )
-    assert result.ok, result.report()
-    assert all(f["triggered"] >= 1 for f in result.faults), result.report()
+    out = capsys.readouterr().out
+    assert code == 0, out
+    assert f"scenario {name}: PASSED" in out
+    assert "[FAIL]" not in out and "triggered 0x" not in out, out
 
 
 @pytest.mark.parametrize(
