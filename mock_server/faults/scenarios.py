@@ -10,6 +10,7 @@ from __future__ import annotations
 import fnmatch
 import json
 import os
+import socket
 import subprocess
 import sys
 from collections.abc import Sequence
@@ -21,7 +22,7 @@ import yaml
 
 from mock_server.resources import scenarios_dir
 
-EXPECTATION_KINDS = ("count", "sequence", "unique")
+EXPECTATION_KINDS = ("count", "sequence", "unique", "deliveries")
 ENTRY_FILTERS = ("path", "method", "errcode", "fault", "scope", "corpid", "agentid")
 
 
@@ -69,17 +70,33 @@ def _fixtures(doc: dict[str, Any], override: Sequence[str] | None) -> list[str] 
 
 
 def build_emulator(
-    doc: dict[str, Any], fixtures: Sequence[str] | None = None, delay_scale: float | None = None
+    doc: dict[str, Any],
+    fixtures: Sequence[str] | None = None,
+    delay_scale: float | None = None,
+    ports: Ports | None = None,
 ) -> Any:
-    """An emulator (server mode) set up as the scenario says: settings, faults, clock steps."""
+    """An emulator (server mode) set up as the scenario says: settings, faults, clock steps,
+    callback receivers. Without ``ports`` the receiver ports are released at once (enough
+    to validate a scenario, not to run one)."""
     from mock_server.emulator import Emulator
 
     emu = Emulator(_fixtures(doc, fixtures), seed=doc.get("seed", 0), mode="server")
-    apply_scenario(emu, doc, delay_scale)
+    own = ports is None
+    used = ports or Ports()
+    try:
+        apply_scenario(emu, doc, delay_scale, used)
+    except BaseException:
+        emu.close()
+        raise
+    finally:
+        if own:
+            used.close()
     return emu
 
 
-def apply_scenario(emu: Any, doc: dict[str, Any], delay_scale: float | None = None) -> None:
+def apply_scenario(
+    emu: Any, doc: dict[str, Any], delay_scale: float | None = None, ports: Ports | None = None
+) -> None:
     settings = doc.get("settings") or {}
     if delay_scale is not None:
         emu.settings["fault_delay_scale"] = delay_scale
@@ -114,6 +131,62 @@ def apply_scenario(emu: Any, doc: dict[str, Any], delay_scale: float | None = No
             }
         )
     emu.add_faults(rules)
+    apply_callbacks(emu, doc, ports)
+
+
+# -- callback receivers -----------------------------------------------------------------------
+PORT_PLACEHOLDERS = ("{receiver_port}", "{dead_port}")
+
+
+class Ports:
+    """Loopback ports a scenario's receiver URLs name.
+
+    ``{receiver_port}``: a free port for the client's own receiver (the client listens on it,
+    told by ``WECOM_CALLBACK_PORT``). ``{dead_port}``: a port held bound but not listening for
+    the whole run, so every delivery meets a refused connection (a receiver that is down).
+    """
+
+    def __init__(self) -> None:
+        self.receiver: int | None = None
+        self._dead: socket.socket | None = None
+
+    def substitute(self, url: str) -> str:
+        if "{receiver_port}" in url:
+            if self.receiver is None:
+                with socket.socket() as s:
+                    s.bind(("127.0.0.1", 0))
+                    self.receiver = s.getsockname()[1]
+            url = url.replace("{receiver_port}", str(self.receiver))
+        if "{dead_port}" in url:
+            if self._dead is None:
+                self._dead = socket.socket()
+                self._dead.bind(("127.0.0.1", 0))  # bound, never listening: refused
+            url = url.replace("{dead_port}", str(self._dead.getsockname()[1]))
+        return url
+
+    def close(self) -> None:
+        if self._dead is not None:
+            self._dead.close()
+            self._dead = None
+
+
+def apply_callbacks(emu: Any, doc: dict[str, Any], ports: Ports | None = None) -> Ports:
+    """Save the scenario's callback receivers (no URL verification: the client's receiver
+    starts after the server) and the delivery settings."""
+    ports = ports or Ports()
+    block = doc.get("callbacks") or {}
+    if block.get("settings"):
+        emu.configure_callbacks(**block["settings"])
+    for rcv in block.get("receivers") or []:
+        emu.set_callback(
+            rcv["app"],
+            ports.substitute(rcv["url"]),
+            rcv["token"],
+            rcv["encoding_aes_key"],
+            verify=False,
+            corpid=rcv.get("corpid"),
+        )
+    return ports
 
 
 def client_env(emu: Any, doc: dict[str, Any], api_base: str, admin_url: str) -> dict[str, str]:
@@ -134,6 +207,10 @@ def client_env(emu: Any, doc: dict[str, Any], api_base: str, admin_url: str) -> 
         env["WECOM_SECRET"] = corp.secrets[scope]
     for name, secret in corp.secrets.items():
         env[f"WECOM_{name.upper()}_SECRET"] = secret
+    receivers = (doc.get("callbacks") or {}).get("receivers") or []
+    if receivers:  # the first receiver's credentials, to check and decrypt what arrives
+        env["WECOM_CALLBACK_TOKEN"] = receivers[0]["token"]
+        env["WECOM_CALLBACK_AES_KEY"] = receivers[0]["encoding_aes_key"]
     return env
 
 
@@ -186,8 +263,51 @@ class Outcome:
     detail: str
 
 
-def evaluate(expectation: dict[str, Any], entries: list[dict[str, Any]]) -> Outcome:
-    """Check one expectation against the journal (oldest entry first)."""
+def _delivery_matches(rec: dict[str, Any], flt: dict[str, Any]) -> bool:
+    for key, want in flt.items():
+        if key == "attempts":
+            n = len(rec["attempts"])
+            if isinstance(want, int):
+                if n != want:
+                    return False
+            elif n < want.get("min", 0) or ("max" in want and n > want["max"]):
+                return False
+        elif key in ("app", "agentid"):
+            if str(rec.get("app")) != str(want):
+                return False
+        elif rec.get(key) != want:
+            return False
+    return True
+
+
+def evaluate(
+    expectation: dict[str, Any],
+    entries: list[dict[str, Any]],
+    deliveries: list[dict[str, Any]] | None = None,
+) -> Outcome:
+    """Check one expectation against the journal (oldest entry first) or, for
+    ``deliveries``, against the callback delivery log."""
+    if "deliveries" in expectation:
+        spec = dict(expectation["deliveries"])
+        bounds = {k: spec.pop(k) for k in ("min", "max", "equals") if k in spec}
+        if not bounds:
+            bounds = {"min": 1}
+        rows = [r for r in deliveries or [] if _delivery_matches(r, spec)]
+        n = len(rows)
+        ok = (
+            n >= bounds.get("min", 0)
+            and ("max" not in bounds or n <= bounds["max"])
+            and ("equals" not in bounds or n == bounds["equals"])
+        )
+        want = ", ".join(f"{k} {v}" for k, v in bounds.items())
+        name = expectation.get("name") or f"deliveries with {_describe_filter(spec)}: {want}"
+        logged = "; ".join(
+            f"{r['event']} to {r['app']}: {r['outcome']} after {len(r['attempts'])} attempt(s)"
+            for r in (deliveries or [])[-3:]
+        )
+        return Outcome(
+            name, ok, f"{n} delivery(ies) matched ({want})" + (f" [{logged}]" if logged else "")
+        )
     if "count" in expectation:
         spec = dict(expectation["count"])
         bounds = {k: spec.pop(k) for k in ("min", "max", "equals") if k in spec}
@@ -289,17 +409,22 @@ def run_scenario(
     from mock_server.server import ServerThread
 
     doc = load_scenario(path)
+    ports = Ports()
     try:
-        emu = build_emulator(doc, fixtures, delay_scale)
+        emu = build_emulator(doc, fixtures, delay_scale, ports)
     except FixtureError:
+        ports.close()
         raise
-    except (ValueError, KeyError) as exc:  # a bad rule, limit, agentid or scope
+    except (ValueError, KeyError) as exc:  # a bad rule, limit, agentid, scope or receiver
+        ports.close()
         raise ScenarioError(f"{path}: {exc}") from None
     server = ServerThread(emu, port=0).start()
     result = ScenarioResult(doc["name"], None, False)
     try:
         env = dict(os.environ)
         env.update(client_env(emu, doc, server.api_base, server.url + "/__admin"))
+        if ports.receiver is not None:
+            env["WECOM_CALLBACK_PORT"] = str(ports.receiver)
         try:
             proc = subprocess.run(list(command), env=env, timeout=timeout, check=False)
             result.exit_code = proc.returncode
@@ -307,13 +432,17 @@ def run_scenario(
             result.error = f"command did not finish in {timeout:g} s"
         except OSError as exc:
             result.error = f"cannot run command: {exc}"
+        if doc.get("callbacks") and not emu.flush_callbacks(timeout):
+            result.error = f"callback deliveries still queued after {timeout:g} s"
     finally:
         server.stop()
+        ports.close()
     result.exit_expected = doc.get("exit_code", 0)
     result.exit_ok = _exit_ok(result.exit_expected, result.exit_code)
     entries = emu.journal.entries()
     result.calls = len(entries)
-    result.outcomes = [evaluate(e, entries) for e in doc.get("expect") or []]
+    deliveries = emu.callback_deliveries() if doc.get("callbacks") else []
+    result.outcomes = [evaluate(e, entries, deliveries) for e in doc.get("expect") or []]
     result.faults = emu.faults()
     return result
 
