@@ -20,7 +20,22 @@ from mock_server.contracts.openapi import build
 from mock_server.server import ServerThread
 
 DOC = build()
+# Schemathesis (4.x) cannot generate bodies whose schema uses `if`/`then` (the per-msgtype
+# rules of message/send, appchat/send, webhook/send), positive or negative: those are left to
+# contract_tests' own generator (run in-process and over HTTP by `make test`).
+CONDITIONAL = sorted(
+    path
+    for path, ops in DOC["paths"].items()
+    for op in ops.values()
+    for ref in [op.get("requestBody", {}).get("content", {}).get("application/json", {})]
+    if '"if":'
+    in json.dumps(
+        DOC["components"]["schemas"].get(ref.get("schema", {}).get("$ref", "").split("/")[-1])
+    )
+)
 SCHEMA = schemathesis.openapi.from_dict(DOC)
+if CONDITIONAL:
+    SCHEMA = SCHEMA.exclude(path=CONDITIONAL)
 
 
 def test_openapi_document_is_valid_3_1() -> None:
@@ -78,6 +93,10 @@ def live() -> Iterator[ServerThread]:
     database=None,
 )
 def test_schemathesis_against_live_emulator(case: schemathesis.Case, live: ServerThread) -> None:
+    check_case(case, live)
+
+
+def check_case(case: schemathesis.Case, live: ServerThread) -> None:
     ep = registry.resolve(case.path)
     assert ep is not None
     if ep.auth == registry.AUTH_WEBHOOK:
