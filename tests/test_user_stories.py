@@ -141,3 +141,75 @@ def test_lin_alert_to_oncall_engineer(wecom: Any) -> None:
     client.message.send_markdown(1000002, "zhangwei", "**db down** on prod-1")
     msg = wecom.messages(to="zhangwei", msgtype="markdown").one()
     assert "db down" in msg.text
+
+
+SYNC = """
+import os, sys, time, requests
+base, naive = os.environ["WECOM_API_BASE"], "--naive" in sys.argv
+
+def call(method, path, **kw):
+    for attempt in range(6):
+        r = requests.request(method, f"{base}/{path}", timeout=10, **kw).json()
+        if r.get("errcode") in (-1, 45009) and not naive:
+            time.sleep(0.01 * (attempt + 1))  # back off, then retry the same page
+            continue
+        return r
+    raise SystemExit(f"gave up on {path}: {r}")
+
+token = call("GET", "gettoken", params={"corpid": os.environ["WECOM_CORPID"],
+                                         "corpsecret": os.environ["WECOM_SECRET"]})["access_token"]
+users = call("GET", "externalcontact/get_follow_user_list",
+             params={"access_token": token})["follow_user"]
+seen = []
+for i in range(0, len(users), 100):
+    cursor = ""
+    while True:
+        r = call("POST", "externalcontact/batch/get_by_user", params={"access_token": token},
+                 json={"userid_list": users[i:i + 100], "cursor": cursor, "limit": 100})
+        if r["errcode"] != 0:
+            cursor = ""  # the naive job starts the user batch again
+            continue
+        seen += [(x["external_contact"]["external_userid"], x["follow_info"]["userid"])
+                 for x in r["external_contact_list"]]
+        cursor = r.get("next_cursor")
+        if not cursor:
+            break
+print("relations", len(seen), "unique", len(set(seen)))
+sys.exit(0 if len(seen) == len(set(seen)) else 1)
+"""
+
+
+@pytest.mark.parametrize("naive", [False, True])
+def test_wang_crm_sync_survives_busy_and_rate_limit(tmp_path: Any, naive: bool) -> None:
+    """Wang: a generated CRM corp, the crm-sync-busy scenario, a job that must page exactly once."""
+    import json
+    import sys
+
+    from mock_server.faults.scenarios import run_scenario
+    from mock_server.fixture_tools import GENERATORS, generate
+    from mock_server.resources import scenarios_dir
+    from mock_server.services import load_all
+
+    load_all()
+    doc = generate(40, 4, 7)
+    args = type("Args", (), {"customers": 1500, "users": 40, "seed": 7})()
+    import random
+
+    for gen in GENERATORS:
+        gen(doc, args, random.Random(7))
+    corp = tmp_path / "big.yaml"
+    corp.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+    client = tmp_path / "sync.py"
+    client.write_text(SYNC, encoding="utf-8")
+    result = run_scenario(
+        scenarios_dir() / "crm-sync-busy.yaml",
+        [sys.executable, str(client), *(["--naive"] if naive else [])],
+        fixtures=[str(corp)],
+        timeout=120,
+    )
+    report = result.report()
+    if naive:
+        assert not result.ok and "FAILED" in report
+    else:
+        assert result.ok, report
+        assert "[FAIL]" not in report
