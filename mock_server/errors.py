@@ -19,12 +19,19 @@ def errcode_table() -> dict[int, dict[str, Any]]:
     return {int(k): v for k, v in raw["errcodes"].items()}
 
 
+# Texts SDKs and logs commonly show where the table has no capture (unconfirmed): the
+# documented meaning of -1 ("System busy / temporarily unavailable; retry ...") would read oddly.
+_TEXT_OVERRIDES = {-1: "system busy"}
+
+
 def english_text(errcode: int) -> str:
     """The English errmsg prefix the real API uses, or our best rendering of the meaning.
 
     Only ~30 codes have an observed English text; for the rest we lower-case the
     documented meaning (the real text is unknown, documented in the README).
     """
+    if errcode in _TEXT_OVERRIDES:
+        return _TEXT_OVERRIDES[errcode]
     row = errcode_table().get(errcode)
     if row is None:
         return "unknown error"
