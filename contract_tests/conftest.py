@@ -54,9 +54,15 @@ def target(pytestconfig: pytest.Config) -> Iterator[Target]:
 
         server = ServerThread(Emulator(mode="server"), port=0).start()
         corp = server.emulator.corp()
-        from contract_tests.target import _emulator_secrets
+        from contract_tests.target import _emulator_secrets, emulator_robot_key
 
-        t = HttpTarget(server.url, "live", corpid=corp.corpid, secrets=_emulator_secrets(corp))
+        t = HttpTarget(
+            server.url,
+            "live",
+            corpid=corp.corpid,
+            secrets=_emulator_secrets(corp),
+            robot_key=emulator_robot_key(server.emulator),
+        )
         yield t
         t.close()
         server.stop()
