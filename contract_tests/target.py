@@ -94,6 +94,11 @@ class Target:
             validation.OBSERVED.count_errcode(ep.path, code)
         return body
 
+    def sandbox_approval(self, sp_no: str, action: str, userid: str) -> bool:
+        """Emulators only: ``userid`` approves or rejects (the admin sandbox; the real API
+        has no such call). True when the emulator took the action."""
+        raise NoCredentials("approving or rejecting needs the emulator's sandbox")
+
 
 class InProcessTarget(Target):
     def __init__(self) -> None:
@@ -115,6 +120,16 @@ class InProcessTarget(Target):
         super().reset()
         self.emulator.reset()
 
+    def sandbox_approval(self, sp_no: str, action: str, userid: str) -> bool:
+        from mock_server.services.oa.approvals import ApprovalActionError
+
+        act = self.emulator.approve if action == "approve" else self.emulator.reject
+        try:
+            act(sp_no, userid)
+        except (ApprovalActionError, KeyError):
+            return False
+        return True
+
 
 class HttpTarget(Target):
     def __init__(self, base: str, kind: str, **kw: Any) -> None:
@@ -132,6 +147,14 @@ class HttpTarget(Target):
         super().reset()
         if self.kind in ("live", "url"):
             self.session.post(f"{self.base}/__admin/reset", timeout=30)
+
+    def sandbox_approval(self, sp_no: str, action: str, userid: str) -> bool:
+        if self.kind == "real":
+            return super().sandbox_approval(sp_no, action, userid)
+        url = f"{self.base}/__admin/oa/approvals/{sp_no}/{action}"
+        r = self.session.post(url, json={"userid": userid}, timeout=30)
+        assert r.status_code in (200, 400, 404, 409), f"HTTP {r.status_code} from {url}: {r.text}"
+        return r.status_code == 200
 
     def close(self) -> None:
         self.session.close()
