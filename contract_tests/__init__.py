@@ -6,6 +6,7 @@ Adding a family's stateful test is one file, ``test_state_<family>.py``: a
 compare with a small reference model, create what they need inside a ``Sandbox`` and delete
 it in ``teardown``; run it with ``run_state_machine_as_test`` and ``STATE_SETTINGS`` from
 ``test_state_contacts``, taking the ``writer`` fixture (skipped against the real API unless
-``--allow-writes``). Customer remarks (external contact) and approvals (OA) get theirs when
-those endpoints land.
+``--allow-writes``). There are machines for contacts, tags, customer remarks
+(``test_state_external_contact``) and approvals (``test_state_oa``, emulators only: the
+real API cannot approve or withdraw an application).
 """

@@ -5,7 +5,8 @@
 * ``http://127.0.0.1:PORT``: any running emulator (``wecom-mock serve``), or a proxy.
 * ``real``: the real API with credentials from ``WECOM_CORP_ID``, ``WECOM_CONTACT_SECRET``,
   ``WECOM_APP_SECRET``, ``WECOM_AGENT_ID``, ``WECOM_EXTERNAL_SECRET``, ``WECOM_APPROVAL_SECRET``
-  (skipped with the reason when they are absent). Writes only with ``--allow-writes``, and
+  (skipped with the reason when they are absent); ``webhook/*`` with ``WECOM_ROBOT_KEY``
+  (a url target too; else skipped). Writes only with ``--allow-writes``, and
   then inside a sandbox department the suite creates and deletes.
 """
 
@@ -54,9 +55,15 @@ def target(pytestconfig: pytest.Config) -> Iterator[Target]:
 
         server = ServerThread(Emulator(mode="server"), port=0).start()
         corp = server.emulator.corp()
-        from contract_tests.target import _emulator_secrets
+        from contract_tests.target import _emulator_secrets, emulator_robot_key
 
-        t = HttpTarget(server.url, "live", corpid=corp.corpid, secrets=_emulator_secrets(corp))
+        t = HttpTarget(
+            server.url,
+            "live",
+            corpid=corp.corpid,
+            secrets=_emulator_secrets(corp),
+            robot_key=emulator_robot_key(server.emulator),
+        )
         yield t
         t.close()
         server.stop()

@@ -31,6 +31,9 @@ def _integer(s: dict[str, Any]) -> st.SearchStrategy[int]:
     return st.one_of(st.integers(min_value=lo, max_value=min(hi, lo + 10)), st.integers(lo, hi))
 
 
+CONDITIONAL = ("if", "then", "else")
+
+
 def strategy(s: Any) -> st.SearchStrategy[Any]:
     if s is True or s == {}:
         return st.one_of(st.none(), st.booleans(), st.integers(), TEXT)
@@ -40,9 +43,12 @@ def strategy(s: Any) -> st.SearchStrategy[Any]:
         return st.just(s["const"])
     if "enum" in s:
         return st.sampled_from(s["enum"])
+    conditionals = _conditionals(s)
+    if conditionals:
+        return _with_conditionals(_unconditional(s), conditionals)
     for key in ("anyOf", "oneOf"):
         if key in s:
-            return st.one_of([strategy({**_rest(s, key), **b}) for b in s[key]])
+            return st.one_of([strategy(_merge(_rest(s, key), b)) for b in s[key]])
     if "allOf" in s:
         merged = _rest(s, "allOf")
         for part in s["allOf"]:
@@ -70,11 +76,86 @@ def strategy(s: Any) -> st.SearchStrategy[Any]:
     return st.one_of(st.none(), st.booleans(), st.integers(), TEXT)
 
 
-def _merge(a: dict[str, Any], b: Any) -> dict[str, Any]:
+def _conditionals(s: dict[str, Any]) -> list[dict[str, Any]]:
+    """The if/then/else blocks of ``s``: its own and those of its allOf parts."""
+    out = [s] if "if" in s else []
+    out += [p for p in s.get("allOf", ()) if isinstance(p, dict) and "if" in p]
+    return out
+
+
+def _unconditional(s: dict[str, Any]) -> dict[str, Any]:
+    """``s`` without its if/then/else blocks (allOf parts without one are kept)."""
+    out = {k: v for k, v in s.items() if k not in CONDITIONAL}
+    if "allOf" in s:
+        rest = [p for p in s["allOf"] if not (isinstance(p, dict) and "if" in p)]
+        out.pop("allOf")
+        for part in rest:
+            out = _merge(out, part)
+    return out
+
+
+def _with_conditionals(
+    base: dict[str, Any], conditionals: list[dict[str, Any]]
+) -> st.SearchStrategy[Any]:
+    """Draw from ``base``, then, for each if/then/else, the fields of the branch the drawn
+    value takes (``msgtype: text`` → a ``text`` object), so conditional schemas are
+    satisfiable instead of filtered away."""
+    checks = [(_checker(c["if"]), c.get("then"), c.get("else")) for c in conditionals]
+
+    @st.composite
+    def build(draw: Any) -> Any:
+        value = draw(strategy(base))
+        if not isinstance(value, dict):
+            return value
+        for matches, then, other in checks:
+            branch = then if matches(value) else other
+            if not isinstance(branch, dict):
+                continue
+            props = branch.get("properties") or {}
+            for key in branch.get("required", ()):
+                sub = props.get(key, (base.get("properties") or {}).get(key, {}))
+                value[key] = draw(strategy(sub))
+            for key, sub in props.items():
+                if key in value and key not in branch.get("required", ()):
+                    value[key] = draw(strategy(_merge(base["properties"].get(key, {}), sub)))
+        return value
+
+    return build()
+
+
+def _checker(schema: Any) -> Any:
+    check = fastjsonschema.compile(schema if isinstance(schema, dict) else {})
+
+    def matches(value: Any) -> bool:
+        try:
+            check(value)
+        except fastjsonschema.JsonSchemaException:
+            return False
+        return True
+
+    return matches
+
+
+def property_names(s: Any) -> set[str]:
+    """Every property name ``s`` defines at its top level, in its branches too."""
+    if not isinstance(s, dict):
+        return set()
+    out = set(s.get("properties") or {})
+    for key in ("allOf", "anyOf", "oneOf"):
+        for part in s.get(key, ()):
+            out |= property_names(part)
+    for key in CONDITIONAL:
+        out |= property_names(s.get(key))
+    return out
+
+
+def _merge(a: Any, b: Any) -> Any:
     """A rough allOf: properties and required unioned, other keywords from the later part
     (the filter on the whole schema rejects whatever this gets wrong)."""
     if not isinstance(b, dict):
         return a
+    if not isinstance(a, dict):
+        return b
     out = {**a, **b}
     if "properties" in a or "properties" in b:
         out["properties"] = {**a.get("properties", {}), **b.get("properties", {})}
@@ -105,13 +186,5 @@ def _object(s: dict[str, Any]) -> st.SearchStrategy[dict[str, Any]]:
 
 def valid_instances(schema: dict[str, Any]) -> st.SearchStrategy[Any]:
     """Values of ``schema`` (inlined, no remote refs), each checked by the schema itself."""
-    check = fastjsonschema.compile({k: v for k, v in schema.items() if k != "$schema"})
-
-    def ok(value: Any) -> bool:
-        try:
-            check(value)
-        except fastjsonschema.JsonSchemaException:
-            return False
-        return True
-
+    ok = _checker({k: v for k, v in schema.items() if k != "$schema"})
     return strategy(schema).filter(ok)

@@ -36,6 +36,7 @@ class Target:
     corpid: str = ""
     secrets: dict[str, str] = field(default_factory=dict)
     agentid: int | None = None
+    robot_key: str | None = None  # a group robot's webhook key (``webhook/*``)
     _tokens: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -83,11 +84,20 @@ class Target:
         query = {k: str(v) for k, v in (params or {}).items()}
         if ep.auth == registry.AUTH_TOKEN:
             query["access_token"] = self.token(scope or self.scope_for(ep))
+        elif ep.auth == registry.AUTH_WEBHOOK and "key" not in query:
+            if not self.robot_key:
+                raise NoCredentials(f"no group robot key (WECOM_ROBOT_KEY) for {ep.name}")
+            query["key"] = self.robot_key
         body = self.send(ep.method, name, query, json if ep.method == "POST" else None)
         code = body.get("errcode")
         if isinstance(code, int) and validation.RECORD_ERRCODES:
             validation.OBSERVED.count_errcode(ep.path, code)
         return body
+
+    def sandbox_approval(self, sp_no: str, action: str, userid: str) -> bool:
+        """Emulators only: ``userid`` approves or rejects (the admin sandbox; the real API
+        has no such call). True when the emulator took the action."""
+        raise NoCredentials("approving or rejecting needs the emulator's sandbox")
 
 
 class InProcessTarget(Target):
@@ -96,7 +106,12 @@ class InProcessTarget(Target):
 
         self.emulator = Emulator(mode="inprocess")
         corp = self.emulator.corp()
-        super().__init__(kind="inprocess", corpid=corp.corpid, secrets=_emulator_secrets(corp))
+        super().__init__(
+            kind="inprocess",
+            corpid=corp.corpid,
+            secrets=_emulator_secrets(corp),
+            robot_key=emulator_robot_key(self.emulator),
+        )
 
     def send(self, method: str, name: str, params: dict[str, Any], body: Any) -> dict[str, Any]:
         return self.emulator.call(method, name, params=params, json=body)
@@ -104,6 +119,16 @@ class InProcessTarget(Target):
     def reset(self) -> None:
         super().reset()
         self.emulator.reset()
+
+    def sandbox_approval(self, sp_no: str, action: str, userid: str) -> bool:
+        from mock_server.services.oa.approvals import ApprovalActionError
+
+        act = self.emulator.approve if action == "approve" else self.emulator.reject
+        try:
+            act(sp_no, userid)
+        except (ApprovalActionError, KeyError):
+            return False
+        return True
 
 
 class HttpTarget(Target):
@@ -123,6 +148,14 @@ class HttpTarget(Target):
         if self.kind in ("live", "url"):
             self.session.post(f"{self.base}/__admin/reset", timeout=30)
 
+    def sandbox_approval(self, sp_no: str, action: str, userid: str) -> bool:
+        if self.kind == "real":
+            return super().sandbox_approval(sp_no, action, userid)
+        url = f"{self.base}/__admin/oa/approvals/{sp_no}/{action}"
+        r = self.session.post(url, json={"userid": userid}, timeout=30)
+        assert r.status_code in (200, 400, 404, 409), f"HTTP {r.status_code} from {url}: {r.text}"
+        return r.status_code == 200
+
     def close(self) -> None:
         self.session.close()
 
@@ -133,6 +166,12 @@ def _emulator_secrets(corp: Any) -> dict[str, str]:
     if agents:
         secrets["app"] = agents[0].secret
     return secrets
+
+
+def emulator_robot_key(emulator: Any) -> str | None:
+    """The first group robot of the emulator's fixture (demo.yaml ``robots``)."""
+    robots = emulator.robots() if hasattr(emulator, "robots") else []
+    return robots[0]["key"] if robots else None
 
 
 def url_target(url: str) -> HttpTarget:
@@ -149,7 +188,8 @@ def url_target(url: str) -> HttpTarget:
     secrets = dict(corp["secrets"])
     if corp["agents"]:
         secrets["app"] = corp["agents"][0]["secret"]
-    return HttpTarget(url, "url", corpid=corp["corpid"], secrets=secrets)
+    robot_key = os.environ.get("WECOM_ROBOT_KEY") or None
+    return HttpTarget(url, "url", corpid=corp["corpid"], secrets=secrets, robot_key=robot_key)
 
 
 def env_credentials() -> dict[str, Any] | None:
@@ -158,4 +198,9 @@ def env_credentials() -> dict[str, Any] | None:
     if not corpid or not secrets:
         return None
     agent = os.environ.get("WECOM_AGENT_ID")
-    return {"corpid": corpid, "secrets": secrets, "agentid": int(agent) if agent else None}
+    return {
+        "corpid": corpid,
+        "secrets": secrets,
+        "agentid": int(agent) if agent else None,
+        "robot_key": os.environ.get("WECOM_ROBOT_KEY") or None,
+    }

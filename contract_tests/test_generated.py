@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 from hypothesis.errors import Unsatisfiable
 
 from contract_tests.conftest import call_or_skip
-from contract_tests.gen import valid_instances
+from contract_tests.gen import property_names, valid_instances
 from contract_tests.target import Target
 from mock_server import registry
 from mock_server.contracts.schemas import default_store, inline_refs
@@ -39,7 +39,7 @@ SETTINGS = settings(
 
 def _testable(ep: registry.Endpoint) -> bool:
     return (
-        ep.auth == registry.AUTH_TOKEN
+        ep.auth in (registry.AUTH_TOKEN, registry.AUTH_WEBHOOK)
         and not ep.multipart
         and not ep.binary_response
         and all(STORE.exists(STORE.relpath(ep, k)) for k in ("request", "response"))
@@ -62,7 +62,9 @@ def generation_schema(ep: registry.Endpoint) -> dict[str, Any]:
     """The request schema inlined, with only its declared fields (no random extra keys)."""
     schema = dict(inline_refs(STORE, STORE.relpath(ep, "request")))
     schema.setdefault("type", "object")
-    schema["additionalProperties"] = False
+    # Not additionalProperties: false, which would also forbid the fields that only
+    # if/then branches define (``text`` when ``msgtype`` is text).
+    schema["propertyNames"] = {"enum": sorted(property_names(schema))}
     return schema
 
 
@@ -126,12 +128,19 @@ WRONG_TYPE = {
 }
 
 
+def _single_type(sub: dict[str, Any]) -> str | None:
+    """The one JSON type a field must have (None for type lists, unions, untyped fields:
+    there is no single value that is surely of a wrong type for those)."""
+    t = sub.get("type")
+    return t if isinstance(t, str) and t in WRONG_TYPE else None
+
+
 def mutations(ep: registry.Endpoint, schema: dict[str, Any]) -> list[tuple[str, str]]:
     """(kind, field) pairs that make a valid request invalid in a way the real API rejects."""
     out = [("drop", f) for f in schema.get("required", ())]
     if ep.method == "POST":
         for name, sub in (schema.get("properties") or {}).items():
-            if isinstance(sub, dict) and sub.get("type") in WRONG_TYPE and "x-tolerated" not in sub:
+            if isinstance(sub, dict) and _single_type(sub) and "x-tolerated" not in sub:
                 out.append(("type", name))
     else:
         for name, sub in (schema.get("properties") or {}).items():
@@ -157,7 +166,7 @@ def test_invalid_requests_get_a_declared_errcode(ep: registry.Endpoint, fresh: T
         if kind == "drop":
             bad.pop(field, None)
         elif kind == "type":
-            bad[field] = WRONG_TYPE[schema["properties"][field]["type"]]
+            bad[field] = WRONG_TYPE[str(_single_type(schema["properties"][field]))]
         else:
             bad[field] = "not-a-number"
         body = send(fresh, ep, bad)
