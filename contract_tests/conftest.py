@@ -42,6 +42,17 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    spec = config.getoption("--wecom-target")
+    workers = getattr(config.option, "numprocesses", None)
+    if spec not in ("inprocess", "live") and workers not in (None, 0):
+        # Every test resets or mutates the one shared server (or corp): parallel workers would
+        # trample each other's state. inprocess and live give each worker its own emulator.
+        raise pytest.UsageError(
+            f"--wecom-target={spec} is one shared server: run without xdist (-n 0 or -p no:xdist)"
+        )
+
+
 @pytest.fixture(scope="session")
 def target(pytestconfig: pytest.Config) -> Iterator[Target]:
     """The system under contract test."""
