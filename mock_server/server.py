@@ -128,6 +128,18 @@ def banner(server: ServerThread) -> str:
     return "\n".join(lines)
 
 
+def stop_on_signals() -> threading.Event:
+    """An event set by SIGTERM or Ctrl-C, for a foreground server to wait on."""
+    stop = threading.Event()
+
+    def on_signal(_signum: int, _frame: FrameType | None) -> None:
+        stop.set()
+
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
+    return stop
+
+
 def serve(
     fixtures: Sequence[str] | None = None,
     *,
@@ -146,19 +158,12 @@ def serve(
         fixtures, seed=seed, journal_size=journal_size, strict=strict, mode="server"
     )
     server = ServerThread(emu, host=host, port=port, threads=threads, admin_remote=admin_remote)
-    stop = threading.Event()
-
-    def on_signal(signum: int, _frame: FrameType | None) -> None:
-        stop.set()
-
-    signal.signal(signal.SIGTERM, on_signal)
-    signal.signal(signal.SIGINT, on_signal)
+    stop = stop_on_signals()
     server.start()
     print(banner(server), flush=True)
     print(f"ready in {time.perf_counter() - started:.3f} s", file=sys.stderr, flush=True)
     try:
-        while not stop.wait(0.5):
-            pass
+        stop.wait()
     finally:
         server.stop()
         print("wecom-mock stopped", file=sys.stderr, flush=True)

@@ -11,10 +11,8 @@ from __future__ import annotations
 
 import json
 import re
-import signal
 import sys
 import threading
-from types import FrameType
 from typing import Any
 
 import requests
@@ -265,20 +263,15 @@ def run_proxy(
 ) -> int:
     """Serve until SIGTERM/Ctrl-C, then write the report and print the summary."""
     proxy = ProxyServer(upstream, host=host, port=port, record=record, report=report)
-    stop = threading.Event()
+    from mock_server.server import stop_on_signals
 
-    def on_signal(_signum: int, _frame: FrameType | None) -> None:
-        stop.set()
-
-    signal.signal(signal.SIGTERM, on_signal)
-    signal.signal(signal.SIGINT, on_signal)
+    stop = stop_on_signals()
     proxy.start()
     print(f"wecom-mock proxy on {proxy.url} -> {upstream}", flush=True)
     if record:
         print(f"recording to {record} (secrets and tokens redacted)", flush=True)
     try:
-        while not stop.wait(0.5):
-            pass
+        stop.wait()
     finally:
         proxy.stop()
         print(proxy.log.summary(), file=sys.stderr, flush=True)
