@@ -12,6 +12,7 @@ from typing import Any
 
 from flask import Blueprint, Response, current_app, jsonify, request
 
+from mock_server import jsonsafe
 from mock_server.emulator import Emulator
 
 AdminExtension = Callable[[Blueprint, Emulator], None]
@@ -32,8 +33,15 @@ class AdminError(Exception):
 
 
 def body_json() -> dict[str, Any]:
-    data = request.get_json(force=True, silent=True) if request.get_data() else {}
-    if data is None or not isinstance(data, dict):
+    """The admin body as a JSON object (UTF-8, not too deep, no lone surrogates)."""
+    raw = request.get_data()
+    if not raw:
+        return {}
+    try:
+        data = jsonsafe.loads(raw)
+    except ValueError:
+        raise AdminError("body must be a JSON object") from None
+    if not isinstance(data, dict):
         raise AdminError("body must be a JSON object")
     return data
 

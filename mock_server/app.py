@@ -9,13 +9,13 @@ from flask import Flask, Response, request
 from werkzeug.wsgi import get_input_stream
 
 from mock_server.emulator import Emulator
-from mock_server.pipeline import ApiRequest, ApiResponse
+from mock_server.pipeline import ApiRequest, ApiResponse, header_value
 
 
 def to_flask(resp: ApiResponse) -> Response:
     out = Response(resp.payload(), status=resp.status, content_type=resp.content_type)
     for k, v in resp.headers.items():
-        out.headers[k] = v
+        out.headers[k] = header_value(v)
     return out
 
 
@@ -112,7 +112,7 @@ class CgiBinFastPath:
         out_headers = [
             ("Content-Type", resp.content_type),
             ("Content-Length", str(len(payload))),
-            *resp.headers.items(),
+            *((k, header_value(v)) for k, v in resp.headers.items()),
         ]
         start_response(f"{resp.status} {HTTP_REASONS.get(resp.status, 'OK')}", out_headers)
         return [] if method == "HEAD" else [payload]

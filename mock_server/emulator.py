@@ -18,7 +18,7 @@ from mock_server.clock import Clock
 from mock_server.errors import WeComError
 from mock_server.events import EventBus
 from mock_server.ids import IdGenerator
-from mock_server.journal import DEFAULT_SIZE, Journal
+from mock_server.journal import BODY_LIMIT, DEFAULT_SIZE, TEXT_LIMIT, Journal
 from mock_server.pipeline import ApiRequest, ApiResponse, Context
 from mock_server.services import load_all
 from mock_server.services.mixins import FamilyAPIs
@@ -170,7 +170,11 @@ class Emulator(FamilyAPIs):
         if not path.startswith("/"):
             path = "/cgi-bin/" + path
         query = {k: str(v) for k, v in (params or {}).items()}
-        body = b"" if json is None else _json.dumps(json, ensure_ascii=False).encode()
+        body = (
+            b""
+            if json is None
+            else _json.dumps(json, ensure_ascii=False).encode("utf-8", "surrogatepass")
+        )
         resp = self.handle(ApiRequest(method.upper(), path, query, body, {}, client_ip))
         if isinstance(resp.body, dict):
             return resp.body
@@ -193,14 +197,19 @@ class Emulator(FamilyAPIs):
 
     def record(self, ctx: Context, resp: ApiResponse, seconds: float) -> None:
         req = ctx.request
-        query = dict(req.query)
-        if "access_token" in query:
-            query["access_token"] = query["access_token"][:8] + "..."
+        query = {k: _cut(v) for k, v in req.query.items()}
+        for secret in ("access_token", "key"):  # the robot webhook key is its credential
+            if secret in query:
+                query[secret] = query[secret][:8] + "..."
         if "corpsecret" in query:
             query["corpsecret"] = "***"
         body: Any
         if ctx.endpoint is not None and ctx.endpoint.multipart:
             body = f"<multipart {len(req.body)} bytes>"
+        elif len(req.body) > BODY_LIMIT:
+            # Memory is bounded by bytes: a large body is kept as a preview only.
+            preview = req.body[:512].decode("utf-8", "replace")
+            body = f"<{len(req.body)} bytes, over the journal's {BODY_LIMIT}-byte limit> {preview}"
         elif req.body:
             parsed = ctx.json()
             body = (
@@ -221,7 +230,7 @@ class Emulator(FamilyAPIs):
             "query": query,
             "body": body,
             "errcode": resp.errcode,
-            "errmsg": resp.body.get("errmsg") if isinstance(resp.body, dict) else None,
+            "errmsg": _cut(resp.body.get("errmsg")) if isinstance(resp.body, dict) else None,
             "duration_ms": round(seconds * 1000, 3),
             "client_ip": req.client_ip,
         }
@@ -230,7 +239,7 @@ class Emulator(FamilyAPIs):
         if ctx.warnings:
             entry["warnings"] = list(ctx.warnings)
         if ctx.notes:
-            entry["notes"] = dict(ctx.notes)
+            entry["notes"] = {k: _cut(v) for k, v in ctx.notes.items()}
         self.journal.record(entry)
 
     # -- in-process transport ------------------------------------------------------------
@@ -244,6 +253,13 @@ class Emulator(FamilyAPIs):
         for name in dir(FamilyAPIs):
             if name.startswith("_init_family_"):
                 getattr(self, name)()
+
+
+def _cut(value: Any) -> Any:
+    """Long text (a 50 KB query value echoed in an errmsg) is cut for the journal."""
+    if isinstance(value, str) and len(value) > TEXT_LIMIT:
+        return value[:TEXT_LIMIT] + f"...<{len(value)} chars>"
+    return value
 
 
 def _plain(value: Any, _depth: int = 0) -> Any:

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs
 
-from mock_server import registry
+from mock_server import jsonsafe, registry
 from mock_server.errors import WeComError, render_errmsg
 
 if TYPE_CHECKING:
@@ -72,7 +73,9 @@ class ApiResponse:
             return bytes(self.body)
         if isinstance(self.body, str):
             return self.body.encode("utf-8")
-        return json.dumps(self.body, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        text = json.dumps(self.body, ensure_ascii=False, separators=(",", ":"))
+        # "replace": a last line of defence; stored text never holds lone surrogates.
+        return text.encode("utf-8", "replace")
 
 
 class Context:
@@ -120,8 +123,8 @@ class Context:
                 self._json = {}
             else:
                 try:
-                    value = json.loads(raw)
-                except (ValueError, UnicodeDecodeError):
+                    value = jsonsafe.loads(raw)
+                except ValueError:  # also UnicodeDecodeError, too deep, lone surrogates
                     value = None
                 if isinstance(value, dict):
                     self._json = value
@@ -169,8 +172,22 @@ def error_response(ctx: Context, err: WeComError) -> ApiResponse:
     errmsg = render_errmsg(text, err.errcode, hint, ctx.request.client_ip)
     body: dict[str, Any] = {"errcode": err.errcode, "errmsg": errmsg}
     body.update(err.extra)
-    header_msg = errmsg.encode("latin-1", "replace").decode("latin-1")
-    return ApiResponse(body, headers={"Error-Code": str(err.errcode), "Error-Msg": header_msg})
+    return ApiResponse(
+        body, headers={"Error-Code": str(err.errcode), "Error-Msg": header_value(errmsg)}
+    )
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def header_value(text: str) -> str:
+    """Text safe in an HTTP header: latin-1, no CR/LF or other control characters.
+
+    An errmsg echoes request values (``creator_userid`` with ``\\r\\n``); copied raw into the
+    ``Error-Msg`` header it would split the response (waitress refuses it: an HTTP 500).
+    """
+    text = _CONTROL.sub(" ", text)
+    return text.encode("latin-1", "replace").decode("latin-1")
 
 
 def authenticate(ctx: Context, ep: registry.Endpoint) -> None:

@@ -474,6 +474,21 @@ def media_uploadimg(ctx: Context) -> dict[str, Any]:
     return {"url": f"https://wework.qpic.cn/wwpic/{token}/0"}
 
 
+_PLAIN_FILENAME = re.compile(r"[\x20-\x7e]+")
+
+
+def content_disposition(filename: str) -> str:
+    """``attachment; filename=...`` that no upload name can break out of.
+
+    Printable ASCII without quotes or backslashes goes as is; anything else (non-ASCII,
+    CR/LF, quotes) RFC 5987-encoded, so a name with ``%0D%0A`` never splits the header.
+    """
+    if _PLAIN_FILENAME.fullmatch(filename) and '"' not in filename and "\\" not in filename:
+        return f'attachment; filename="{filename}"'
+    encoded = quote(filename.encode("utf-8", "replace"), safe="")
+    return f"attachment; filename*=UTF-8''{encoded}"
+
+
 @api.endpoint(
     "GET",
     "media/get",
@@ -487,10 +502,7 @@ def media_get(ctx: Context) -> ApiResponse:
     item = md.require_media(ctx.require_corp(), ctx.query.get("media_id", ""))
     if item.robot_key is not None:
         raise WeComError(40007)
-    if item.filename.isascii():
-        disposition = f'attachment; filename="{item.filename}"'
-    else:  # HTTP headers are latin-1: non-ASCII names go RFC 5987-encoded
-        disposition = f"attachment; filename*=UTF-8''{quote(item.filename)}"
+    disposition = content_disposition(item.filename)
     headers = {
         "Content-disposition": disposition,
         "Cache-Control": "no-cache, must-revalidate",
