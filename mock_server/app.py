@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from http import HTTPStatus
 from typing import Any
 
 from flask import Flask, Response, request
@@ -19,12 +20,21 @@ def to_flask(resp: ApiResponse) -> Response:
     return out
 
 
-def create_app(emulator: Emulator | None = None, *, admin_remote: bool = False) -> Flask:
-    """A WSGI app serving ``/cgi-bin/*`` and the ``/__admin`` API for one emulator."""
+def create_app(
+    emulator: Emulator | None = None,
+    *,
+    admin_remote: bool = False,
+    admin_hosts: Sequence[str] = (),
+) -> Flask:
+    """A WSGI app serving ``/cgi-bin/*`` and the ``/__admin`` API for one emulator.
+
+    ``admin_hosts``: Host names besides loopback ones the admin API answers to.
+    """
     emu = emulator or Emulator(mode="server")
     app = Flask("mock_server")
     app.config["EMULATOR"] = emu
     app.config["ADMIN_REMOTE"] = admin_remote
+    app.config["ADMIN_HOSTS"] = list(admin_hosts)
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
     app.json.sort_keys = False  # type: ignore[attr-defined]
 
@@ -114,11 +124,16 @@ class CgiBinFastPath:
             ("Content-Length", str(len(payload))),
             *((k, header_value(v)) for k, v in resp.headers.items()),
         ]
-        start_response(f"{resp.status} {HTTP_REASONS.get(resp.status, 'OK')}", out_headers)
+        start_response(f"{resp.status} {reason_phrase(resp.status)}", out_headers)
         return [] if method == "HEAD" else [payload]
 
 
-HTTP_REASONS = {200: "OK", 400: "Bad Request", 404: "Not Found", 500: "Internal Server Error"}
+def reason_phrase(status: int) -> str:
+    """The standard reason phrase (an injected 503 says "Service Unavailable", not "OK")."""
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return "Unknown"
 
 
 def _wsgi_str(value: str) -> str:

@@ -7,6 +7,7 @@ import importlib
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import NoReturn
 
 # Modules that add subcommands with ``@command`` (imported when the CLI starts).
 EXTENSIONS = (
@@ -37,23 +38,64 @@ def command(
     return deco
 
 
+def int_in(low: int, high: int | None = None) -> Callable[[str], int]:
+    """An argparse type: an integer in [low, high]; anything else is a usage error (exit 2)."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not an integer") from None
+        if value < low or (high is not None and value > high):
+            span = f"between {low} and {high}" if high is not None else f"at least {low}"
+            raise argparse.ArgumentTypeError(f"{value} is out of range (must be {span})")
+        return value
+
+    parse.__name__ = "integer"
+    return parse
+
+
+PORT = int_in(0, 65535)
+
+
+class Parser(argparse.ArgumentParser):
+    """Usage errors as one line on stderr and exit status 2 (no usage dump)."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message}\n")
+
+
 def _serve_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--host", default="127.0.0.1", help="bind address (default 127.0.0.1)")
-    p.add_argument("--port", type=int, default=8000, help="port (default 8000; 0 = any free)")
+    p.add_argument("--port", type=PORT, default=8000, help="port (default 8000; 0 = any free)")
     p.add_argument(
         "--fixture",
         action="append",
         metavar="FILE",
         help="corp fixture YAML (repeatable; default: the demo company)",
     )
-    p.add_argument("--seed", type=int, default=0, help="seed of generated ids")
-    p.add_argument("--threads", type=int, default=16, help="server worker threads")
-    p.add_argument("--journal-size", type=int, default=10_000, help="journal ring size")
+    p.add_argument(
+        "--seed",
+        type=int,
+        default=None,
+        help="seed of generated ids (default 0); also makes access_tokens repeat across runs",
+    )
+    p.add_argument("--threads", type=int_in(1, 512), default=16, help="server worker threads")
+    p.add_argument(
+        "--journal-size", type=int_in(1, 1_000_000), default=10_000, help="journal ring size"
+    )
     p.add_argument("--strict", action="store_true", help="contract warnings become errors")
     p.add_argument(
         "--admin-remote",
         action="store_true",
-        help="let non-loopback callers use /__admin (off by default)",
+        help="let non-loopback callers use /__admin, with any Host (off by default)",
+    )
+    p.add_argument(
+        "--admin-host",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="a Host name the admin API answers to besides loopback ones (repeatable)",
     )
 
 
@@ -70,6 +112,7 @@ def _serve(args: argparse.Namespace) -> int:
         journal_size=args.journal_size,
         strict=args.strict,
         admin_remote=args.admin_remote,
+        admin_hosts=args.admin_host,
     )
 
 
@@ -94,10 +137,13 @@ def _endpoints(args: argparse.Namespace) -> int:
 def build_parser() -> argparse.ArgumentParser:
     for mod in EXTENSIONS:
         importlib.import_module(mod)
-    parser = argparse.ArgumentParser(
+    from mock_server import __version__
+
+    parser = Parser(
         prog="wecom-mock", description="A local emulator of the WeCom (企业微信) server API."
     )
-    sub = parser.add_subparsers(dest="command", required=True)
+    parser.add_argument("--version", action="version", version=f"wecom-mock {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=Parser)
     for cmd in _COMMANDS.values():
         p = sub.add_parser(cmd.name, help=cmd.help, description=cmd.help)
         cmd.configure(p)
@@ -119,6 +165,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     except FixtureError as exc:
         print(f"wecom-mock: bad fixture: {exc}", file=sys.stderr)
         return 2
+    except UsageError as exc:
+        print(f"wecom-mock: {exc}", file=sys.stderr)
+        return 2
+    except OSError as exc:  # a missing input, an unwritable output, a busy port
+        print(f"wecom-mock: {_os_error(exc)}", file=sys.stderr)
+        return 2
+
+
+class UsageError(Exception):
+    """A bad command line caught after parsing: one line on stderr, exit status 2."""
+
+
+def _os_error(exc: OSError) -> str:
+    reason = exc.strerror or str(exc)
+    if exc.filename is not None:
+        return f"{reason}: {exc.filename}"
+    return reason
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -9,7 +9,7 @@ from typing import Any
 
 import yaml
 
-from mock_server.cli import command
+from mock_server.cli import command, int_in
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
 GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉萍红娥玲芬燕彬鹏辉飞斌浩凯健俊帆宇欣怡晨阳雪梅琳瑶婷博文轩然"
@@ -105,9 +105,14 @@ def _fixture_args(p: argparse.ArgumentParser) -> None:
         "generate",
         help="print a generated large corp (JSON syntax, which is valid YAML; --block-yaml for block style)",
     )
-    g.add_argument("--users", type=int, default=1000)
-    g.add_argument("--departments", type=int, default=20)
-    g.add_argument("--customers", type=int, default=0, help="external contacts (customer contact)")
+    g.add_argument("--users", type=int_in(0, 1_000_000), default=1000)
+    g.add_argument("--departments", type=int_in(1, 100_000), default=20)
+    g.add_argument(
+        "--customers",
+        type=int_in(0, 1_000_000),
+        default=0,
+        help="external contacts (customer contact)",
+    )
     g.add_argument("--seed", type=int, default=0)
     g.add_argument("--corpid", default="wwgen0000000000001")
     g.add_argument(

@@ -8,7 +8,7 @@ import json
 import sys
 from typing import Any
 
-from mock_server.cli import _COMMANDS, Command, command
+from mock_server.cli import _COMMANDS, PORT, Command, command
 
 
 # -- openapi -----------------------------------------------------------------------------
@@ -94,7 +94,7 @@ def _proxy_args(p: argparse.ArgumentParser) -> None:
         "--upstream", default="https://qyapi.weixin.qq.com", help="the API to forward to"
     )
     p.add_argument("--host", default="127.0.0.1")
-    p.add_argument("--port", type=int, default=8001, help="port (0 = any free)")
+    p.add_argument("--port", type=PORT, default=8001, help="port (0 = any free)")
     p.add_argument("--record", metavar="FILE", help="write a cassette (secrets redacted)")
     p.add_argument(
         "--report",
@@ -151,15 +151,17 @@ def _replay_run(args: argparse.Namespace) -> int | None:
     emu = replay_emulator(
         args.replay,
         args.fixture,
-        seed=args.seed,
+        seed=args.seed or 0,
         journal_size=args.journal_size,
         strict=args.strict,
     )
     return serve(
         host=args.host,
         port=args.port,
+        seed=args.seed,
         threads=args.threads,
         admin_remote=args.admin_remote,
+        admin_hosts=args.admin_host,
         emulator=emu,
     )
 
