@@ -9,8 +9,11 @@ from typing import Any
 from flask import Flask, Response, request
 from werkzeug.wsgi import get_input_stream
 
+from mock_server import registry
 from mock_server.emulator import Emulator
-from mock_server.pipeline import ApiRequest, ApiResponse, header_value
+from mock_server.pipeline import ApiRequest, ApiResponse, body_limit, header_value
+
+ADMIN_MAX_BODY = 32 * 1024 * 1024
 
 
 def to_flask(resp: ApiResponse) -> Response:
@@ -35,6 +38,7 @@ def create_app(
     app.config["EMULATOR"] = emu
     app.config["ADMIN_REMOTE"] = admin_remote
     app.config["ADMIN_HOSTS"] = list(admin_hosts)
+    app.config["MAX_CONTENT_LENGTH"] = ADMIN_MAX_BODY
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
     app.json.sort_keys = False  # type: ignore[attr-defined]
 
@@ -73,6 +77,21 @@ def create_app(
         )
 
     app.register_error_handler(500, server_error)
+
+    def too_large(_err: Exception) -> Response:
+        if request.path.startswith("/__admin"):
+            return Response(
+                b'{"error":"request body over the admin API\'s 32 MiB limit"}',
+                status=413,
+                content_type="application/json",
+            )
+        req = ApiRequest(
+            request.method, request.path, request.args.to_dict(), b"", {}, request.remote_addr or ""
+        )
+        req.oversize = request.content_length or ADMIN_MAX_BODY + 1
+        return to_flask(emu.handle(req))
+
+    app.register_error_handler(413, too_large)
     app.wsgi_app = CgiBinFastPath(app, emu)  # type: ignore[method-assign]
     return app
 
@@ -96,7 +115,20 @@ class CgiBinFastPath:
         if not path.startswith("/cgi-bin/") or path == "/cgi-bin/":
             return self.inner(environ, start_response)
         method = environ.get("REQUEST_METHOD", "GET").upper()
-        body = get_input_stream(environ).read() if method not in ("GET", "HEAD") else b""
+        body = b""
+        oversize = 0
+        if method not in ("GET", "HEAD"):
+            limit = body_limit(registry.resolve(path))
+            try:
+                declared = int(environ.get("CONTENT_LENGTH") or 0)
+            except ValueError:
+                declared = 0
+            if declared > limit:  # not read at all (waitress spooled it to disk)
+                oversize = declared
+            else:
+                body = get_input_stream(environ).read(limit + 1)
+                if len(body) > limit:
+                    oversize, body = len(body), b""
         headers = {
             key[5:].replace("_", "-").title(): value
             for key, value in environ.items()
@@ -114,6 +146,7 @@ class CgiBinFastPath:
             headers,
             environ.get("REMOTE_ADDR") or "127.0.0.1",
         )
+        req.oversize = oversize
         resp = self.emu.handle(req)
         if resp.transport_fault or resp.delay:
             with self.flask.request_context(environ):

@@ -25,6 +25,16 @@ log = logging.getLogger("mock_server")
 
 JSON_CONTENT_TYPE = "application/json; charset=UTF-8"
 UNPARSED = object()
+# Request body limits (memory is bounded by bytes): JSON calls take at most 4 MiB (the
+# largest real body, a robot's base64 image of 2 MB, is 2.7 MB); uploads a 20 MB file plus
+# its multipart envelope. A larger body is not read: the call answers as for a
+# malformed body (JSON) or an oversized file (uploads).
+MAX_JSON_BODY = 4 * 1024 * 1024
+MAX_UPLOAD_BODY = 21 * 1024 * 1024
+
+
+def body_limit(ep: registry.Endpoint | None) -> int:
+    return MAX_UPLOAD_BODY if ep is not None and ep.multipart else MAX_JSON_BODY
 
 
 @dataclass
@@ -35,6 +45,8 @@ class ApiRequest:
     body: bytes = b""
     headers: dict[str, str] = field(default_factory=dict)
     client_ip: str = "127.0.0.1"
+    # Bytes of a body over the limit (then ``body`` is empty); 0 when the body is whole.
+    oversize: int = 0
 
     @classmethod
     def from_url_parts(
@@ -119,7 +131,10 @@ class Context:
         """
         if self._json is UNPARSED:
             raw = self.request.body
-            if not raw or not raw.strip():
+            if self.request.oversize:
+                self._json = {}
+                self.json_warning = True
+            elif not raw or not raw.strip():
                 self._json = {}
             else:
                 try:
@@ -224,6 +239,10 @@ def handle(emu: Emulator, req: ApiRequest) -> ApiResponse:
     resp: ApiResponse | None = None
     ep = registry.resolve(req.path)
     ctx.endpoint = ep
+    if len(req.body) > body_limit(ep):
+        req.oversize, req.body = len(req.body), b""
+    if req.oversize:
+        ctx.notes["body_over_limit"] = req.oversize
     try:
         for hook in emu.hooks.on_request:
             resp = hook(ctx)

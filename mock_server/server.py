@@ -40,6 +40,8 @@ class ServerThread:
         admin_hosts: Sequence[str] = (),
     ) -> None:
         self.emulator = emulator or Emulator(mode="server")
+        # Fault delays leave two threads free for the admin API (faults/api.py).
+        self.emulator.settings["server_threads"] = threads
         hosts = list(admin_hosts)
         if host not in ("", "0.0.0.0", "::"):
             hosts.append(host)  # the name it was started with is its own

@@ -36,7 +36,7 @@ log = logging.getLogger("mock_server.callbacks")
 DELIVERY_TIMEOUT = 5.0  # doc 90930: answer within 5 s
 VERIFY_TIMEOUT = 1.0  # doc 90930: echo the echostr within 1 s
 MAX_RETRIES = 3  # doc 90930: three retries, only on timeout / connection failure
-RESPONSE_PREVIEW = 2048
+RESPONSE_PREVIEW = 512  # bytes of a receiver's answer kept per attempt
 # A passive reply is one encrypted XML message (a few KB); more is never read.
 MAX_REPLY = 64 * 1024
 # Bounds of the settings (seconds / counts): anything outside is refused, not clamped.
@@ -45,7 +45,7 @@ LIMITS: dict[str, tuple[float, float]] = {
     "verify_timeout": (0.001, 60.0),
     "retries": (0, 10),
     "retry_interval": (0.0, 60.0),
-    "log_size": (1, 100_000),
+    "log_size": (1, 10_000),
     "queue_size": (1, 100_000),
     "workers": (1, 64),
 }

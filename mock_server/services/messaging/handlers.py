@@ -403,7 +403,7 @@ def webhook_upload_media(ctx: Context) -> dict[str, Any]:
     if media_type not in ("file", "voice"):
         raise WeComError(40004)
     upload = md.parse_upload(ctx.request.body, _content_type(ctx))
-    md.check_upload(upload, media_type, robot=True)
+    md.check_upload(upload, media_type, robot=True, oversize=ctx.request.oversize)
     assert upload is not None
     with ctx.emulator.transaction(corp):
         item = md.add_media(
@@ -439,7 +439,7 @@ def media_upload(ctx: Context) -> dict[str, Any]:
     if media_type not in md.MEDIA_TYPES:
         raise WeComError(40004)
     upload = md.parse_upload(ctx.request.body, _content_type(ctx))
-    md.check_upload(upload, media_type)
+    md.check_upload(upload, media_type, oversize=ctx.request.oversize)
     assert upload is not None
     item = md.add_media(
         ctx.require_corp(),
@@ -461,6 +461,8 @@ def media_upload(ctx: Context) -> dict[str, Any]:
 )
 def media_uploadimg(ctx: Context) -> dict[str, Any]:
     """Upload a permanent image (JPG/PNG, <= 2 MB) for use in messages; returns its URL."""
+    if ctx.request.oversize:
+        raise WeComError(40009)
     upload = md.parse_upload(ctx.request.body, _content_type(ctx))
     if upload is None or not upload.data:
         raise WeComError(44001)

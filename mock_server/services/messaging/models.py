@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import base64
 import bisect
+import hashlib
 import json
 import re
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -21,6 +23,7 @@ RECALL_WINDOW = 24 * 3600
 RESPONSE_CODE_TTL = 72 * 3600
 DUPLICATE_DEFAULT = 1800
 DUPLICATE_MAX = 4 * 3600
+DUPLICATE_LIMIT = 20_000  # sends remembered for the duplicate check (oldest forgotten first)
 MAX_USERS, MAX_PARTIES, MAX_TAGS = 1000, 100, 100
 # Per app per member: 30/min and 1000/hour; excess is silently dropped (doc 90312).
 MEMBER_PER_MINUTE, MEMBER_PER_HOUR = 30, 1000
@@ -123,7 +126,8 @@ class MessagingStore:
     inbox_dropped: int = 0
     seq: int = 0
     sent: dict[str, Sent] = field(default_factory=dict)
-    duplicates: dict[str, tuple[int, str]] = field(default_factory=dict)  # key -> (time, msgid)
+    # digest key -> (time, msgid), oldest first; bounded by DUPLICATE_LIMIT and by the clock
+    duplicates: OrderedDict[str, tuple[int, str]] = field(default_factory=OrderedDict)
     member_sends: dict[str, list[int]] = field(default_factory=dict)  # "agentid:user" -> times
     quota_dropped: int = 0
     response_codes: dict[str, ResponseCode] = field(default_factory=dict)
@@ -298,7 +302,9 @@ def new_msgid(corp: Corp) -> str:
 
 
 def duplicate_key(agentid: int, body: dict[str, Any]) -> str:
-    return f"{agentid}:" + json.dumps(body, sort_keys=True, ensure_ascii=False)
+    """A digest of the message (a 2 MB body must not be kept as its own key)."""
+    text = json.dumps(body, sort_keys=True, ensure_ascii=False)
+    return f"{agentid}:" + hashlib.sha256(text.encode("utf-8", "replace")).hexdigest()
 
 
 def duplicate_interval(value: int | None) -> int:
@@ -321,10 +327,16 @@ def remember_sent(store: MessagingStore, sent: Sent, dup_key: str | None) -> Non
         oldest = next(iter(store.sent))
         del store.sent[oldest]
     if dup_key is not None:
-        store.duplicates[dup_key] = (sent.time, sent.msgid)
-        if len(store.duplicates) > SENT_LIMIT:
-            cutoff = sent.time - DUPLICATE_MAX
-            store.duplicates = {k: v for k, v in store.duplicates.items() if v[0] > cutoff}
+        dups = store.duplicates
+        dups[dup_key] = (sent.time, sent.msgid)
+        dups.move_to_end(dup_key)
+        cutoff = sent.time - DUPLICATE_MAX
+        # Oldest first: drop what the clock expired and what is over the count (O(1) each).
+        while dups:
+            when, _msgid = next(iter(dups.values()))
+            if len(dups) <= DUPLICATE_LIMIT and when > cutoff:
+                break
+            dups.popitem(last=False)
 
 
 # -- recall, template card update ---------------------------------------------------------------------
