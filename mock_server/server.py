@@ -147,6 +147,21 @@ def stop_on_signals() -> threading.Event:
     return stop
 
 
+def server_emulator(
+    fixtures: Sequence[str] | None, seed: int | None, **options: Any
+) -> Emulator:
+    """The emulator a server runs: without a seed its access_tokens change on every start.
+
+    In process everything stays deterministic (tests want it); a server on a port is a
+    different matter: tokens that depend only on the seed and issue order would be the same
+    after every restart and guessable without a secret. ``--seed`` makes them repeat again.
+    """
+    emu = Emulator(fixtures, seed=seed or 0, mode="server", **options)
+    if seed is None:
+        emu.ids.token_salt = os.urandom(16)
+    return emu
+
+
 def serve(
     fixtures: Sequence[str] | None = None,
     *,
@@ -162,10 +177,8 @@ def serve(
 ) -> int:
     """Run until SIGTERM or Ctrl-C; returns the exit status."""
     started = time.perf_counter()
-    emu = emulator or Emulator(
-        fixtures, seed=seed or 0, journal_size=journal_size, strict=strict, mode="server"
-    )
-    if seed is None:  # tokens unguessable and new on every start; --seed makes them repeat
+    emu = emulator or server_emulator(fixtures, seed, journal_size=journal_size, strict=strict)
+    if emulator is not None and seed is None:
         emu.ids.token_salt = os.urandom(16)
     try:
         server = ServerThread(
