@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 PORT   ?= 8000
 
-.PHONY: serve test lint format bench endpoints readme clean venv
+.PHONY: serve test lint format bench endpoints readme clean venv fuzz soak
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -42,6 +42,14 @@ format: $(VENV)/.installed-test
 
 bench: $(VENV)/.installed-test
 	$(BIN)/python benchmarks/run.py
+
+# 100,000 malformed requests over HTTP to a live loopback server; every count must be 0.
+fuzz: $(VENV)/.installed-test
+	$(BIN)/python -m mock_server.fuzz --requests $(or $(REQUESTS),100000)
+
+# Memory soak: the fuzzer plus 1 MB bodies and media uploads; RSS against the ceiling.
+soak: $(VENV)/.installed-test
+	$(BIN)/python benchmarks/bench_memory.py
 
 endpoints: $(VENV)/.installed
 	$(BIN)/wecom-mock endpoints

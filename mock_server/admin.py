@@ -144,6 +144,8 @@ def admin_blueprint(emu: Emulator) -> Blueprint:
 
     @bp.before_request
     def guard() -> Any:
+        if request.method == "OPTIONS":  # no CORS: a preflight gets a refusal, in JSON
+            return jsonify({"error": "the admin API answers no cross-origin preflight"}), 405
         refusal = admin_refusal(
             remote_addr=request.remote_addr,
             host=request.host,

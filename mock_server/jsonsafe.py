@@ -10,6 +10,7 @@ unpaired surrogate escape as a parse error, which is how the emulator answers to
 from __future__ import annotations
 
 import json
+import math
 import re
 from typing import Any
 
@@ -42,7 +43,7 @@ def loads(raw: bytes | str) -> Any:
     if _nesting_exceeds(text, MAX_DEPTH):
         raise UnsafeJSON(f"JSON nested deeper than {MAX_DEPTH}")
     try:
-        value = json.loads(text, parse_constant=_no_constant)
+        value = json.loads(text, parse_constant=_no_constant, parse_float=_finite_float)
     except RecursionError:  # pragma: no cover - the pre-scan refuses these first
         raise UnsafeJSON("JSON nested too deep") from None
     if _SURROGATE_ESCAPE.search(text) and _has_lone_surrogate(value):
@@ -53,6 +54,14 @@ def loads(raw: bytes | str) -> Any:
 def _no_constant(name: str) -> Any:
     """NaN and Infinity are not JSON; Python's parser would accept them."""
     raise ValueError(f"{name} is not JSON")
+
+
+def _finite_float(text: str) -> float:
+    """``1e400`` would read as Infinity and be answered back as ``Infinity`` (not JSON)."""
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError(f"number {text[:20]} out of range")
+    return value
 
 
 def _nesting_exceeds(text: str, limit: int) -> bool:

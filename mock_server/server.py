@@ -147,9 +147,7 @@ def stop_on_signals() -> threading.Event:
     return stop
 
 
-def server_emulator(
-    fixtures: Sequence[str] | None, seed: int | None, **options: Any
-) -> Emulator:
+def server_emulator(fixtures: Sequence[str] | None, seed: int | None, **options: Any) -> Emulator:
     """The emulator a server runs: without a seed its access_tokens change on every start.
 
     In process everything stays deterministic (tests want it); a server on a port is a

@@ -138,7 +138,11 @@ def parse_upload(body: bytes, content_type: str | None, field_name: str = "media
         "wsgi.input": io.BytesIO(body),
     }
     try:
-        _, _, files = parse_form_data(environ, silent=False)
+        # In-memory parts (the body is in memory already, at most 21 MiB): a truncated form
+        # must not leave a spooled temporary file behind.
+        _, _, files = parse_form_data(
+            environ, silent=False, stream_factory=lambda *_a, **_k: io.BytesIO()
+        )
     except (ValueError, HTTPException):
         return None
     try:
