@@ -223,8 +223,17 @@ def strict_json(raw: bytes) -> Any:
 class Generator:
     """Random malformed requests; every endpoint in turn, admin routes one request in ten."""
 
-    def __init__(self, emu: Emulator, admin_routes: list[tuple[str, list[str]]], seed: int):
+    def __init__(
+        self,
+        emu: Emulator,
+        admin_routes: list[tuple[str, list[str]]],
+        seed: int,
+        token_source: Callable[[str, int | None], str] | None = None,
+    ) -> None:
+        """``emu`` supplies corp data; tokens come from it unless ``token_source`` is given
+        (a server in another process)."""
         self.emu = emu
+        self.fetch_token = token_source or (lambda scope, agentid: emu.token(scope, agentid))
         self.rng = random.Random(seed)
         self.endpoints = registry.endpoints()
         self.admin_routes = admin_routes
@@ -355,7 +364,7 @@ class Generator:
         pool = allowed if allowed and r < 0.9 else options
         key = self.rng.choice(pool)
         if key not in self.tokens:
-            self.tokens[key] = self.emu.token(key[0], key[1])
+            self.tokens[key] = self.fetch_token(key[0], key[1])
         return self.tokens[key]
 
     def query(self, ep: registry.Endpoint | None) -> list[tuple[str, str]]:

@@ -10,7 +10,7 @@ from mock_server.state import Corp, register_store
 MEDIA_TTL = 3 * 24 * 3600
 # Bytes of live media kept per corp; over it the oldest items are dropped (a known difference:
 # the real API keeps every upload for 3 days). Expired media are purged on every upload.
-MEDIA_MAX_BYTES = 256 * 1024 * 1024
+MEDIA_MAX_BYTES = 128 * 1024 * 1024
 MEDIA_TYPES = ("image", "voice", "video", "file")
 
 
