@@ -8,15 +8,18 @@ server says otherwise (``admin_refusal``).
 from __future__ import annotations
 
 import ipaddress
+import logging
 from collections.abc import Callable, Iterable
 from typing import Any
 from urllib.parse import urlsplit
 
 from flask import Blueprint, Response, current_app, jsonify, request
+from werkzeug.exceptions import HTTPException
 
 from mock_server import jsonsafe
 from mock_server.emulator import Emulator
 
+log = logging.getLogger("mock_server")
 AdminExtension = Callable[[Blueprint, Emulator], None]
 _EXTENSIONS: list[AdminExtension] = []
 
@@ -165,6 +168,14 @@ def admin_blueprint(emu: Emulator) -> Blueprint:
     @bp.errorhandler(AdminError)
     def admin_error(err: AdminError) -> Any:
         return jsonify({"error": str(err)}), err.status
+
+    @bp.errorhandler(Exception)
+    def admin_crash(err: Exception) -> Any:
+        """A bug in an admin route: logged with its traceback, answered in JSON (not a 500)."""
+        if isinstance(err, HTTPException):  # 404/405/413 raised by Flask itself
+            return jsonify({"error": err.description}), err.code or 400
+        log.exception("admin route crashed on %s %s", request.method, request.path)
+        return jsonify({"error": f"the admin request failed: {type(err).__name__}"}), 400
 
     @bp.get("/health")
     def health() -> Any:

@@ -25,6 +25,8 @@ def _int_or_none(data: dict[str, Any], key: str) -> int | None:
 
 def _corpid(emu: Emulator, data: dict[str, Any]) -> str | None:
     corpid = data.get("corpid") or request.args.get("corpid")
+    if corpid is not None and not isinstance(corpid, str):
+        raise AdminError("corpid must be a string")
     if corpid is not None and corpid not in emu.corps:
         raise AdminError(f"no corp {corpid!r}", 404)
     return corpid
