@@ -422,9 +422,9 @@ class Generator:
             kind = kind if kind != "body" else name
         ctype_roll = r.random()
         if "Content-Type" not in headers and ctype_roll < 0.3:
-            ctype = r.choice(CONTENT_TYPES)
-            if ctype is not None:
-                headers["Content-Type"] = ctype
+            picked = r.choice(CONTENT_TYPES)
+            if picked is not None:
+                headers["Content-Type"] = picked
                 kind = kind if ctype_roll > 0.1 else "content-type"
         if r.random() < 0.02 and not query:
             kind = "missing-query"
