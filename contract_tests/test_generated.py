@@ -53,8 +53,6 @@ IDS = [ep.name for ep in ENDPOINTS]
 
 def is_write(ep: registry.Endpoint) -> bool:
     """Reads are safe to fuzz against the real API; anything else is a write."""
-    if "writes" in ep.extra:
-        return bool(ep.extra["writes"])
     last = ep.name.rsplit("/", 1)[-1]
     return not any(last.startswith(w) or last == w for w in READ_WORDS)
 
