@@ -45,7 +45,7 @@ bench: $(VENV)/.installed-test
 
 # 100,000 malformed requests over HTTP to a live loopback server; every count must be 0.
 fuzz: $(VENV)/.installed-test
-	$(BIN)/python -m mock_server.fuzz --requests $(or $(REQUESTS),100000)
+	$(BIN)/python -m mock_server.testing.fuzz --requests $(or $(REQUESTS),100000)
 
 # Memory soak: the fuzzer plus 1 MB bodies and media uploads; RSS against the ceiling.
 soak: $(VENV)/.installed-test

@@ -26,7 +26,7 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 from mock_server import Emulator
-from mock_server.fuzz import Client, Counts, Generator, check
+from mock_server.testing.fuzz import Client, Counts, Generator, check
 
 CEILING_MB = 512
 EXE = str(Path(sys.executable).parent / "wecom-mock")

@@ -10,7 +10,7 @@ import pytest
 
 from mock_server import Emulator, __version__
 from mock_server.cli import main
-from mock_server.server import ServerThread
+from mock_server.web.server import ServerThread
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -6,14 +6,15 @@ server; every count the fuzzer reports must be 0.
 
 from __future__ import annotations
 
-from mock_server import fuzz, registry
+from mock_server.emulator import default_registry
+from mock_server.testing import fuzz
 
 
 def test_short_fuzz_run_finds_nothing() -> None:
     counts = fuzz.run(2000, seed=7, timeout=60)
     report = counts.report(counts.seconds)
     assert counts.requests == 2000
-    assert counts.cgi >= len(registry.endpoints()) * 10  # every endpoint, many times
+    assert counts.cgi >= len(default_registry().endpoints()) * 10  # every endpoint, many times
     assert counts.admin >= 150
     assert counts.failures() == 0, report
     assert counts.checked_batches > 20 and counts.rejected > 100, report

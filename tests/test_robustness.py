@@ -18,17 +18,16 @@ import requests
 from flask.testing import FlaskClient
 
 from mock_server import Emulator
-from mock_server.admin import admin_refusal
-from mock_server.app import create_app
 from mock_server.contracts.schemas import MAX_EXPLAINED, default_store, explain_with
+from mock_server.core.journal import Journal
+from mock_server.core.pipeline import MAX_JSON_BODY, ApiRequest
 from mock_server.faults.rules import RuleError
-from mock_server.journal import Journal
-from mock_server.pipeline import MAX_JSON_BODY, ApiRequest
-from mock_server.registry import resolve
-from mock_server.server import ServerThread, server_emulator
 from mock_server.services.callbacks import delivery
 from mock_server.services.messaging import media as md
 from mock_server.services.messaging import models as mm
+from mock_server.web.admin import admin_refusal
+from mock_server.web.app import create_app
+from mock_server.web.server import ServerThread, server_emulator
 
 SURROGATE_BODY = b'{"tagname":"x\\ud800"}'
 
@@ -118,7 +117,7 @@ def test_deep_json_in_process_never_raises(emu: Emulator) -> None:
 
 # -- 3. explaining a rejected body is bounded ---------------------------------------------------
 def test_schema_explanation_stops_after_a_few_errors(emu: Emulator) -> None:
-    ep = resolve("/cgi-bin/user/create")
+    ep = emu.registry.resolve("/cgi-bin/user/create")
     assert ep is not None
     store = default_store()
     validator = store.validator_for_file(store.relpath(ep, "request"))
@@ -440,7 +439,7 @@ def test_delayed_requests_leave_threads_for_the_admin_api(fresh: ServerThread) -
 def test_callback_workers_and_queue_size_are_applied_and_reset() -> None:
     emu = Emulator(mode="server")
     try:
-        d = emu._callbacks
+        d = emu.callbacks.dispatcher
         emu.configure_callbacks(workers=2, queue_size=7, log_size=5)
         assert d._queue is not None and d._queue.maxsize == 7
         assert d._log.maxlen == 5

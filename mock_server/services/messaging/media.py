@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from mock_server.errors import WeComError
-from mock_server.state import Corp, register_store
+from mock_server.core.errors import WeComError
+from mock_server.core.state import Corp
 
 MEDIA_TTL = 3 * 24 * 3600
 # Bytes of live media kept per corp; over it the oldest items are dropped (a known difference:
@@ -36,9 +36,6 @@ class MediaStore:
 
 def media_store(corp: Corp) -> MediaStore:
     return corp.store("media")  # type: ignore[no-any-return]
-
-
-register_store("media", lambda corp: MediaStore())
 
 
 def find_media(corp: Corp, media_id: str, *, types: tuple[str, ...] | None = None) -> Media | None:

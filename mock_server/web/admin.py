@@ -1,43 +1,30 @@
-"""``/__admin``: WireMock's convention. A client of the same Emulator API as Python and pytest.
+"""``/__admin`` (WireMock's convention): every plugin's admin actions mounted on Flask.
 
-Families add their own routes with ``@admin_extension`` (called with the blueprint and the
-emulator when an app is built). Loopback callers, this server's Host names and same-origin JSON writes only, unless the
-server says otherwise (``admin_refusal``).
+The actions themselves know no web framework (``mock_server.core.admin``); this module turns
+a Flask request into an ``AdminRequest``, an action's return value into JSON, and an
+``AdminError`` into its status and ``{"error": ...}``. Loopback callers, this server's Host
+names and same-origin JSON writes only, unless the server says otherwise (``admin_refusal``).
 """
 
 from __future__ import annotations
 
 import ipaddress
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from typing import Any
 from urllib.parse import urlsplit
 
 from flask import Blueprint, Response, current_app, jsonify, request
 from werkzeug.exceptions import HTTPException
 
-from mock_server import jsonsafe
-from mock_server.emulator import Emulator
+from mock_server.core import jsonsafe
+from mock_server.core.admin import AdminAction, AdminError, AdminRequest
+from mock_server.core.engine import Engine
 
 log = logging.getLogger("mock_server")
-AdminExtension = Callable[[Blueprint, Emulator], None]
-_EXTENSIONS: list[AdminExtension] = []
 
 
-def admin_extension(fn: AdminExtension) -> AdminExtension:
-    _EXTENSIONS.append(fn)
-    return fn
-
-
-class AdminError(Exception):
-    """A bad admin request: answered with HTTP 400 and ``{"error": ...}``."""
-
-    def __init__(self, message: str, status: int = 400) -> None:
-        super().__init__(message)
-        self.status = status
-
-
-def body_json() -> dict[str, Any]:
+def _body() -> dict[str, Any]:
     """The admin body as a JSON object (UTF-8, not too deep, no lone surrogates)."""
     raw = request.get_data()
     if not raw:
@@ -118,31 +105,17 @@ def admin_refusal(
     return None
 
 
-def _float_arg(name: str) -> float | None:
-    raw = request.args.get(name)
-    if raw in (None, ""):
-        return None
-    try:
-        return float(raw)
-    except ValueError:
-        raise AdminError(f"{name} must be a number") from None
+def _view(emu: Engine, action: AdminAction, index: int) -> Any:
+    def view(**path_params: str) -> Any:
+        params = {**request.args.to_dict(flat=True), **path_params}
+        result = action.run(emu, AdminRequest(params, _body()))
+        return jsonify(result), action.status
+
+    view.__name__ = f"action{index}_{action.run.__name__}"
+    return view
 
 
-def _import_family_admins() -> None:
-    """Import ``services/<family>/admin.py`` here, not from the family's ``__init__``: the
-    emulator imports the family packages (for their API mixins) before it is defined."""
-    import importlib
-    import importlib.util
-
-    from mock_server.services import FAMILIES
-
-    for name in FAMILIES:
-        module = f"mock_server.services.{name}.admin"
-        if importlib.util.find_spec(module) is not None:
-            importlib.import_module(module)
-
-
-def admin_blueprint(emu: Emulator) -> Blueprint:
+def admin_blueprint(emu: Engine) -> Blueprint:
     bp = Blueprint("admin", __name__, url_prefix="/__admin")
 
     @bp.before_request
@@ -167,7 +140,7 @@ def admin_blueprint(emu: Emulator) -> Blueprint:
 
     @bp.errorhandler(AdminError)
     def admin_error(err: AdminError) -> Any:
-        return jsonify({"error": str(err)}), err.status
+        return jsonify(err.body()), err.status
 
     @bp.errorhandler(Exception)
     def admin_crash(err: Exception) -> Any:
@@ -177,81 +150,9 @@ def admin_blueprint(emu: Emulator) -> Blueprint:
         log.exception("admin route crashed on %s %s", request.method, request.path)
         return jsonify({"error": f"the admin request failed: {type(err).__name__}"}), 400
 
-    @bp.get("/health")
-    def health() -> Any:
-        return jsonify({"status": "ok", "corps": sorted(emu.corps)})
-
-    @bp.get("/corps")
-    def corps() -> Any:
-        return jsonify({"corps": [c.describe() for c in emu.corps.values()]})
-
-    @bp.post("/reset")
-    def reset() -> Any:
-        emu.reset()
-        return jsonify({"status": "reset"})
-
-    @bp.get("/clock")
-    def clock() -> Any:
-        return jsonify(emu.clock.snapshot())
-
-    @bp.post("/clock/advance")
-    def clock_advance() -> Any:
-        seconds = body_json().get("seconds")
-        if isinstance(seconds, bool) or not isinstance(seconds, int | float) or seconds < 0:
-            raise AdminError("seconds must be a non-negative number")
-        now = emu.advance(seconds)
-        return jsonify({"now": now})
-
-    @bp.get("/journal")
-    def journal() -> Any:
-        errcode = request.args.get("errcode")
-        limit = request.args.get("limit")
-        try:
-            entries = emu.journal.entries(
-                path=request.args.get("path"),
-                endpoint=request.args.get("endpoint"),
-                corpid=request.args.get("corpid"),
-                scope=request.args.get("scope"),
-                errcode=int(errcode) if errcode not in (None, "") else None,
-                method=request.args.get("method"),
-                since=_float_arg("since"),
-                limit=int(limit) if limit not in (None, "") else None,
-            )
-        except ValueError:
-            raise AdminError("errcode and limit must be integers") from None
-        return jsonify(
-            {"entries": entries, "size": emu.journal.size, "dropped": emu.journal.dropped}
-        )
-
-    @bp.delete("/journal")
-    def journal_clear() -> Any:
-        emu.journal.clear()
-        return jsonify({"status": "cleared"})
-
-    @bp.get("/endpoints")
-    def endpoints() -> Any:
-        from mock_server.registry import endpoints as all_endpoints
-
-        return jsonify(
-            {
-                "endpoints": [
-                    {
-                        "family": e.family,
-                        "method": e.method,
-                        "path": e.path,
-                        "scopes": sorted(e.scopes),
-                        "auth": e.auth,
-                        "summary": e.summary,
-                        "errcodes": list(e.errcodes),
-                    }
-                    for e in all_endpoints()
-                ]
-            }
-        )
-
-    _import_family_admins()
-    for ext in _EXTENSIONS:
-        ext(bp, emu)
+    for index, action in enumerate(emu.admin_actions):
+        view = _view(emu, action, index)
+        bp.add_url_rule(action.path, view.__name__, view, methods=[action.method])
 
     @bp.route("/<path:_rest>", methods=["GET", "POST", "PUT", "DELETE", "PATCH"])
     def unknown(_rest: str) -> Response:

@@ -1,6 +1,6 @@
 """The project's own HTTP fuzzer: malformed requests against a live loopback server.
 
-``python -m mock_server.fuzz --requests 100000`` (``make fuzz``) starts a server on a free
+``python -m mock_server.testing.fuzz --requests 100000`` (``make fuzz``) starts a server on a free
 loopback port, sends requests to every registered endpoint and every admin route, and
 prints the counts that must all be 0:
 
@@ -40,11 +40,12 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote
 
-from mock_server import registry
-from mock_server.emulator import Emulator, _plain
-from mock_server.registry import AUTH_TOKEN, AUTH_WEBHOOK, SCOPES
-from mock_server.server import ServerThread
-from mock_server.state import Corp
+from mock_server.core import registry
+from mock_server.core.engine import _plain
+from mock_server.core.registry import AUTH_TOKEN, AUTH_WEBHOOK, SCOPES
+from mock_server.core.state import Corp
+from mock_server.emulator import Emulator
+from mock_server.web.server import ServerThread
 
 METHODS = ("GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS", "TRACE", "PROPFIND")
 FIELDS = (
@@ -235,7 +236,7 @@ class Generator:
         self.emu = emu
         self.fetch_token = token_source or (lambda scope, agentid: emu.token(scope, agentid))
         self.rng = random.Random(seed)
-        self.endpoints = registry.endpoints()
+        self.endpoints = emu.registry.endpoints()
         self.admin_routes = admin_routes
         self.tokens: dict[tuple[str, int | None], str] = {}
         self.robot_keys = [r["key"] for r in emu.robots()] if hasattr(emu, "robots") else []
@@ -690,7 +691,7 @@ def _take(gen: Generator, n: int) -> Iterator[Request]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m mock_server.fuzz", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m mock_server.testing.fuzz", description=__doc__)
     parser.add_argument("--requests", type=int, default=100_000, help="how many (100,000)")
     parser.add_argument("--seed", type=int, default=1, help="random seed (1)")
     parser.add_argument("--timeout", type=float, default=30.0, help="seconds before a hang")

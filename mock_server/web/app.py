@@ -9,9 +9,8 @@ from typing import Any
 from flask import Flask, Response, request
 from werkzeug.wsgi import get_input_stream
 
-from mock_server import registry
+from mock_server.core.pipeline import ApiRequest, ApiResponse, body_limit, header_value
 from mock_server.emulator import Emulator
-from mock_server.pipeline import ApiRequest, ApiResponse, body_limit, header_value
 
 ADMIN_MAX_BODY = 32 * 1024 * 1024
 
@@ -42,7 +41,7 @@ def create_app(
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
     app.json.sort_keys = False  # type: ignore[attr-defined]
 
-    from mock_server.admin import admin_blueprint
+    from mock_server.web.admin import admin_blueprint
 
     app.register_blueprint(admin_blueprint(emu))
 
@@ -118,7 +117,7 @@ class CgiBinFastPath:
         body = b""
         oversize = 0
         if method not in ("GET", "HEAD"):
-            limit = body_limit(registry.resolve(path))
+            limit = body_limit(self.emu.registry.resolve(path))
             try:
                 declared = int(environ.get("CONTENT_LENGTH") or 0)
             except ValueError:
