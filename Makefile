@@ -28,13 +28,16 @@ serve: $(VENV)/.installed
 test: $(VENV)/.installed-test
 	$(BIN)/ruff check mock_server tests contract_tests benchmarks tools
 	$(BIN)/ruff format --check mock_server tests contract_tests benchmarks tools
+	$(BIN)/lint-imports
 	$(BIN)/python -m pytest -n auto -q tests
 	$(BIN)/python -m pytest -n auto -q contract_tests && $(BIN)/python -m pytest -n auto -q contract_tests --wecom-target=live
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check mock_server tests contract_tests benchmarks tools
 	$(BIN)/ruff format --check mock_server tests contract_tests benchmarks tools
+	$(BIN)/lint-imports
 	$(BIN)/mypy
+	$(BIN)/mypy --strict mock_server/core
 
 format: $(VENV)/.installed-test
 	$(BIN)/ruff format mock_server tests contract_tests benchmarks tools

@@ -131,6 +131,6 @@ def _wsgi_str(value: str) -> str:
 
 def to_transport(resp: ApiResponse) -> Response:
     """Transport faults (connection reset, empty reply) are applied by the faults package."""
-    from mock_server.faults.transport import apply_http_fault
+    from mock_server.web.socket_faults import apply_http_fault
 
     return apply_http_fault(resp) or to_flask(resp)

@@ -151,7 +151,7 @@ class ExternalStore:
 
 
 def store(corp: Corp) -> ExternalStore:
-    return corp.store("external_contact")  # type: ignore[no-any-return]
+    return corp.store("external_contact")
 
 
 # ---------------------------------------------------------------------------------------
