@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 PORT   ?= 8000
 
-.PHONY: serve test lint format bench endpoints readme clean venv
+.PHONY: serve test lint format bench endpoints readme schemas clean venv
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -52,6 +52,10 @@ endpoints: $(VENV)/.installed
 # Regenerate the README's endpoint table from the registry.
 readme: $(VENV)/.installed
 	$(BIN)/python tools/update_readme.py
+
+# Write each response schema's x-errcodes from the endpoint declarations (the one source).
+schemas: $(VENV)/.installed
+	$(BIN)/wecom-mock schemas --sync-errcodes
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info

@@ -143,10 +143,6 @@ class SchemaStore:
             raise ValueError(f"schema reference outside {BASE_URL}: {uri}")
         return self.normalized(uri[len(BASE_URL) :])
 
-    def schema_for(self, ep: Endpoint, kind: str) -> Any | None:
-        rel = self.relpath(ep, kind)
-        return self.normalized(rel) if self.exists(rel) else None
-
     def declared_errcodes(self, ep: Endpoint) -> tuple[int, ...] | None:
         """The schemas' ``x-errcodes`` (a copy checked against the registry): the response
         schema's, else the request schema's (either file may carry it)."""

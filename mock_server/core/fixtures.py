@@ -79,7 +79,6 @@ def fixture_schema(sections: Sections = ()) -> dict[str, Any]:
         },
         "agents": {"type": "array", "items": _AGENT_SCHEMA},
         "settings": {"type": "object"},
-        "callbacks": {"type": "object"},
     }
     for section in sections:
         props[section.key] = section.schema
@@ -282,7 +281,6 @@ def build_corp(
     corp = Corp(doc["corpid"], doc.get("name", ""), clock=emu.clock, ids=emu.ids, stores=stores)
     corp.secrets = dict(doc.get("secrets", {}))
     corp.settings = copy.deepcopy(doc.get("settings", {}))
-    corp.settings["callbacks"] = copy.deepcopy(doc.get("callbacks", {}))
     for a in doc.get("agents", []):
         extra = {k: copy.deepcopy(a[k]) for k in ("callback", "trusted_ips") if k in a}
         corp.agents[a["agentid"]] = Agent(

@@ -32,14 +32,6 @@ def validator(stem: str, kind: str) -> Draft202012Validator:
     return Draft202012Validator(schema, registry=registry)
 
 
-@pytest.mark.parametrize("ep", EPS, ids=[e.name for e in EPS])
-def test_schema_pair_exists_with_errcodes(ep: Any) -> None:
-    for kind in ("request", "response"):
-        doc = load(SCHEMAS / f"{ep.schema_stem}.{kind}.json")
-        Draft202012Validator.check_schema(doc)
-    assert load(SCHEMAS / f"{ep.schema_stem}.response.json")["x-errcodes"] == list(ep.errcodes)
-
-
 def test_real_answers_validate(emu: Emulator, app_api: Api) -> None:
     body = {
         "touser": "zhangsan|ghost",

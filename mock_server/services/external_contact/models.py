@@ -205,10 +205,6 @@ def member_version(chat: GroupChat) -> str:
     return hashlib.md5(f"{chat.chat_id}:{chat.version}".encode()).hexdigest()
 
 
-def unionid_for(corp: Corp, index: int) -> str:
-    return "oz" + _alnum_digest(f"{corp.corpid}:{corp.ids.seed}:unionid:{index}", 23) + "AAA"
-
-
 # ---------------------------------------------------------------------------------------
 # Cursors: opaque 43-char strings like the real ones, bound to the query they came from
 # ---------------------------------------------------------------------------------------
