@@ -13,7 +13,7 @@ from mock_server import Emulator
 from mock_server.emulator import default_registry
 from tests.conftest import Api
 
-SCHEMAS = Path(__file__).resolve().parents[2] / "schemas"
+SCHEMAS = Path(__file__).resolve().parents[3] / "schemas"
 OA = [e for e in default_registry().endpoints() if e.family == "oa"]
 
 
