@@ -16,11 +16,10 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 from urllib.parse import urlsplit
 
-import responses
-
 from mock_server.core.pipeline import GARBAGE, SOCKET_FAULTS, ApiRequest, ApiResponse
 
 if TYPE_CHECKING:
+    import responses
     from requests import PreparedRequest
 
     from mock_server.core.pipeline import Host
@@ -76,6 +75,8 @@ class Interceptor(contextlib.ContextDecorator, Generic[E]):
         return resp.status, headers, resp.payload()
 
     def start(self) -> E:
+        import responses  # only when interception starts: ``wecom-mock serve`` never needs it
+
         mock = responses.RequestsMock(assert_all_requests_are_fired=False)
         hosts = "|".join(re.escape(b) for b in self.bases)
         # One pattern for every base: responses tries each registration in turn per call.

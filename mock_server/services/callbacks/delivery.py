@@ -16,8 +16,6 @@ from collections import deque
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-import requests
-
 from mock_server.core import crypto
 from mock_server.core.events import DomainEvent
 from mock_server.core.ids import IdGenerator
@@ -328,6 +326,8 @@ class Dispatcher:
         timeout: float,
         headers: dict[str, str] | None = None,
     ) -> tuple[dict[str, Any], bytes | None]:
+        import requests  # only when a callback is delivered: a server starts without it
+
         entry: dict[str, Any] = {"time": self.emu.clock.now(), "query": dict(params)}
         started = time.perf_counter()
         try:
