@@ -607,8 +607,8 @@ def check(req: Request, status: int, headers: dict[str, str], data: bytes, count
 def restore(emu: Emulator) -> None:
     """Back to a known sandbox after an admin call that changed something."""
     emu.reset()
-    emu.clear_faults()  # type: ignore[attr-defined]
-    emu.set_rate_limits(enabled=False)  # type: ignore[attr-defined]
+    emu.clear_faults()
+    emu.set_rate_limits(enabled=False)
 
 
 def run(

@@ -28,7 +28,7 @@ from mock_server.services.callbacks.dispatch import Recipient, recipients
 from mock_server.services.callbacks.render import render_event
 
 if TYPE_CHECKING:
-    from mock_server.core.engine import Engine
+    from mock_server.core.pipeline import Host
     from mock_server.core.state import Corp
 
 log = logging.getLogger("mock_server.callbacks")
@@ -86,7 +86,7 @@ def _preview(data: bytes) -> str:
 class Dispatcher:
     """The emulator's callback sender: routing, signing, HTTP, the bounded delivery log."""
 
-    def __init__(self, emu: Engine) -> None:
+    def __init__(self, emu: Host) -> None:
         self.emu = emu
         self.settings = Settings()
         self.ids = IdGenerator(emu.ids.seed + 0x63616C6C)  # own stream: no shift of API ids

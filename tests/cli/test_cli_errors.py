@@ -12,7 +12,7 @@ from mock_server import Emulator, __version__
 from mock_server.cli import main
 from mock_server.web.server import ServerThread
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str]:
