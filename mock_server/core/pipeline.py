@@ -274,6 +274,7 @@ def error_response(ctx: Context, err: WeComError) -> ApiResponse:
 
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+MAX_HEADER_VALUE = 4096
 
 
 def header_value(text: str) -> str:
@@ -282,6 +283,8 @@ def header_value(text: str) -> str:
     An errmsg echoes request values (``creator_userid`` with ``\\r\\n``); copied raw into the
     ``Error-Msg`` header it would split the response (waitress refuses it: an HTTP 500).
     """
+    if len(text) > MAX_HEADER_VALUE:  # an echoed 100 KB value: clients refuse lines over 64 KB
+        text = text[:MAX_HEADER_VALUE] + "..."
     text = _CONTROL.sub(" ", text)
     return text.encode("latin-1", "replace").decode("latin-1")
 

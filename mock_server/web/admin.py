@@ -9,19 +9,15 @@ names and same-origin JSON writes only, unless the server says otherwise (``admi
 from __future__ import annotations
 
 import ipaddress
-import logging
 from collections.abc import Iterable
 from typing import Any
 from urllib.parse import urlsplit
 
 from flask import Blueprint, Response, current_app, jsonify, request
-from werkzeug.exceptions import HTTPException
 
 from mock_server.core import jsonsafe
 from mock_server.core.admin import AdminAction, AdminError, AdminRequest
 from mock_server.core.engine import Engine
-
-log = logging.getLogger("mock_server")
 
 
 def _body() -> dict[str, Any]:
@@ -141,14 +137,6 @@ def admin_blueprint(emu: Engine) -> Blueprint:
     @bp.errorhandler(AdminError)
     def admin_error(err: AdminError) -> Any:
         return jsonify(err.body()), err.status
-
-    @bp.errorhandler(Exception)
-    def admin_crash(err: Exception) -> Any:
-        """A bug in an admin route: logged with its traceback, answered in JSON (not a 500)."""
-        if isinstance(err, HTTPException):  # 404/405/413 raised by Flask itself
-            return jsonify({"error": err.description}), err.code or 400
-        log.exception("admin route crashed on %s %s", request.method, request.path)
-        return jsonify({"error": f"the admin request failed: {type(err).__name__}"}), 400
 
     for index, action in enumerate(emu.admin_actions):
         view = _view(emu, action, index)

@@ -146,6 +146,18 @@ def test_crlf_in_an_echoed_value_keeps_the_response_whole(fresh: ServerThread) -
     assert "\r" not in resp.headers["Error-Msg"] and "\n" not in resp.headers["Error-Msg"]
 
 
+def test_a_huge_echoed_value_keeps_the_error_header_short(fresh: ServerThread) -> None:
+    token = fresh.emulator.token("app", 1000002)
+    resp = requests.post(
+        fresh.api_base + "/meeting/get_user_meetingid",
+        params={"access_token": token},
+        json={"userid": "u" * 100_000},
+    )
+    body = _envelope(resp)
+    assert body["errcode"] != 0 and len(body["errmsg"]) > 100_000  # echoed in the body
+    assert len(resp.headers["Error-Msg"]) <= 4100
+
+
 def test_upload_filename_with_crlf_downloads(fresh: ServerThread) -> None:
     emu = fresh.emulator
     token = emu.token("contacts")
