@@ -495,3 +495,10 @@ def test_server_tokens_differ_per_start_unless_seeded() -> None:
     assert a != b and ids_a == ids_b  # ids stay deterministic
     assert first_token(0) == first_token(0)
     assert first_token(0)[0] == Emulator().token("contacts")  # in process: as before
+
+
+def test_admin_rate_limits_refuses_a_non_list_of_limits(client: FlaskClient) -> None:
+    for limits in (1.5, "x", [1], {"path": "user/get"}):
+        resp = client.put("/__admin/rate-limits", json={"limits": limits})
+        assert resp.status_code == 400, limits
+        assert resp.get_json() == {"error": "limits must be a list of limit objects"}
