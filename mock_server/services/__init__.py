@@ -8,6 +8,7 @@ import importlib
 FAMILIES = (
     "auth",
     "contacts",
+    "contacts_jobs",
     "messaging",
     "external_contact",
     "oa",

@@ -9,6 +9,7 @@ from mock_server.contracts.api import ContractsAPI
 from mock_server.faults.api import FaultsAPI
 from mock_server.services.callbacks.api import CallbacksAPI
 from mock_server.services.contacts.api import ContactsAPI
+from mock_server.services.contacts_jobs.api import ContactsJobsAPI
 from mock_server.services.external_contact.api import ExternalContactAPI
 from mock_server.services.messaging.api import MessagingAPI
 from mock_server.services.oa.api import OAAPI
@@ -16,6 +17,7 @@ from mock_server.services.oa.api import OAAPI
 
 class FamilyAPIs(
     ContactsAPI,
+    ContactsJobsAPI,
     MessagingAPI,
     ExternalContactAPI,
     OAAPI,

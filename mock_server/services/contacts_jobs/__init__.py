@@ -1,0 +1,3 @@
+"""Contacts at scale: asynchronous import and export jobs, invitations, directory lookups."""
+
+from mock_server.services.contacts_jobs import handlers as handlers
