@@ -7,6 +7,7 @@ import threading
 from typing import TYPE_CHECKING, Any
 
 from mock_server.events import DomainEvent
+from mock_server.services.contacts import models as cm
 from mock_server.services.contacts_jobs import exports, imports, sandbox, web
 from mock_server.services.contacts_jobs.store import RATE_SETTING, jobs
 
@@ -122,6 +123,13 @@ class ContactsJobsAPI:
                 }
                 for j in jobs(corp).exports.values()
             ]
+
+    def invited_users(self, corpid: str | None = None) -> dict[str, int]:
+        """Members invited and not yet activated: userid -> time of the last invitation."""
+        corp = self._jobs_corp(corpid)
+        with corp.lock:
+            users = cm.contacts(corp).users
+            return {users[k].userid: t for k, t in jobs(corp).invited.items() if k in users}
 
     def set_import_rate(self, rows_per_second: int, corpid: str | None = None) -> None:
         """How many rows an import applies per second of emulator time (default 1000)."""

@@ -58,7 +58,7 @@ def submit(
         rows: list[dict[str, Any]] = list(csvfile.parse_department_file(data))
     else:
         fields, member_rows = csvfile.parse_member_file(data)
-        rows = list(member_rows)
+        rows = [_member_row(rec) for rec in member_rows]
     job = ImportJob(
         jobid=corp.ids.choice_string(_JOBID_ALPHABET, 43),
         type=jobtype,
@@ -219,18 +219,27 @@ def _delete_member(corp: Corp, job: ImportJob, userid: str) -> dict[str, Any]:
     return {"userid": userid, "errcode": 0, "errmsg": ""}
 
 
-def _apply_member(corp: Corp, job: ImportJob, rec: dict[str, str]) -> dict[str, Any]:
-    userid = rec["userid"]
+def _member_row(rec: dict[str, str]) -> dict[str, Any]:
+    """A parsed member row: the user/create body, or the error its cells already carry."""
     try:
-        body = csvfile.member_body(rec)
-        existing = cm.contacts(corp).find_user(userid)
-        if existing is not None:
+        return {"userid": rec["userid"], "body": csvfile.member_body(rec)}
+    except csvfile.RowError as err:
+        return {"userid": rec["userid"], "error": [err.errcode, err.errmsg]}
+
+
+def _apply_member(corp: Corp, job: ImportJob, row: dict[str, Any]) -> dict[str, Any]:
+    userid = row["userid"]
+    if "error" in row:
+        return {"userid": userid, "errcode": row["error"][0], "errmsg": row["error"][1]}
+    body = row["body"]
+    try:
+        if cm.contacts(corp).find_user(userid) is not None:
             cm.update_user(corp, body, **_actor(job))
         else:
             user, _ = cm.create_user(corp, body, status=4, **_actor(job))
             if job.to_invite:
                 jobs(corp).invited[user.key] = corp.clock.time()
-    except (WeComError, csvfile.RowError) as err:
+    except WeComError as err:
         code, msg = _row_error(err)
         return {"userid": userid, "errcode": code, "errmsg": msg}
     return {"userid": userid, "errcode": 0, "errmsg": ""}
