@@ -122,6 +122,7 @@ def submit(
     actor_agentid: int | None,
 ) -> ExportJob:
     encoding_aeskey, block_size = check_params(body)
+    settle(corp)  # drops expired files before new ones are added
     tag = None
     if kind == "taguser":
         tagid = body.get("tagid")

@@ -76,7 +76,8 @@ class ExportJob:
 
     @property
     def live(self) -> bool:
-        return self.status < 2 or not self.notified or any(f.data for f in self.files)
+        """Still moving on the clock (expired files are dropped lazily on the next read)."""
+        return self.status < 2 or not self.notified
 
 
 @dataclass
