@@ -13,6 +13,7 @@ EXTENSIONS = (
     "mock_server.fixture_tools",
     "mock_server.faults.cli",
     "mock_server.contracts.cli",
+    "mock_server.services.contacts_jobs.cli",
 )
 
 
