@@ -416,3 +416,17 @@ def test_failed_job_event_carries_the_errcode_to_the_contacts_callback(
 def test_no_callback_no_delivery(emu: Emulator, jobs: Jobs) -> None:
     jobs.finish(jobs.submit("syncuser", members("甲,jia,13800000201,,2,,,0,0,,,,0")))
     assert emu.callback_deliveries(event="batch_job_result") == []
+
+
+def test_readme_worked_example_runs() -> None:
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    section = readme.split("<!-- section:contacts_jobs -->")[1].split("<!-- /section")[0]
+    code = section.split("```python\n")[1].split("```")[0]
+    scope: dict[str, Any] = {}
+    exec(compile(code, "README.md", "exec"), scope)
+    emu = scope["wecom"]
+    assert emu.user("xintongshi")["department"][:1] == [2]
+    assert emu.user("zhangsan")["position"] == "架构师"
+    assert emu.import_jobs()[-1]["percentage"] == 100
