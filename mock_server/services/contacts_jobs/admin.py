@@ -31,7 +31,8 @@ def routes(bp: Blueprint, emu: Emulator) -> None:
         """Rows an import applies per second of emulator time."""
         body = body_json()
         try:
-            emu.set_import_rate(body.get("rows_per_second"), _corpid(emu, body.get("corpid")))
+            rate: Any = body.get("rows_per_second")
+            emu.set_import_rate(rate, _corpid(emu, body.get("corpid")))
         except ValueError as exc:
             raise AdminError(str(exc)) from None
         return jsonify({"rows_per_second": body["rows_per_second"]})
@@ -41,6 +42,7 @@ def routes(bp: Blueprint, emu: Emulator) -> None:
         """Sandbox: a member accepts the invitation and joins WeCom."""
         body = body_json()
         try:
-            return jsonify(emu.activate_user(body.get("userid"), _corpid(emu, body.get("corpid"))))
+            userid: Any = body.get("userid")
+            return jsonify(emu.activate_user(userid, _corpid(emu, body.get("corpid"))))
         except ValueError as exc:
             raise AdminError(str(exc)) from None

@@ -65,6 +65,7 @@ class ContactsJobsAPI:
             return
         receiver = str(event.meta.get("job_receiver") or "contacts")
         own = event.meta.get("job_callback")
+        config: cbm.CallbackConfig | None
         if own:
             config = cbm.CallbackConfig(own["url"], own["token"], own["encodingaeskey"])
         else:
