@@ -137,9 +137,10 @@ def test_empty_export_is_one_empty_file(emu: Emulator) -> None:
         {"encoding_aeskey": KEY, "block_size": "many"},
     ],
 )
-def test_bad_parameters(emu: Emulator, body: dict[str, Any]) -> None:
+@pytest.mark.parametrize("kind", ["simple_user", "user", "department", "taguser"])
+def test_bad_parameters(emu: Emulator, body: dict[str, Any], kind: str) -> None:
     before = emu.state_fingerprint()
-    assert api(emu)("POST", "export/user", body)["errcode"] == 40058
+    assert api(emu)("POST", f"export/{kind}", {**body, "tagid": 1})["errcode"] == 40058
     assert emu.state_fingerprint() == before
 
 

@@ -345,26 +345,47 @@ def test_non_utf8_file_is_refused(emu: Emulator, jobs: Jobs) -> None:
     assert emu.import_jobs() == []
 
 
-def test_media_errors(emu: Emulator, jobs: Jobs) -> None:
+KINDS = ("syncuser", "replaceuser", "replaceparty")
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_media_errors(emu: Emulator, jobs: Jobs, kind: str) -> None:
     data = members("甲,jia,13800000201,,2,,,0,0,,,,0")
-    assert jobs.call("POST", "batch/syncuser", {})["errcode"] == 41006
-    assert jobs.call("POST", "batch/syncuser", {"media_id": "3nosuchmedia"})["errcode"] == 40007
+    path = f"batch/{kind}"
+    assert jobs.call("POST", path, {})["errcode"] == 41006
+    assert jobs.call("POST", path, {"media_id": "3nosuchmedia"})["errcode"] == 40007
     image = jobs.upload(data, type="image")
-    assert jobs.call("POST", "batch/syncuser", {"media_id": image})["errcode"] == 40007
+    assert jobs.call("POST", path, {"media_id": image})["errcode"] == 40007
     stale = jobs.upload(data)
     emu.advance(3 * 24 * 3600)
     jobs.token = emu.token("contacts")
-    assert jobs.call("POST", "batch/syncuser", {"media_id": stale})["errcode"] == 40007
+    assert jobs.call("POST", path, {"media_id": stale})["errcode"] == 40007
     assert emu.import_jobs() == []
 
 
-def test_bad_fields(jobs: Jobs) -> None:
+@pytest.mark.parametrize("kind", KINDS)
+def test_bad_fields(emu: Emulator, jobs: Jobs, kind: str) -> None:
     media = jobs.upload(members("甲,jia,13800000201,,2,,,0,0,,,,0"))
-    r = jobs.call("POST", "batch/syncuser", {"media_id": media, "to_invite": "yes"})
-    assert r["errcode"] == 40058
-    bad_cb = {"url": "ftp://x", "token": "t", "encodingaeskey": KEY}
-    r = jobs.call("POST", "batch/syncuser", {"media_id": media, "callback": bad_cb})
-    assert r["errcode"] == 40058
+    path = f"batch/{kind}"
+    if kind != "replaceparty":
+        r = jobs.call("POST", path, {"media_id": media, "to_invite": "yes"})
+        assert r["errcode"] == 40058
+    for bad_cb in (
+        {"url": "ftp://x", "token": "t", "encodingaeskey": KEY},
+        {"url": "http://127.0.0.1:9/cb", "token": "", "encodingaeskey": KEY},
+        {"url": "http://127.0.0.1:9/cb", "token": "t", "encodingaeskey": "short"},
+        "http://127.0.0.1:9/cb",
+    ):
+        r = jobs.call("POST", path, {"media_id": media, "callback": bad_cb})
+        assert r["errcode"] == 40058, bad_cb
+    assert emu.import_jobs() == []
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_one_import_at_a_time_whatever_the_kind(jobs: Jobs, kind: str) -> None:
+    jobs.submit("replaceparty", "部门名称,部门ID,父部门ID,排序\n新,30,1,\n")
+    media = jobs.upload(members("甲,jia,13800000201,,2,,,0,0,,,,0"))
+    assert jobs.call("POST", f"batch/{kind}", {"media_id": media})["errcode"] == 302008
 
 
 def test_getresult_unknown_and_purged(jobs: Jobs) -> None:
@@ -378,12 +399,12 @@ def test_getresult_unknown_and_purged(jobs: Jobs) -> None:
     assert jobs.result(ids[1])["status"] == 3
 
 
-def test_app_secret_cannot_import(emu: Emulator, jobs: Jobs) -> None:
+@pytest.mark.parametrize("path", [*(f"batch/{k}" for k in KINDS), "batch/getresult"])
+def test_app_secret_cannot_import(emu: Emulator, path: str) -> None:
     token = emu.token("app", 1000002)
-    r = emu.call("POST", "batch/syncuser", params={"access_token": token}, json={"media_id": "x"})
-    assert r["errcode"] == 48002
-    r = emu.call("GET", "batch/getresult", params={"access_token": token, "jobid": "x"})
-    assert r["errcode"] == 48002
+    method = "GET" if path == "batch/getresult" else "POST"
+    params = {"access_token": token, "jobid": "x"}
+    assert emu.call(method, path, params=params, json={"media_id": "x"})["errcode"] == 48002
 
 
 # -- completion event ---------------------------------------------------------------------------

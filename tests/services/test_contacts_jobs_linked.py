@@ -137,3 +137,90 @@ def test_message_send_toall_and_errors(emu: Emulator) -> None:
 )
 def test_self_built_apps_only(emu: Emulator, path: str) -> None:
     assert api(emu, "contacts", None)(path)["errcode"] == 48002
+
+
+MP = {"appid": "wx0123456789abcdef", "page": "p", "title": "项目周报", "content_item": []}
+
+
+@pytest.mark.parametrize(
+    ("patch", "errcode"),
+    [
+        ({"msgtype": "file", "safe": 1, "file": {"media_id": "EXE"}}, 40004),
+        ({"msgtype": "image", "image": {"media_id": "3nosuchmedia"}}, 40007),
+        ({"msgtype": "voice"}, 40008),
+        ({"agentid": 42}, 40056),
+        ({"touser": "zhangsan"}, 40058),
+        ({"msgtype": "image", "image": {}}, 41006),
+        ({"msgtype": "textcard", "textcard": {"title": "t", "description": "d"}}, 41010),
+        ({"agentid": None}, 41011),
+        ({"msgtype": "textcard", "textcard": {"description": "d", "url": "https://x.cn"}}, 41016),
+        ({"msgtype": "textcard", "textcard": {"title": "t", "url": "https://x.cn"}}, 41033),
+        ({"text": {}}, 44004),
+        ({"text": {"content": "长" * 700}}, 45002),
+        ({"msgtype": "news", "news": {"articles": []}}, 45008),
+        ({"touser": ["wwother/ghost"]}, 81013),
+        ({"msgtype": "miniprogram_notice", "miniprogram_notice": {"title": "项目周报"}}, 90200),
+        (
+            {
+                "msgtype": "miniprogram_notice",
+                "miniprogram_notice": {**MP, "content_item": [{"key": "k", "value": "v"}] * 11},
+            },
+            90201,
+        ),
+        (
+            {
+                "msgtype": "miniprogram_notice",
+                "miniprogram_notice": {**MP, "content_item": [{"key": "k" * 11, "value": "v"}]},
+            },
+            90202,
+        ),
+        (
+            {
+                "msgtype": "miniprogram_notice",
+                "miniprogram_notice": {**MP, "content_item": [{"key": "k", "value": "v" * 31}]},
+            },
+            90203,
+        ),
+        (
+            {"msgtype": "miniprogram_notice", "miniprogram_notice": {**MP, "page": "p" * 1025}},
+            90204,
+        ),
+        ({"msgtype": "miniprogram_notice", "miniprogram_notice": {**MP, "appid": "bad"}}, 90207),
+        ({"agentid": 1000003}, 301002),
+    ],
+)
+def test_message_send_errcodes(emu: Emulator, patch: dict[str, Any], errcode: int) -> None:
+    from mock_server.services.messaging.media import add_media
+
+    corp = emu.corp()
+    with emu.transaction(corp):
+        exe = add_media(corp, type="file", data=b"MZ-not-really", filename="setup.exe").media_id
+    body: dict[str, Any] = {
+        "touser": ["zhangsan", f"{PARTNER}/zhaoyun"],
+        "msgtype": "text",
+        "agentid": 1000002,
+        "text": {"content": "hello"},
+        **patch,
+    }
+    if body.get("file") == {"media_id": "EXE"}:
+        body["file"] = {"media_id": exe}
+    body = {k: v for k, v in body.items() if v is not None}
+    before = len(emu.messages())
+    assert api(emu)("linkedcorp/message/send", body)["errcode"] == errcode
+    assert len(emu.messages()) == before
+
+
+@pytest.mark.parametrize("path", ["linkedcorp/user/simplelist", "linkedcorp/user/list"])
+def test_list_errcodes(emu: Emulator, path: str) -> None:
+    call = api(emu)
+    assert call(path, {"department_id": "bad"})["errcode"] == 40058
+    assert call(path, {"department_id": f"{LINK}/999"})["errcode"] == 60003
+    assert call(path, {"department_id": f"{LINK}/120"})["errcode"] == 60011
+    assert call(path, {"department_id": f"{LINK}/112", "fetch_child": "yes"})["errcode"] == 40058
+
+
+def test_department_list_errcodes(emu: Emulator) -> None:
+    call = api(emu)
+    assert call("linkedcorp/department/list", {"department_id": 112})["errcode"] == 40058
+    assert call("linkedcorp/department/list", {"department_id": f"{LINK}/999"})["errcode"] == 60003
+    assert call("linkedcorp/department/list", {"department_id": "other/112"})["errcode"] == 60003
