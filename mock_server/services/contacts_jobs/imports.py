@@ -284,7 +284,6 @@ def _check_tree(corp: Corp, job: ImportJob) -> tuple[int, str] | None:
     job.rows = ordered
     job.total = len([d for d in ordered if d["id"] != 1])
     # The root row is applied (and reported) but not counted in ``total`` (real capture).
-    job.fields = ["root"] if 1 in parsed else []
     return None
 
 
