@@ -19,7 +19,7 @@ import sys
 import time
 
 from mock_server import Emulator
-from mock_server.clock import Clock
+from mock_server.core.clock import Clock
 from mock_server.services.contacts_jobs import csvfile
 from mock_server.services.messaging.media import add_media
 

@@ -70,9 +70,24 @@ def test_progress_and_activation_over_http(
     assert user["status"] == 1
     bad = requests.post(f"{admin}/activate", json={"userid": "ghost"}, timeout=10)
     assert bad.status_code == 400 and "no member" in bad.json()["error"]
-    assert requests.get(f"{admin}/jobs", params={"corpid": "nope"}, timeout=10).status_code == 400
+    assert requests.get(f"{admin}/jobs", params={"corpid": "nope"}, timeout=10).status_code == 404
 
 
 def test_cli_without_a_server(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["jobs", "--url", "http://127.0.0.1:9"]) == 2
     assert "cannot reach" in capsys.readouterr().err
+
+
+def test_admin_actions_in_process() -> None:
+    from mock_server import Emulator
+    from mock_server.core.admin import AdminError
+
+    emu = Emulator()
+    assert emu.admin("GET", "/contacts_jobs/jobs") == {"imports": [], "exports": []}
+    assert emu.admin("POST", "/contacts_jobs/rate", {"rows_per_second": 50}) == {
+        "rows_per_second": 50
+    }
+    out = emu.admin("POST", "/contacts_jobs/activate", {"userid": "zhangsan"})
+    assert out["userid"] == "zhangsan" and out["status"] == 1
+    with pytest.raises(AdminError):
+        emu.admin("POST", "/contacts_jobs/rate", {"rows_per_second": "fast"})

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from mock_server import Emulator
-from mock_server.clock import Clock
+from mock_server.core.clock import Clock
 
 
 @pytest.fixture

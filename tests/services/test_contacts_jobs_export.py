@@ -12,7 +12,7 @@ import requests
 from Crypto.Cipher import AES
 
 from mock_server import Emulator
-from mock_server.clock import Clock
+from mock_server.core.clock import Clock
 
 KEY = "IJUiXNpvGbODwKEBSEsAeOAPAhkqHqNCF6g19t9wfg2"
 

@@ -23,7 +23,7 @@ from werkzeug.serving import make_server
 from weworkapi.WXBizMsgCrypt3 import WXBizMsgCrypt
 
 from mock_server import Emulator
-from mock_server.clock import Clock
+from mock_server.core.clock import Clock
 from mock_server.services.contacts_jobs import csvfile
 from mock_server.services.messaging.media import add_media
 

@@ -1,48 +1,45 @@
-"""``/__admin/contacts_jobs``: job progress, the job clock and member activation over HTTP."""
+"""``/__admin/contacts_jobs``: job progress, the import rate and member activation."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from flask import Blueprint, jsonify, request
+from mock_server.core.admin import AdminActions, AdminError, AdminRequest
+from mock_server.services.contacts_jobs.api import ContactsJobsAPI
 
-from mock_server.admin import AdminError, admin_extension, body_json
-from mock_server.emulator import Emulator
+if TYPE_CHECKING:
+    from mock_server.core.engine import Engine
 
-
-def _corpid(emu: Emulator, raw: Any) -> str | None:
-    if raw in (None, ""):
-        return None
-    if raw not in emu.corps:
-        raise AdminError(f"no corp {raw!r}")
-    return str(raw)
+admin = AdminActions()
 
 
-@admin_extension
-def routes(bp: Blueprint, emu: Emulator) -> None:
-    @bp.get("/contacts_jobs/jobs")
-    def jobs_list() -> Any:
-        """Import jobs (status, percentage) and export jobs of a corp."""
-        corpid = _corpid(emu, request.args.get("corpid"))
-        return jsonify({"imports": emu.import_jobs(corpid), "exports": emu.export_jobs(corpid)})
+def _api(emu: Engine) -> ContactsJobsAPI:
+    return emu.api("contacts_jobs", ContactsJobsAPI)
 
-    @bp.post("/contacts_jobs/rate")
-    def jobs_rate() -> Any:
-        """Rows an import applies per second of emulator time."""
-        body = body_json()
-        try:
-            rate: Any = body.get("rows_per_second")
-            emu.set_import_rate(rate, _corpid(emu, body.get("corpid")))
-        except ValueError as exc:
-            raise AdminError(str(exc)) from None
-        return jsonify({"rows_per_second": body["rows_per_second"]})
 
-    @bp.post("/contacts_jobs/activate")
-    def activate() -> Any:
-        """Sandbox: a member accepts the invitation and joins WeCom."""
-        body = body_json()
-        try:
-            userid: Any = body.get("userid")
-            return jsonify(emu.activate_user(userid, _corpid(emu, body.get("corpid"))))
-        except ValueError as exc:
-            raise AdminError(str(exc)) from None
+@admin.action("GET", "/contacts_jobs/jobs")
+def jobs_list(emu: Engine, req: AdminRequest) -> dict[str, Any]:
+    """Import jobs (status, percentage) and export jobs of a corp."""
+    corpid = req.corpid(emu)
+    return {"imports": _api(emu).import_jobs(corpid), "exports": _api(emu).export_jobs(corpid)}
+
+
+@admin.action("POST", "/contacts_jobs/rate")
+def jobs_rate(emu: Engine, req: AdminRequest) -> dict[str, Any]:
+    """Rows an import applies per second of emulator time."""
+    rate: Any = req.get("rows_per_second")
+    try:
+        _api(emu).set_import_rate(rate, req.corpid(emu))
+    except ValueError as exc:
+        raise AdminError(str(exc)) from None
+    return {"rows_per_second": rate}
+
+
+@admin.action("POST", "/contacts_jobs/activate")
+def activate(emu: Engine, req: AdminRequest) -> dict[str, Any]:
+    """Sandbox: a member accepts the invitation and joins WeCom."""
+    userid: Any = req.get("userid")
+    try:
+        return _api(emu).activate_user(userid, req.corpid(emu))
+    except ValueError as exc:
+        raise AdminError(str(exc)) from None

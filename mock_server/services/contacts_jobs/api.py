@@ -1,19 +1,20 @@
-"""Python API of the bulk jobs, mixed into ``Emulator``: job progress, the job clock, and the
-``batch_job_result`` deliveries to a job's own callback."""
+"""Python API of the bulk jobs, ``emu.contacts_jobs``: job progress, the job clock, member
+activation, and the ``batch_job_result`` deliveries to a job's own callback."""
 
 from __future__ import annotations
 
 import threading
 from typing import TYPE_CHECKING, Any
 
-from mock_server.events import DomainEvent
+from mock_server.core.events import DomainEvent
 from mock_server.services.contacts import models as cm
 from mock_server.services.contacts_jobs import exports, imports, sandbox, web
 from mock_server.services.contacts_jobs.store import RATE_SETTING, jobs
 
 if TYPE_CHECKING:
-    from mock_server.pipeline import ApiResponse, Context
-    from mock_server.state import Corp
+    from mock_server.core.engine import Engine
+    from mock_server.core.pipeline import ApiResponse, Context
+    from mock_server.core.state import Corp
 
 TICK_SECONDS = 0.2  # how often a live server moves jobs on without being asked
 
@@ -21,22 +22,20 @@ TICK_SECONDS = 0.2  # how often a live server moves jobs on without being asked
 class ContactsJobsAPI:
     """Bulk import/export jobs and member activation, for tests and the admin API."""
 
-    _jobs_stop: threading.Event
-
-    def _init_family_contacts_jobs(self) -> None:
-        emu: Any = self
-        emu.hooks.on_request.append(self._jobs_serve_file)
-        emu.hooks.after_auth.append(self._jobs_after_auth)
-        emu.events.subscribe(self._jobs_deliver)
+    def __init__(self, engine: Engine) -> None:
+        self._emu = engine
+        engine.hooks.on_request.append(self._jobs_serve_file)
+        engine.hooks.after_auth.append(self._jobs_after_auth)
+        engine.events.subscribe(self._jobs_deliver)
         self._jobs_stop = threading.Event()
-        if emu.mode == "server":
+        if engine.mode == "server":
             t = threading.Thread(target=self._jobs_tick, name="wecom-jobs", daemon=True)
             t.start()
-            emu.hooks.on_close.append(self._jobs_stop.set)
+            engine.hooks.on_close.append(self._jobs_stop.set)
 
     # -- pipeline hooks --------------------------------------------------------------------
     def _jobs_serve_file(self, ctx: Context) -> ApiResponse | None:
-        return web.serve(self, ctx)  # type: ignore[arg-type]
+        return web.serve(self._emu, ctx)
 
     def _jobs_after_auth(self, ctx: Context) -> None:
         corp = ctx.corp
@@ -45,7 +44,7 @@ class ContactsJobsAPI:
 
     def _jobs_tick(self) -> None:
         while not self._jobs_stop.wait(TICK_SECONDS):
-            for corpid in list(self.corps):  # type: ignore[attr-defined]
+            for corpid in list(self._emu.corps):
                 try:
                     self.run_jobs(corpid)
                 except Exception:  # a reset may drop the corp between two ticks
@@ -56,11 +55,15 @@ class ContactsJobsAPI:
         if event.kind != "batch_job_result":
             return
         from mock_server.services.callbacks import models as cbm
+        from mock_server.services.callbacks.api import CallbacksAPI
         from mock_server.services.callbacks.delivery import Job
         from mock_server.services.callbacks.dispatch import Recipient
 
-        emu: Any = self
-        corp = emu.corps.get(event.corpid)
+        try:
+            dispatcher = self._emu.api("callbacks", CallbacksAPI).dispatcher
+        except LookupError:  # an engine built without the callbacks plugin
+            return
+        corp = self._emu.corps.get(event.corpid)
         if corp is None:
             return
         receiver = str(event.meta.get("job_receiver") or "contacts")
@@ -72,19 +75,18 @@ class ContactsJobsAPI:
             config = cbm.get_config(corp, receiver)
         if config is None:
             return
-        dispatcher = emu._callbacks
         dispatcher.submit(
             Job(dispatcher.generation, corp.corpid, event, Recipient(receiver), config)
         )
 
     # -- Python API --------------------------------------------------------------------------
     def _jobs_corp(self, corpid: str | None) -> Corp:
-        return self.corp(corpid)  # type: ignore[attr-defined,no-any-return]
+        return self._emu.corp(corpid)
 
     def run_jobs(self, corpid: str | None = None) -> None:
         """Move import and export jobs on to the emulator clock's current time."""
         corp = self._jobs_corp(corpid)
-        with self.transaction(corp):  # type: ignore[attr-defined]
+        with self._emu.transaction(corp):
             imports.settle(corp)
             exports.settle(corp)
 
@@ -145,4 +147,4 @@ class ContactsJobsAPI:
     def activate_user(self, userid: str, corpid: str | None = None) -> dict[str, Any]:
         """A member accepts the invitation and logs in to WeCom (status 4 -> 1)."""
         corp = self._jobs_corp(corpid)
-        return sandbox.activate_member(self, corp, {"userid": userid})
+        return sandbox.activate_member(self._emu, corp, {"userid": userid})

@@ -12,7 +12,7 @@ import csv
 import io
 from typing import Any
 
-from mock_server.errors import WeComError
+from mock_server.core.errors import WeComError
 
 # Member file: header text -> the user/create field it fills.
 MEMBER_COLUMNS = {

@@ -6,12 +6,12 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from mock_server.errors import WeComError, json_type_error, param_error
-from mock_server.events import SOURCE_API, DomainEvent
+from mock_server.core.errors import WeComError, json_type_error, param_error
+from mock_server.core.events import SOURCE_API, DomainEvent
+from mock_server.core.state import Agent, Corp
 from mock_server.services.contacts import models as cm
 from mock_server.services.contacts_jobs.sandbox import day_of, mark_active
 from mock_server.services.contacts_jobs.store import jobs
-from mock_server.state import Agent, Corp
 
 MAX_INVITE_USERS, MAX_INVITE_PARTIES, MAX_INVITE_TAGS = 1000, 100, 100
 QR_SIZES = (1, 2, 3, 4)

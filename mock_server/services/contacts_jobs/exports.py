@@ -15,11 +15,11 @@ from typing import Any
 
 from Crypto.Cipher import AES
 
-from mock_server import crypto
-from mock_server.errors import WeComError, param_error
+from mock_server.core import crypto
+from mock_server.core.errors import WeComError, param_error
+from mock_server.core.state import Agent, Corp
 from mock_server.services.contacts import models as cm
 from mock_server.services.contacts_jobs.store import ExportFile, ExportJob, job_event, jobs
-from mock_server.state import Agent, Corp
 
 KEY_RE = re.compile(r"^[A-Za-z0-9]{43}$")
 MIN_BLOCK, MAX_BLOCK = 10_000, 1_000_000

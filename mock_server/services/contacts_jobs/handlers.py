@@ -6,10 +6,10 @@ import re
 from typing import Any
 from urllib.parse import urlsplit
 
-from mock_server.errors import WeComError, json_type_error, param_error
-from mock_server.params import get_str
-from mock_server.pipeline import Context
-from mock_server.registry import APP, CONTACTS, Family
+from mock_server.core.errors import WeComError, json_type_error, param_error
+from mock_server.core.params import get_str
+from mock_server.core.pipeline import Context
+from mock_server.core.registry import APP, CONTACTS, Family
 from mock_server.services.contacts_jobs import exports, imports
 from mock_server.services.messaging.media import find_media
 

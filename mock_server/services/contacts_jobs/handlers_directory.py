@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from mock_server.errors import WeComError
-from mock_server.params import get_int, get_list, get_str
-from mock_server.pipeline import Context
-from mock_server.registry import APP, CONTACTS
+from mock_server.core.errors import WeComError
+from mock_server.core.params import get_int, get_list, get_str
+from mock_server.core.pipeline import Context
+from mock_server.core.registry import APP, CONTACTS
 from mock_server.services.contacts_jobs import directory
 from mock_server.services.contacts_jobs.handlers import api
 

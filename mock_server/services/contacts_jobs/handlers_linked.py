@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from mock_server.errors import WeComError, json_type_error, param_error
-from mock_server.params import get_int
-from mock_server.pipeline import Context
-from mock_server.registry import APP
+from mock_server.core.errors import WeComError, json_type_error, param_error
+from mock_server.core.params import get_int
+from mock_server.core.pipeline import Context
+from mock_server.core.registry import APP
 from mock_server.services.contacts import models as cm
 from mock_server.services.contacts_jobs import linked
 from mock_server.services.contacts_jobs.handlers import api

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from mock_server.errors import WeComError
-from mock_server.events import DomainEvent
+from mock_server.core.errors import WeComError
+from mock_server.core.events import DomainEvent
+from mock_server.core.state import Corp
 from mock_server.services.contacts import models as cm
 from mock_server.services.contacts_jobs import csvfile
 from mock_server.services.contacts_jobs.store import (
@@ -24,7 +25,6 @@ from mock_server.services.contacts_jobs.store import (
     jobs,
     rows_per_second,
 )
-from mock_server.state import Corp
 
 MEMBER_JOBS = ("sync_user", "replace_user")
 # Texts seen in real results where they differ from the generic errcode text.

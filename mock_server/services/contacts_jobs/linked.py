@@ -12,12 +12,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from mock_server.errors import WeComError, param_error
-from mock_server.fixtures import register_section
-from mock_server.state import Corp, register_store
+from mock_server.core.errors import WeComError, param_error
+from mock_server.core.plugin import FixtureSection
+from mock_server.core.state import Corp
 
 if TYPE_CHECKING:
-    from mock_server.emulator import Emulator
+    from mock_server.core.engine import Engine
 
 MSGTYPES = (
     "text",
@@ -44,8 +44,6 @@ class LinkedStore:
 def linked(corp: Corp) -> LinkedStore:
     return corp.store("linkedcorp")  # type: ignore[no-any-return]
 
-
-register_store("linkedcorp", lambda corp: LinkedStore())
 
 _USER = {
     "type": "object",
@@ -113,7 +111,7 @@ SECTION = {
 }
 
 
-def load(emu: Emulator, corp: Corp, section: dict[str, Any] | None) -> None:
+def load(emu: Engine, corp: Corp, section: dict[str, Any] | None) -> None:
     if not section:
         return
     store = linked(corp)
@@ -130,7 +128,7 @@ def load(emu: Emulator, corp: Corp, section: dict[str, Any] | None) -> None:
         }
 
 
-register_section("linkedcorp", SECTION, load, order=30)
+section = FixtureSection("linkedcorp", SECTION, load, order=30)
 
 
 # -- visibility ----------------------------------------------------------------------------------

@@ -9,10 +9,10 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from mock_server.events import SOURCE_SANDBOX, DomainEvent
+from mock_server.core.events import SOURCE_SANDBOX, DomainEvent
+from mock_server.core.state import Corp
 from mock_server.services.contacts import models as cm
 from mock_server.services.contacts_jobs.store import jobs
-from mock_server.state import Corp
 
 
 def day_of(corp: Corp, when: int | None = None) -> str:

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from mock_server.events import DomainEvent
-from mock_server.state import Corp, register_store
+from mock_server.core.events import DomainEvent
+from mock_server.core.state import Corp
 
 JOB_START_DELAY = 1  # virtual seconds between submit and the first rows being applied
 DEFAULT_ROWS_PER_SECOND = 1000  # virtual rows per second; corp setting below overrides it
@@ -103,9 +103,6 @@ class JobsStore:
 
 def jobs(corp: Corp) -> JobsStore:
     return corp.store("contacts_jobs")  # type: ignore[no-any-return]
-
-
-register_store("contacts_jobs", lambda corp: JobsStore())
 
 
 def rows_per_second(corp: Corp) -> int:

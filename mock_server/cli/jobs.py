@@ -7,7 +7,7 @@ import json
 import sys
 import time
 
-from mock_server.cli import command
+from mock_server.cli.base import command
 
 
 def _configure(p: argparse.ArgumentParser) -> None:
