@@ -12,8 +12,7 @@ from mock_server.services.contacts_jobs import exports, imports, sandbox, web
 from mock_server.services.contacts_jobs.store import RATE_SETTING, jobs
 
 if TYPE_CHECKING:
-    from mock_server.core.engine import Engine
-    from mock_server.core.pipeline import ApiResponse, Context
+    from mock_server.core.pipeline import ApiResponse, Context, Host
     from mock_server.core.state import Corp
 
 TICK_SECONDS = 0.2  # how often a live server moves jobs on without being asked
@@ -22,7 +21,7 @@ TICK_SECONDS = 0.2  # how often a live server moves jobs on without being asked
 class ContactsJobsAPI:
     """Bulk import/export jobs and member activation, for tests and the admin API."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Host) -> None:
         self._emu = engine
         engine.hooks.on_request.append(self._jobs_serve_file)
         engine.hooks.after_auth.append(self._jobs_after_auth)

@@ -17,7 +17,7 @@ from mock_server.core.plugin import FixtureSection
 from mock_server.core.state import Corp
 
 if TYPE_CHECKING:
-    from mock_server.core.engine import Engine
+    from mock_server.core.pipeline import Host
 
 MSGTYPES = (
     "text",
@@ -111,7 +111,7 @@ SECTION = {
 }
 
 
-def load(emu: Engine, corp: Corp, section: dict[str, Any] | None) -> None:
+def load(emu: Host, corp: Corp, section: dict[str, Any] | None) -> None:
     if not section:
         return
     store = linked(corp)

@@ -14,7 +14,7 @@ from mock_server.core.pipeline import ApiResponse, Context
 from mock_server.services.contacts_jobs import exports
 
 if TYPE_CHECKING:
-    from mock_server.core.engine import Engine
+    from mock_server.core.pipeline import Host
 
 PATH_RE = re.compile(r"^/__files/export/(jobid_[0-9a-f]{32})/(\d{1,6})$")
 RANGE_RE = re.compile(r"^bytes=(\d*)-(\d*)$")
@@ -25,7 +25,7 @@ def _not_found() -> ApiResponse:
     return ApiResponse(b"404 not found: unknown or expired link\n", 404, {}, "text/plain")
 
 
-def serve(emu: Engine, ctx: Context) -> ApiResponse | None:
+def serve(emu: Host, ctx: Context) -> ApiResponse | None:
     """An ``on_request`` hook: the file's bytes, a 404, or None for any other path."""
     req = ctx.request
     if not req.path.startswith(exports.FILE_PATH):

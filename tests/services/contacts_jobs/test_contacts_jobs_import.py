@@ -442,7 +442,7 @@ def test_no_callback_no_delivery(emu: Emulator, jobs: Jobs) -> None:
 def test_readme_worked_example_runs() -> None:
     from pathlib import Path
 
-    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    readme = (Path(__file__).resolve().parents[3] / "README.md").read_text(encoding="utf-8")
     section = readme.split("<!-- section:contacts_jobs -->")[1].split("<!-- /section")[0]
     code = section.split("```python\n")[1].split("```")[0]
     scope: dict[str, Any] = {}
