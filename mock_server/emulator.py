@@ -26,6 +26,8 @@ from mock_server.services.callbacks.api import CallbacksAPI
 from mock_server.services.callbacks.plugin import plugin as callbacks_plugin
 from mock_server.services.contacts.api import ContactsAPI
 from mock_server.services.contacts.plugin import plugin as contacts_plugin
+from mock_server.services.contacts_jobs.api import ContactsJobsAPI
+from mock_server.services.contacts_jobs.plugin import plugin as contacts_jobs_plugin
 from mock_server.services.external_contact.api import ExternalContactAPI
 from mock_server.services.external_contact.plugin import plugin as external_contact_plugin
 from mock_server.services.messaging.api import MessagingAPI
@@ -41,6 +43,7 @@ if TYPE_CHECKING:
 PLUGINS: tuple[Plugin, ...] = (
     auth_plugin,
     contacts_plugin,
+    contacts_jobs_plugin,
     messaging_plugin,
     external_contact_plugin,
     oa_plugin,
@@ -84,6 +87,7 @@ class Emulator(Engine):
         )
         # -- the families' Python APIs -----------------------------------------------------
         self.contacts = self.api("contacts", ContactsAPI)
+        self.contacts_jobs = self.api("contacts_jobs", ContactsJobsAPI)
         self.messaging = self.api("messaging", MessagingAPI)
         self.external_contact = self.api("external_contact", ExternalContactAPI)
         self.oa = self.api("oa", OAAPI)
@@ -94,6 +98,13 @@ class Emulator(Engine):
         # -- shortcuts that read well in a test ----------------------------------------------
         self.user = self.contacts.user
         self.add_user = self.contacts.add_user
+        jobs = self.contacts_jobs
+        self.import_jobs = jobs.import_jobs
+        self.export_jobs = jobs.export_jobs
+        self.run_jobs = jobs.run_jobs
+        self.set_import_rate = jobs.set_import_rate
+        self.invited_users = jobs.invited_users
+        self.activate_user = jobs.activate_user
         self.messages = self.messaging.messages
         self.assert_sent = self.messaging.assert_sent
         self.clear_messages = self.messaging.clear_messages

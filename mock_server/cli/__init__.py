@@ -15,6 +15,7 @@ MODULES = (
     "mock_server.cli.fixture",
     "mock_server.cli.scenario",
     "mock_server.cli.contracts",
+    "mock_server.cli.jobs",
 )
 
 

@@ -71,8 +71,15 @@ def create_app(
 
     def not_found(_err: Exception) -> Response:
         # Anything outside /cgi-bin and /__admin: still the JSON envelope, never HTML.
+        # Headers go along: non-API routes answered by the pipeline (export data files)
+        # honour Range.
         req = ApiRequest(
-            request.method, request.path, request.args.to_dict(), b"", {}, request.remote_addr or ""
+            request.method,
+            request.path,
+            request.args.to_dict(),
+            b"",
+            dict(request.headers),
+            request.remote_addr or "",
         )
         return to_flask(emu.handle(req))
 
