@@ -12,6 +12,8 @@ FAMILIES = (
     "external_contact",
     "oa",
     "callbacks",
+    "apps",
+    "identity",
 )
 
 _loaded = False
