@@ -189,10 +189,28 @@ def test_text_empty_44004(app_api: Api) -> None:
     assert send(app_api, "text", {"content": ""})["errcode"] == 44004
 
 
-def test_text_over_2048_bytes_45002(emu: Emulator, app_api: Api) -> None:
-    assert send(app_api, "text", {"content": "x" * 2049})["errcode"] == 45002
-    assert send(app_api, "text", {"content": "字" * 682})["errcode"] == 0  # 2046 bytes
-    assert len(emu.messages()) == 1
+def test_text_over_2048_bytes_is_truncated_on_a_character_boundary(
+    emu: Emulator, app_api: Api
+) -> None:
+    # Doc 90236: text content longer than 2048 bytes is cut, not refused.
+    assert send(app_api, "text", {"content": "x" * 2049})["errcode"] == 0
+    assert send(app_api, "text", {"content": "字" * 700})["errcode"] == 0  # 2100 bytes
+    first, second = emu.messages()
+    assert first.content["content"] == "x" * 2048
+    assert second.content["content"] == "字" * 682  # 2046 bytes: no half character
+
+
+def test_daily_quota_is_account_limit_times_200_recipients(emu: Emulator, app_api: Api) -> None:
+    emu.corp().settings["account_limit"] = 1  # 200 recipients a day for each app
+    assert send(app_api, "text", {"content": "ping"}, touser="@all")["errcode"] == 0
+    per_call = len(emu.messages())  # everybody the app can see counts, one call or not
+    calls = 200 // per_call
+    for _ in range(calls - 1):
+        assert send(app_api, "text", {"content": "ping"}, touser="@all")["errcode"] == 0
+    assert send(app_api, "text", {"content": "x"}, touser="@all")["errcode"] == 45009
+    assert len(emu.messages()) == calls * per_call <= 200
+    emu.advance(24 * 3600)  # the next day (UTC+8) starts a new count
+    assert send(app_api, "text", {"content": "tomorrow"}, touser="@all")["errcode"] == 0
 
 
 def test_markdown_empty_44004_and_over_2048_bytes_45002(app_api: Api) -> None:

@@ -67,7 +67,7 @@ def _flag(body: dict[str, Any], key: str) -> int:
     errcodes=tuple(
         sorted(
             {*c.CARD_ERRCODES, 40004, 40008, 40032, 40056, 40074, 41010, 41011, 41033}
-            | {44004, 45002, 45008, 45032, 45034, 48002, 81013, 82001, 82002, 82003}
+            | {44004, 45002, 45008, 45009, 45032, 45034, 48002, 81013, 82001, 82002, 82003}
             | {90200, 90201, 90202, 90203, 90204, 90207, 301002}
         )
     ),
@@ -112,6 +112,8 @@ def message_send(ctx: Context) -> dict[str, Any]:
         task_key = f"{agentid}:{content['task_id']}"
         if task_key in store.task_ids:
             raise param_error("template_card.task_id", "existed")
+    if not m.within_daily_quota(corp, store, agentid, len(rcpt.users), now):
+        raise WeComError(45009)
     msgid = m.new_msgid(corp)
     text = c.render_text(msgtype, content)
     if _flag(body, "enable_id_trans") == 1:
