@@ -10,7 +10,7 @@ from mock_server import Emulator
 from mock_server.services.apps.models import MenuError
 from tests.conftest import Api
 from tests.services.test_callbacks_delivery import Receiver, configure
-from tests.services.test_callbacks_delivery import receiver as receiver  # noqa: F401
+from tests.services.test_callbacks_delivery import receiver as receiver
 
 OPS, CRM = 1000002, 1000003
 
@@ -205,12 +205,13 @@ def test_observed_button_count_message(ops: Api) -> None:
 
 def test_name_limits_are_bytes_not_characters(ops: Api) -> None:
     # 16 bytes: five CJK characters (15 bytes) fit; three CJK and two emoji (17) do not.
-    assert ops.post("menu/create", {"button": [leaf(name="一二三四五")]}, agentid=OPS)[
-        "errcode"
-    ] == 0
-    assert ops.post("menu/create", {"button": [leaf(name="一二三😀😀")]}, agentid=OPS)[
-        "errcode"
-    ] == 40018
+    assert (
+        ops.post("menu/create", {"button": [leaf(name="一二三四五")]}, agentid=OPS)["errcode"] == 0
+    )
+    assert (
+        ops.post("menu/create", {"button": [leaf(name="一二三😀😀")]}, agentid=OPS)["errcode"]
+        == 40018
+    )
 
 
 # -- menu taps become callback events -------------------------------------------------------------

@@ -133,9 +133,9 @@ def test_user_ticket_expires_84014_and_other_app_84015(emu: Emulator) -> None:
         "auth/getuserinfo", code=emu.oauth_code("lisi", agentid=OPS, scope="snsapi_privateinfo")
     )
     ticket = info["user_ticket"]
-    assert Api(emu, "app", OA).post("auth/getuserdetail", {"user_ticket": ticket})[
-        "errcode"
-    ] == 84015
+    assert (
+        Api(emu, "app", OA).post("auth/getuserdetail", {"user_ticket": ticket})["errcode"] == 84015
+    )
     assert ops.post("auth/getuserdetail", {"user_ticket": "bogus"})["errcode"] == 84015
     assert ops.post("auth/getuserdetail", {})["errcode"] == 84090
     emu.advance(1800)

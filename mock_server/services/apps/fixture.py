@@ -86,7 +86,9 @@ def load_apps(emu: Emulator, corp: Corp, section: dict[str, Any] | None) -> None
             try:
                 s.redirect_domain = m.check_domain(a["redirect_domain"])
             except Exception:
-                raise ValueError(f"agents[{i}]: bad redirect_domain {a['redirect_domain']!r}")
+                raise ValueError(
+                    f"agents[{i}]: bad redirect_domain {a['redirect_domain']!r}"
+                ) from None
         s.home_url = a.get("home_url", "")
         s.report_location_flag = a.get("report_location_flag", 0)
         s.isreportenter = a.get("isreportenter", 0)

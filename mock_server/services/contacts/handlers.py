@@ -319,9 +319,7 @@ def user_simplelist(ctx: Context) -> dict[str, Any]:
     return {"userlist": out}
 
 
-@api.endpoint(
-    "GET", "user/list", scopes=DETAIL_READ, doc="90201", errcodes=(48009, 60003, 60011)
-)
+@api.endpoint("GET", "user/list", scopes=DETAIL_READ, doc="90201", errcodes=(48009, 60003, 60011))
 def user_list(ctx: Context) -> dict[str, Any]:
     """Members of a department with details."""
     users, _ = _department_users(ctx)

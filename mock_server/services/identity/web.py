@@ -68,8 +68,10 @@ def handle_page(
     except m.AuthorizeError as exc:
         return _error(str(exc))
     corp = emu.corps[req.corpid]
-    who = _who(params, cookie) if pick else _who(
-        {k: v for k, v in params.items() if k in TEST_PARAMS}, cookie
+    who = (
+        _who(params, cookie)
+        if pick
+        else _who({k: v for k, v in params.items() if k in TEST_PARAMS}, cookie)
     )
     if who is not None:
         try:
