@@ -55,7 +55,8 @@ def department_create(ctx: Context) -> dict[str, Any]:
     dept = m.create_department(
         ctx.require_corp(),
         name=get_str(body, "name"),
-        name_en=get_str(body, "name_en"),
+        # An explicit empty name_en is refused (kept apart from "not given").
+        name_en="" if body.get("name_en") == "" else get_str(body, "name_en"),
         parentid=get_int(body, "parentid"),
         order=get_int(body, "order"),
         id=get_int(body, "id"),
