@@ -641,3 +641,38 @@ def test_update_card_by_another_app_42015(emu: Emulator, app_api: Api) -> None:
         {"atall": 1, "agentid": 1000004, "response_code": code, "button": {"replace_name": "x"}},
     )
     assert body["errcode"] == 42015
+
+
+# -- message/update_taskcard (legacy) ---------------------------------------------------------------
+def test_update_taskcard_marks_the_clicked_key(emu: Emulator, app_api: Api) -> None:
+    sent = send(app_api, "template_card", card("button_interaction"), touser="zhangsan|lisi")
+    assert sent["errcode"] == 0
+    body = {"agentid": AGENT, "task_id": "task-1", "clicked_key": "ok"}
+    out = app_api.post("message/update_taskcard", {**body, "userids": ["zhangsan", "wangwu"]})
+    assert out["errcode"] == 0 and out["invaliduser"] == ["wangwu"]
+    mine = emu.messages(to="zhangsan").one()
+    assert mine.content["clicked_key"] == "ok" and mine.updated == 1
+    assert "clicked_key" not in emu.messages(to="lisi").one().content
+
+
+@pytest.mark.parametrize(
+    ("change", "errcode"),
+    [
+        ({"task_id": "no spaces"}, 42014),
+        ({"task_id": None}, 42014),
+        ({"task_id": "task-unknown"}, 42016),
+        ({"clicked_key": "nope"}, 42017),
+        ({"agentid": None}, 41011),
+        ({"agentid": 999}, 40056),
+        ({"agentid": 1000003}, 301002),
+    ],
+)
+def test_update_taskcard_errcodes(
+    emu: Emulator, app_api: Api, change: dict[str, Any], errcode: int
+) -> None:
+    send(app_api, "template_card", card("button_interaction"), touser="zhangsan")
+    before = emu.state_fingerprint()
+    body = {"agentid": AGENT, "task_id": "task-1", "clicked_key": "ok", "userids": ["zhangsan"]}
+    body.update(change)
+    assert app_api.post("message/update_taskcard", body)["errcode"] == errcode
+    assert emu.state_fingerprint() == before
