@@ -343,17 +343,15 @@ def user_detail(corp: Corp, agent: Agent | None, raw: Any) -> dict[str, Any]:
 def _count_fetch(store: IdentityStore, key: str, limit: int, now: int) -> None:
     times = [t for t in store.fetches.get(key, []) if t > now - 3600]
     if len(times) >= limit:
-        store.fetches[key] = times
-        raise WeComError(45009)
+        raise WeComError(45009)  # a refused fetch changes nothing
     times.append(now)
     store.fetches[key] = times
 
 
 def _remember(store: IdentityStore, ticket: JsTicket, owner: Any, now: int) -> None:
-    store.issued_tickets = {
-        k: v for k, v in store.issued_tickets.items() if v[1] > now
-    }  # expired ones go
-    store.issued_tickets[ticket.ticket] = [owner, ticket.expires_at]
+    live = {k: v for k, v in store.issued_tickets.items() if v[1] > now}  # expired ones go
+    live[ticket.ticket] = [owner, ticket.expires_at]
+    store.issued_tickets = live
 
 
 def corp_jsapi_ticket(corp: Corp) -> JsTicket:
