@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 
 from mock_server import Emulator
-from mock_server.fixtures import load_yaml
-from mock_server.resources import demo_fixture
+from mock_server.core.fixtures import load_yaml
+from mock_server.core.resources import demo_fixture
 from tests.conftest import Api
 
 OPS, CRM = 1000002, 1000003  # legacy (created 2021), modern (created 2023)

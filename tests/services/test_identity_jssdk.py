@@ -6,6 +6,7 @@ import hashlib
 
 from mock_server import Emulator
 from mock_server.services.identity import models as m
+from mock_server.services.identity.models import jsapi_signature
 from tests.conftest import Api
 
 OPS, CRM = 1000002, 1000003
@@ -25,7 +26,7 @@ def test_documented_vector() -> None:
         "sM4AOVdWfPE4DxkXGEs8VMCPGGVi4C3VM0P37wVUCFvkVAy_90u5h9nbSlYy3-Sl-HhTdfl2fzFy1AOcHKP7qg"
     )
     args = (ticket, "Wm3WZYTPz0wzccnW", 1414587457, "http://mp.weixin.qq.com?params=value")
-    assert Emulator.jsapi_signature(*args) == "0f9de62fce790f9a083d5c99e95740ceb90c27ed"
+    assert jsapi_signature(*args) == "0f9de62fce790f9a083d5c99e95740ceb90c27ed"
     assert sha1_reference(*args) == "0f9de62fce790f9a083d5c99e95740ceb90c27ed"
 
 

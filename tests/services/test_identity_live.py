@@ -11,7 +11,7 @@ import pytest
 import requests
 from flask import Flask, jsonify, redirect, request
 
-from mock_server.server import ServerThread
+from mock_server.web.server import ServerThread
 from tests.services.test_callbacks_delivery import LoopbackServer
 
 CORPID = "wwdemo0000000000001"

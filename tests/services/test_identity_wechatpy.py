@@ -17,8 +17,9 @@ from wechatpy.enterprise import WeChatClient
 from wechatpy.exceptions import WeChatClientException
 
 from mock_server import Emulator
-from mock_server.server import ServerThread
 from mock_server.services.identity import web
+from mock_server.services.identity.models import jsapi_signature
+from mock_server.web.server import ServerThread
 from tests.test_third_party_clients import LiveWeChatClient
 
 CORPID = "wwdemo0000000000001"
@@ -51,7 +52,7 @@ def exercise(client: WeChatClient, login: object) -> None:
     page = "https://ops.demo-corp.example/alerts/?from=menu"
     for ticket, agent_config in ((corp_ticket, False), (agent_ticket, True)):
         sig = client.jsapi.get_jsapi_signature("nonce42", ticket, ts, page)
-        assert sig == Emulator.jsapi_signature(ticket, "nonce42", ts, page)
+        assert sig == jsapi_signature(ticket, "nonce42", ts, page)
         check = {"url": page, "noncestr": "nonce42", "timestamp": ts, "signature": sig}
         CHECKS.append((check, agent_config))
 

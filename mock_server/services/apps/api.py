@@ -5,17 +5,19 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from mock_server.state import Corp
+    from mock_server.core.engine import Engine
+    from mock_server.core.state import Corp
 
 
 class AppsAPI:
-    def _init_family_apps(self) -> None:
+    def __init__(self, engine: Engine) -> None:
         from mock_server.services.apps import privacy
 
-        privacy.install(self)  # type: ignore[arg-type]
+        self._emu = engine
+        privacy.install(engine)
 
     def _apps_corp(self, corpid: str | None) -> Corp:
-        return self.corp(corpid)  # type: ignore[attr-defined,no-any-return]
+        return self._emu.corp(corpid)
 
     def menu_click(
         self,
@@ -38,7 +40,7 @@ class AppsAPI:
         from mock_server.services.apps import models as m
 
         corp = self._apps_corp(corpid)
-        with self.transaction(corp):  # type: ignore[attr-defined]
+        with self._emu.transaction(corp):
             event = m.menu_event(
                 corp,
                 agentid,

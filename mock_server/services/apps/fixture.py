@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from mock_server.fixtures import register_section
+from mock_server.core.plugin import FixtureSection
+from mock_server.core.state import Corp
 from mock_server.services.apps import models as m
-from mock_server.state import Corp
 
 if TYPE_CHECKING:
-    from mock_server.emulator import Emulator
+    from mock_server.core.engine import Engine
 
 TIME = {
     "anyOf": [{"type": "string", "minLength": 4}, {"type": "integer"}],
@@ -62,7 +62,7 @@ SECTION = {
 }
 
 
-def load_apps(emu: Emulator, corp: Corp, section: dict[str, Any] | None) -> None:
+def load_apps(emu: Engine, corp: Corp, section: dict[str, Any] | None) -> None:
     section = section or {}
     store = m.apps(corp)
     if "corp_created_at" in section:
@@ -106,4 +106,4 @@ def load_apps(emu: Emulator, corp: Corp, section: dict[str, Any] | None) -> None
         m.apply_privacy(agent, s)
 
 
-register_section("apps", SECTION, load_apps, order=15)
+section = FixtureSection("apps", SECTION, load_apps, order=15)

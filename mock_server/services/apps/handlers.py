@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from mock_server.pipeline import Context
-from mock_server.registry import APP, Family
+from mock_server.core.pipeline import Context
+from mock_server.core.registry import APP, Family
 from mock_server.services.apps import models as m
 
 api = Family("apps")

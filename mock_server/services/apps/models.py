@@ -13,10 +13,10 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from mock_server.errors import WeComError, json_type_error, param_error
-from mock_server.events import SOURCE_SANDBOX, DomainEvent
-from mock_server.params import utf8_len
-from mock_server.state import Agent, Corp, register_store
+from mock_server.core.errors import WeComError, json_type_error, param_error
+from mock_server.core.events import SOURCE_SANDBOX, DomainEvent
+from mock_server.core.params import utf8_len
+from mock_server.core.state import Agent, Corp
 
 UTC8 = dt.timezone(dt.timedelta(hours=8))
 # Apps created from this moment on lose the sensitive member fields in user/get (doc 90196).
@@ -74,9 +74,6 @@ class AppsStore:
     corp_created_at: int = DEFAULT_CORP_CREATED
     # Contacts-sync IPs used before 2022-08-15; None = the 48009 rule is not modelled.
     contacts_sync_ips: list[str] | None = None
-
-
-register_store("apps", lambda corp: AppsStore())
 
 
 def apps(corp: Corp) -> AppsStore:

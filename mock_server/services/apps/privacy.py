@@ -12,13 +12,13 @@ from __future__ import annotations
 import ipaddress
 from typing import TYPE_CHECKING
 
-from mock_server.errors import WeComError
-from mock_server.registry import APPROVAL, CONTACTS, EXTERNAL
+from mock_server.core.errors import WeComError
+from mock_server.core.registry import APPROVAL, CONTACTS, EXTERNAL
 from mock_server.services.apps import models as m
 
 if TYPE_CHECKING:
-    from mock_server.emulator import Emulator
-    from mock_server.pipeline import ApiResponse, Context
+    from mock_server.core.engine import Engine
+    from mock_server.core.pipeline import ApiResponse, Context
 
 # Detail reads the contacts-sync secret may no longer make from a new IP; user/list_id and
 # department/simplelist (the id-only replacements) and every write stay allowed.
@@ -78,6 +78,6 @@ def system_secret_rule(ctx: Context) -> ApiResponse | None:
     return None
 
 
-def install(emu: Emulator) -> None:
+def install(emu: Engine) -> None:
     emu.hooks.on_request.append(system_secret_rule)
     emu.hooks.after_auth.append(contacts_sync_ip_rule)

@@ -6,12 +6,16 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
 if TYPE_CHECKING:
-    from mock_server.state import Corp
+    from mock_server.core.engine import Engine
+    from mock_server.core.state import Corp
 
 
 class IdentityAPI:
+    def __init__(self, engine: Engine) -> None:
+        self._emu = engine
+
     def _identity_corp(self, corpid: str | None) -> Corp:
-        return self.corp(corpid)  # type: ignore[attr-defined,no-any-return]
+        return self._emu.corp(corpid)
 
     def authorize_url(
         self,
@@ -73,8 +77,8 @@ class IdentityAPI:
             "login_type": "CorpApp",
         }
         kind = m.KIND_SSO if sso else m.KIND_OAUTH
-        with self.transaction(corp):  # type: ignore[attr-defined]
-            req = m.parse_login(self.corps, params, kind)  # type: ignore[attr-defined]
+        with self._emu.transaction(corp):
+            req = m.parse_login(self._emu.corps, params, kind)
             code, location = m.issue_code(corp, req, userid=userid, openid=openid)
         return {"code": code, "location": location}
 

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from mock_server.fixtures import register_section
+from mock_server.core.plugin import FixtureSection
+from mock_server.core.state import Corp
 from mock_server.services.identity import models as m
-from mock_server.state import Corp
 
 if TYPE_CHECKING:
-    from mock_server.emulator import Emulator
+    from mock_server.core.engine import Engine
 
 SECTION = {
     "type": "object",
@@ -41,7 +41,7 @@ SECTION = {
 }
 
 
-def load_identity(emu: Emulator, corp: Corp, section: dict[str, Any] | None) -> None:
+def load_identity(emu: Engine, corp: Corp, section: dict[str, Any] | None) -> None:
     section = section or {}
     store = m.identity(corp)
     store.code_errors = section.get("code_errors", "single")
@@ -54,4 +54,4 @@ def load_identity(emu: Emulator, corp: Corp, section: dict[str, Any] | None) -> 
         )
 
 
-register_section("identity", SECTION, load_identity, order=40)
+section = FixtureSection("identity", SECTION, load_identity, order=40)

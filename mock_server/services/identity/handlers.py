@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from mock_server.errors import WeComError
-from mock_server.pipeline import ApiResponse, Context
-from mock_server.registry import APP, Family
+from mock_server.core.errors import WeComError
+from mock_server.core.pipeline import ApiResponse, Context
+from mock_server.core.registry import APP, Family
 from mock_server.services.identity import models as m
 
 api = Family("identity")

@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from mock_server.errors import WeComError
-from mock_server.state import Agent, Corp, register_store
+from mock_server.core.errors import WeComError
+from mock_server.core.state import Agent, Corp
 
 CODE_TTL = 300  # OAuth code: single use, 5 minutes (91022, 91023)
 USER_TICKET_TTL = 1800  # user_ticket (91023)
@@ -80,9 +80,6 @@ class IdentityStore:
     # "single": 40029 for every bad, used or expired code (what captures show);
     # "split": 42003 expired, 42022 used (the published table).
     code_errors: str = "single"
-
-
-register_store("identity", lambda corp: IdentityStore())
 
 
 def identity(corp: Corp) -> IdentityStore:
