@@ -191,3 +191,15 @@ def test_fetch_child_still_honoured(contacts_api: Api) -> None:
         for u in contacts_api.get("user/simplelist", department_id=1, fetch_child=1)["userlist"]
     }
     assert only < deep
+
+
+def test_privacy_admin_action(emu: Emulator) -> None:
+    from mock_server.core.admin import AdminError
+
+    out = emu.admin("POST", "/apps/1000003/privacy", {"mode": "legacy"})
+    assert out == {"agentid": CRM, "privacy": "legacy"}
+    assert "mobile" in Api(emu, "app", CRM).get("user/get", userid="wuxia")
+    with pytest.raises(AdminError):
+        emu.admin("POST", "/apps/1000003/privacy", {"mode": "retro"})
+    with pytest.raises(AdminError):
+        emu.admin("POST", "/apps/999/privacy", {"mode": "legacy"})
