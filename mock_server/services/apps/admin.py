@@ -10,12 +10,12 @@ from mock_server.services.apps.api import AppsAPI
 from mock_server.services.apps.models import MenuError
 
 if TYPE_CHECKING:
-    from mock_server.core.engine import Engine
+    from mock_server.core.pipeline import Host
 
 admin = AdminActions()
 
 
-def _api(emu: Engine) -> AppsAPI:
+def _api(emu: Host) -> AppsAPI:
     return emu.api("apps", AppsAPI)
 
 
@@ -27,7 +27,7 @@ def _int(body: Mapping[str, Any], key: str) -> int:
 
 
 @admin.action("POST", "/apps/menu/click")
-def menu_click(emu: Engine, req: AdminRequest) -> dict[str, Any]:
+def menu_click(emu: Host, req: AdminRequest) -> dict[str, Any]:
     """A member taps a menu button: {agentid, userid, key, scan_result?, location?, label?, pic_md5?}."""
     body = req.body
     agentid = _int(body, "agentid")
@@ -62,7 +62,7 @@ def menu_click(emu: Engine, req: AdminRequest) -> dict[str, Any]:
 
 
 @admin.action("POST", "/apps/<agentid>/privacy")
-def privacy(emu: Engine, req: AdminRequest) -> dict[str, Any]:
+def privacy(emu: Host, req: AdminRequest) -> dict[str, Any]:
     """Switch an app's privacy rules: {mode: modern|legacy}."""
     raw = req.params["agentid"]
     if not raw.isdigit():

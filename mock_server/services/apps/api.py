@@ -5,12 +5,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from mock_server.core.engine import Engine
+    from mock_server.core.pipeline import Host
     from mock_server.core.state import Corp
 
 
 class AppsAPI:
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Host) -> None:
         from mock_server.services.apps import privacy
 
         self._emu = engine

@@ -9,7 +9,7 @@ from mock_server.core.state import Corp
 from mock_server.services.apps import models as m
 
 if TYPE_CHECKING:
-    from mock_server.core.engine import Engine
+    from mock_server.core.pipeline import Host
 
 TIME = {
     "anyOf": [{"type": "string", "minLength": 4}, {"type": "integer"}],
@@ -62,7 +62,7 @@ SECTION = {
 }
 
 
-def load_apps(emu: Engine, corp: Corp, section: dict[str, Any] | None) -> None:
+def load_apps(emu: Host, corp: Corp, section: dict[str, Any] | None) -> None:
     section = section or {}
     store = m.apps(corp)
     if "corp_created_at" in section:

@@ -77,7 +77,7 @@ class AppsStore:
 
 
 def apps(corp: Corp) -> AppsStore:
-    return corp.store("apps")  # type: ignore[no-any-return]
+    return corp.store("apps")
 
 
 def settings_of(corp: Corp, agentid: int) -> AppSettings:

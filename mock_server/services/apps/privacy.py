@@ -17,7 +17,7 @@ from mock_server.core.registry import APPROVAL, CONTACTS, EXTERNAL
 from mock_server.services.apps import models as m
 
 if TYPE_CHECKING:
-    from mock_server.core.engine import Engine
+    from mock_server.core.pipeline import Host
     from mock_server.core.pipeline import ApiResponse, Context
 
 # Detail reads the contacts-sync secret may no longer make from a new IP; user/list_id and
@@ -78,6 +78,6 @@ def system_secret_rule(ctx: Context) -> ApiResponse | None:
     return None
 
 
-def install(emu: Engine) -> None:
+def install(emu: Host) -> None:
     emu.hooks.on_request.append(system_secret_rule)
     emu.hooks.after_auth.append(contacts_sync_ip_rule)

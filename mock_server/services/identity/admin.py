@@ -10,12 +10,12 @@ from mock_server.services.identity.api import IdentityAPI
 from mock_server.services.identity.models import AuthorizeError
 
 if TYPE_CHECKING:
-    from mock_server.core.engine import Engine
+    from mock_server.core.pipeline import Host
 
 admin = AdminActions()
 
 
-def _api(emu: Engine) -> IdentityAPI:
+def _api(emu: Host) -> IdentityAPI:
     return emu.api("identity", IdentityAPI)
 
 
@@ -27,7 +27,7 @@ def _agentid(body: Mapping[str, Any]) -> int | None:
 
 
 @admin.action("POST", "/identity/oauth/code")
-def oauth_code(emu: Engine, req: AdminRequest) -> dict[str, Any]:
+def oauth_code(emu: Host, req: AdminRequest) -> dict[str, Any]:
     """Log somebody in without a browser: {userid|openid, agentid, scope, redirect_uri, sso}."""
     body = req.body
     try:
@@ -46,7 +46,7 @@ def oauth_code(emu: Engine, req: AdminRequest) -> dict[str, Any]:
 
 
 @admin.action("POST", "/identity/jsapi/verify")
-def jsapi_verify(emu: Engine, req: AdminRequest) -> dict[str, Any]:
+def jsapi_verify(emu: Host, req: AdminRequest) -> dict[str, Any]:
     """Check a wx.config / wx.agentConfig signature as the WeCom client would."""
     body = req.body
     for key in ("url", "noncestr", "signature"):

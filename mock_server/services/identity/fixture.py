@@ -9,7 +9,7 @@ from mock_server.core.state import Corp
 from mock_server.services.identity import models as m
 
 if TYPE_CHECKING:
-    from mock_server.core.engine import Engine
+    from mock_server.core.pipeline import Host
 
 SECTION = {
     "type": "object",
@@ -41,7 +41,7 @@ SECTION = {
 }
 
 
-def load_identity(emu: Engine, corp: Corp, section: dict[str, Any] | None) -> None:
+def load_identity(emu: Host, corp: Corp, section: dict[str, Any] | None) -> None:
     section = section or {}
     store = m.identity(corp)
     store.code_errors = section.get("code_errors", "single")

@@ -83,7 +83,7 @@ class IdentityStore:
 
 
 def identity(corp: Corp) -> IdentityStore:
-    return corp.store("identity")  # type: ignore[no-any-return]
+    return corp.store("identity")
 
 
 def openid_for(corp: Corp, nickname: str) -> str:

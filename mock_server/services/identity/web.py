@@ -19,7 +19,7 @@ from urllib.parse import urlencode
 from mock_server.services.identity import models as m
 
 if TYPE_CHECKING:
-    from mock_server.core.engine import Engine
+    from mock_server.core.pipeline import Host
 
 PAGES = {
     "/connect/oauth2/authorize": m.KIND_OAUTH,
@@ -56,7 +56,7 @@ def _who(params: dict[str, str], cookie: str | None) -> tuple[str | None, str | 
     return None
 
 
-def handle_page(emu: Engine, path: str, params: dict[str, str], cookie: str | None = None) -> Page:
+def handle_page(emu: Host, path: str, params: dict[str, str], cookie: str | None = None) -> Page:
     """Render a login page, or redirect once somebody is picked."""
     pick = path.endswith(PICK_SUFFIX)
     base = path[: -len(PICK_SUFFIX)] if pick else path

@@ -12,7 +12,7 @@ import requests
 from flask import Flask, jsonify, redirect, request
 
 from mock_server.web.server import ServerThread
-from tests.services.test_callbacks_delivery import LoopbackServer
+from tests.services.callbacks.test_callbacks_delivery import LoopbackServer
 
 CORPID = "wwdemo0000000000001"
 CRM = 1000003

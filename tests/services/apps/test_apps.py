@@ -9,8 +9,8 @@ import pytest
 from mock_server import Emulator
 from mock_server.services.apps.models import MenuError
 from tests.conftest import Api
-from tests.services.test_callbacks_delivery import Receiver, configure
-from tests.services.test_callbacks_delivery import receiver as receiver
+from tests.services.callbacks.test_callbacks_delivery import Receiver, configure
+from tests.services.callbacks.test_callbacks_delivery import receiver as receiver
 
 OPS, CRM = 1000002, 1000003
 
