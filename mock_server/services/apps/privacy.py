@@ -17,8 +17,7 @@ from mock_server.core.registry import APPROVAL, CONTACTS, EXTERNAL
 from mock_server.services.apps import models as m
 
 if TYPE_CHECKING:
-    from mock_server.core.pipeline import Host
-    from mock_server.core.pipeline import ApiResponse, Context
+    from mock_server.core.pipeline import ApiResponse, Context, Host
 
 # Detail reads the contacts-sync secret may no longer make from a new IP; user/list_id and
 # department/simplelist (the id-only replacements) and every write stay allowed.
