@@ -54,6 +54,10 @@ def create_app(
 
     app.register_blueprint(admin_blueprint(emu))
 
+    from mock_server.web.login_pages import add_login_pages
+
+    add_login_pages(app, emu)
+
     def api(path: str) -> Response:
         req = ApiRequest(
             method=request.method,

@@ -130,6 +130,8 @@ class MessagingStore:
     duplicates: OrderedDict[str, tuple[int, str]] = field(default_factory=OrderedDict)
     member_sends: dict[str, list[int]] = field(default_factory=dict)  # "agentid:user" -> times
     quota_dropped: int = 0
+    # Recipients per app per day (UTC+8): "agentid:day" -> count (doc 90236 limits).
+    daily_sends: dict[str, int] = field(default_factory=dict)
     response_codes: dict[str, ResponseCode] = field(default_factory=dict)
     task_ids: dict[str, str] = field(default_factory=dict)  # "agentid:task_id" -> msgid
     appchats: dict[str, AppChat] = field(default_factory=dict)
@@ -289,6 +291,29 @@ def within_member_quota(store: MessagingStore, agentid: int, user_key: str, now:
     if len(times) - bisect.bisect_right(times, now - 60) >= MEMBER_PER_MINUTE:
         return False
     times.append(now)
+    return True
+
+
+DAILY_PER_ACCOUNT = 200  # an app may reach account limit x 200 recipients a day
+DEFAULT_ACCOUNT_LIMIT = 200  # the corp's seat limit when settings.account_limit is unset
+
+
+def within_daily_quota(corp: Corp, store: MessagingStore, agentid: int, n: int, now: int) -> bool:
+    """Count ``n`` recipients against the app's daily quota; False (nothing counted) if over.
+
+    Doc 90236: each app may send at most "account limit x 200" person-times a day (one
+    call to 1000 members counts 1000). The answer past the limit is not documented: the
+    whole call is refused with 45009 here (unconfirmed).
+    """
+    limit = int(corp.settings.get("account_limit", DEFAULT_ACCOUNT_LIMIT)) * DAILY_PER_ACCOUNT
+    day = (now + 8 * 3600) // 86400
+    key = f"{agentid}:{day}"
+    used = store.daily_sends.get(key, 0)
+    if used + n > limit:
+        return False
+    if key not in store.daily_sends:
+        store.daily_sends = {k: v for k, v in store.daily_sends.items() if k.endswith(f":{day}")}
+    store.daily_sends[key] = used + n
     return True
 
 
