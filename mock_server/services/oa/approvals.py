@@ -158,7 +158,7 @@ def apply(
     """oa/applyevent: validate everything, then store the pending application."""
     creator = _user(corp, body.get("creator_userid"), 301025, "creator_userid")
     if not cm.is_user_visible(corp, agent, creator):
-        raise WeComError(301055, f"creator_userid {creator.userid} not in the app's visibility.")
+        raise WeComError(301055)  # the real errmsg carries no detail
     tpl = get_template(corp, body.get("template_id"))
     dept = body.get("choose_department")
     if dept in (None, 0, "0", ""):
