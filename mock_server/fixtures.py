@@ -74,7 +74,9 @@ _AGENT_SCHEMA = {
         "allow_tag": {"type": "array", "items": {"type": "integer"}},
         "permissions": {
             "type": "array",
-            "items": {"enum": ["externalcontact", "approval", "appchat", "contacts_read"]},
+            "items": {
+                "enum": ["externalcontact", "approval", "appchat", "contacts_read", "checkin"]
+            },
         },
         "restricted_fields": {"type": "boolean"},
         "callback": {"type": "object"},

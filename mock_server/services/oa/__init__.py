@@ -1,4 +1,4 @@
-"""OA: approvals, calendars and schedules, meetings.
+"""OA: approvals, calendars and schedules, meetings, check-in, vacation.
 
 The admin routes (``admin.py``) import ``mock_server.admin`` -> ``emulator``, which imports this
 package through the API mixin; they are imported by ``OAAPI._init_family_oa`` instead.
@@ -6,6 +6,8 @@ package through the API mixin; they are imported by ``OAAPI._init_family_oa`` in
 
 from mock_server.services.oa import approval_handlers as approval_handlers
 from mock_server.services.oa import calendars as calendars
+from mock_server.services.oa import checkin as checkin
 from mock_server.services.oa import fixture as fixture
 from mock_server.services.oa import meetings as meetings
 from mock_server.services.oa import schedules as schedules
+from mock_server.services.oa import vacation as vacation

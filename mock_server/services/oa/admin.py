@@ -9,6 +9,7 @@ from flask import Blueprint, jsonify, request
 from mock_server.admin import AdminError, admin_extension, body_json
 from mock_server.emulator import Emulator
 from mock_server.services.oa.approvals import ApprovalActionError
+from mock_server.services.oa.checkin.sandbox import SandboxError
 
 
 @admin_extension
@@ -52,6 +53,29 @@ def routes(bp: Blueprint, emu: Emulator) -> None:
         if info is None:
             raise AdminError(f"no approval {sp_no}", status=404)
         return jsonify({"info": info})
+
+    @bp.post("/oa/checkin/punch")
+    def checkin_punch() -> Any:
+        """A member punches: userid, checkin_time, wifimac/wifiname, lat/lng, field."""
+        body = body_json()
+        corpid = body.pop("corpid", None)
+        try:
+            record = emu.punch(str(body.pop("userid", "")), corpid=corpid, **body)
+        except SandboxError as exc:
+            raise AdminError(str(exc)) from None
+        return jsonify({"record": record})
+
+    @bp.post("/oa/checkin/generate")
+    def checkin_generate() -> Any:
+        """A month of seeded punches: year, month, seed, userids (optional)."""
+        body = body_json()
+        corpid = body.pop("corpid", None)
+        try:
+            year, month = body.pop("year", None), body.pop("month", None)
+            out = emu.generate_checkin_month(year, month, corpid=corpid, **body)  # type: ignore[arg-type]
+        except SandboxError as exc:
+            raise AdminError(str(exc)) from None
+        return jsonify(out)
 
 
 def _userid(body: dict[str, Any]) -> str:

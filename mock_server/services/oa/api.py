@@ -6,7 +6,9 @@ from typing import TYPE_CHECKING, Any
 
 from mock_server.services.oa import approval_views as views
 from mock_server.services.oa import approvals as ap
+from mock_server.services.oa.checkin import sandbox as checkin_sandbox
 from mock_server.services.oa.store import oa
+from mock_server.services.oa.vacation import models as vacation
 
 if TYPE_CHECKING:
     from mock_server.state import Corp
@@ -62,3 +64,26 @@ class OAAPI:
         apps = oa(self.corp(corpid)).applications.values()  # type: ignore[attr-defined]
         out = [views.detail(a) for a in apps]
         return [d for d in out if all(d.get(k) == v for k, v in where.items())]
+
+    # -- check-in and vacation (sandbox) -------------------------------------------------
+    def _oa_sandbox(self, corpid: str | None, fn: Any, payload: dict[str, Any]) -> dict[str, Any]:
+        corp: Corp = self.corp(corpid)  # type: ignore[attr-defined]
+        with self.transaction(corp):  # type: ignore[attr-defined]
+            return fn(corp, payload)  # type: ignore[no-any-return]
+
+    def punch(self, userid: str, corpid: str | None = None, **place: Any) -> dict[str, Any]:
+        """``userid`` punches in the app (``checkin_time`` default now; ``wifimac``,
+        ``lat``/``lng``, ``field=True`` for 外出); returns the getcheckindata record."""
+        return self._oa_sandbox(corpid, checkin_sandbox.punch, {"userid": userid, **place})
+
+    def generate_checkin_month(
+        self, year: int, month: int, seed: int = 0, corpid: str | None = None, **opts: Any
+    ) -> dict[str, Any]:
+        """A month of realistic, seeded punches for every member under a check-in rule."""
+        payload = {"year": year, "month": month, "seed": seed, **opts}
+        return self._oa_sandbox(corpid, checkin_sandbox.generate_month, payload)
+
+    def vacation_quota(self, userid: str, corpid: str | None = None) -> list[dict[str, Any]]:
+        """A member's balances as ``oa/vacation/getuservacationquota`` lists them."""
+        corp: Corp = self.corp(corpid)  # type: ignore[attr-defined]
+        return vacation.quota_list(corp, userid.lower())

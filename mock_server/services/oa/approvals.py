@@ -23,6 +23,7 @@ from mock_server.services.oa.approval_views import (
 )
 from mock_server.services.oa.controls import validate_contents
 from mock_server.services.oa.store import Application, Template, oa
+from mock_server.services.oa.vacation import models as vacation
 from mock_server.state import Agent, Corp
 
 # StatuChangeEvent values (callbacks.md §10).
@@ -251,6 +252,7 @@ def act(corp: Corp, sp_no: str, userid: str, decision: str, speech: str = "") ->
             level["status"] = AGREED
         if _current(app) is None:
             app.sp_status = APPROVED
+            vacation.on_status_change(corp, app)
     _emit(corp, app, event, SOURCE_SANDBOX)
     return app
 
@@ -264,6 +266,7 @@ def revoke(corp: Corp, sp_no: str, userid: str | None = None) -> Application:
         app.sp_status, event = REVOKED, EV_REVOKE
     elif app.sp_status == APPROVED:
         app.sp_status, event = REVOKED_AFTER, EV_REVOKE_AFTER
+        vacation.on_status_change(corp, app)
     else:
         raise ApprovalActionError(f"approval {sp_no} cannot be revoked (sp_status {app.sp_status})")
     _emit(corp, app, event, SOURCE_SANDBOX)
