@@ -38,7 +38,7 @@ MEMBER_FIELDS = (
 
 def _int(body: dict[str, Any], key: str, errcode: int) -> int:
     raw = body.get(key)
-    if isinstance(raw, bool) or not isinstance(raw, int) or raw < 0:
+    if isinstance(raw, bool) or not isinstance(raw, int) or not 0 <= raw <= 0xFFFFFFFF:  # uint32
         raise WeComError(errcode, f"{key} invalid.")
     return raw
 

@@ -30,7 +30,7 @@ def punch(corp: Corp, payload: dict[str, Any]) -> dict[str, Any]:
     if user is None:
         raise SandboxError(f"no member {payload.get('userid')!r}")
     t = payload.get("checkin_time", corp.clock.time())
-    if isinstance(t, bool) or not isinstance(t, int) or t <= 0:
+    if isinstance(t, bool) or not isinstance(t, int) or not 0 < t <= 0xFFFFFFFF:
         raise SandboxError("checkin_time must be a unix timestamp")
     row: dict[str, Any] = {"checkin_time": t, "field": bool(payload.get("field", False))}
     for key in TEXT_FIELDS:
