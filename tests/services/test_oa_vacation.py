@@ -137,7 +137,7 @@ def leave_body(begin: int, days: int, vacation_id: int = 1) -> dict[str, Any]:
 
 
 def test_an_approved_two_day_leave_in_quota_day_and_month_reports(emu: Emulator, hr: Api) -> None:
-    mon, tue, wed = at(2026, 3, 9), at(2026, 3, 10), at(2026, 3, 11)
+    mon, _tue, wed = at(2026, 3, 9), at(2026, 3, 10), at(2026, 3, 11)
     sp_no = hr.post("oa/applyevent", leave_body(mon, 2))["sp_no"]
     assert quota(hr, "zhangsan")[1]["usedduration"] == 0  # pending: nothing deducted yet
     emu.approve(sp_no, "lisi")
@@ -207,5 +207,5 @@ def test_hourly_leave_counts_working_seconds(emu: Emulator, hr: Api) -> None:
     report = hr.post(
         "checkin/getcheckin_daydata", {"starttime": thu, "endtime": thu, "useridlist": ["zhangsan"]}
     )["datas"][0]
-    assert [i for i in report["sp_items"] if i["type"] == 1][0]["duration"] == 7200
-    assert [i for i in report["sp_items"] if i["type"] == 1][0]["time_type"] == 1
+    assert next(i for i in report["sp_items"] if i["type"] == 1)["duration"] == 7200
+    assert next(i for i in report["sp_items"] if i["type"] == 1)["time_type"] == 1
