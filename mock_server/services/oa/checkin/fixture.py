@@ -156,10 +156,10 @@ def load_checkin(emu: Emulator, corp: Corp, section: dict[str, Any] | None) -> N
     for i, row in enumerate((section or {}).get("schedules", [])):
         user = m.user_of(corp, row["userid"])
         gid = seen.get(user.key) if user else None
-        rule = store.rules.get(gid) if gid is not None else None
-        if user is None or rule is None or rule["grouptype"] != m.SHIFT:
+        shift_rule = store.rules.get(gid) if gid is not None else None
+        if user is None or shift_rule is None or shift_rule["grouptype"] != m.SHIFT:
             raise ValueError(f"checkin.schedules[{i}]: {row['userid']!r} has no shift rule")
-        if not any(s["schedule_id"] == row["schedule_id"] for s in rule["schedulelist"]):
+        if not any(s["schedule_id"] == row["schedule_id"] for s in shift_rule["schedulelist"]):
             raise ValueError(f"checkin.schedules[{i}]: unknown schedule_id {row['schedule_id']}")
         store.schedules.setdefault(user.key, {})[row["date"].replace("-", "")] = row["schedule_id"]
 
