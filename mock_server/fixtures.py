@@ -75,7 +75,14 @@ _AGENT_SCHEMA = {
         "permissions": {
             "type": "array",
             "items": {
-                "enum": ["externalcontact", "approval", "appchat", "contacts_read", "checkin"]
+                "enum": [
+                    "externalcontact",
+                    "approval",
+                    "appchat",
+                    "contacts_read",
+                    "checkin",
+                    "meetingroom",
+                ]
             },
         },
         "restricted_fields": {"type": "boolean"},

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -71,7 +72,11 @@ def register(ep: Endpoint) -> Endpoint:
 
 
 def resolve(path: str) -> Endpoint | None:
-    return _REGISTRY.get(path)
+    ep = _REGISTRY.get(path)
+    if ep is None and "//" in path:
+        # Repeated slashes are tolerated (WxJava calls oa/meetingroom//book_by_meeting).
+        ep = _REGISTRY.get(re.sub("/{2,}", "/", path))
+    return ep
 
 
 def endpoints() -> list[Endpoint]:
