@@ -82,6 +82,7 @@ _AGENT_SCHEMA = {
                     "contacts_read",
                     "checkin",
                     "meetingroom",
+                    "journal",
                 ]
             },
         },

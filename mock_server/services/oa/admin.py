@@ -10,6 +10,7 @@ from mock_server.admin import AdminError, admin_extension, body_json
 from mock_server.emulator import Emulator
 from mock_server.services.oa.approvals import ApprovalActionError
 from mock_server.services.oa.checkin.sandbox import SandboxError
+from mock_server.services.oa.journal.models import JournalActionError
 
 
 @admin_extension
@@ -76,6 +77,20 @@ def routes(bp: Blueprint, emu: Emulator) -> None:
         except SandboxError as exc:
             raise AdminError(str(exc)) from None
         return jsonify(out)
+
+    @bp.post("/oa/journals")
+    def journal_submit() -> Any:
+        """A member submits a report: userid, template_id, contents [{title, text}]."""
+        body = body_json()
+        corpid = body.pop("corpid", None)
+        try:
+            info = emu.submit_journal(
+                str(body.pop("userid", "")), str(body.pop("template_id", "")),
+                body.pop("contents", None), corpid=corpid, **body,
+            )  # fmt: skip
+        except JournalActionError as exc:
+            raise AdminError(str(exc)) from None
+        return jsonify({"info": info})
 
 
 def _userid(body: dict[str, Any]) -> str:

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 from mock_server.services.oa import approval_views as views
 from mock_server.services.oa import approvals as ap
 from mock_server.services.oa.checkin import sandbox as checkin_sandbox
+from mock_server.services.oa.journal import models as journal
 from mock_server.services.oa.store import oa
 from mock_server.services.oa.vacation import models as vacation
 
@@ -87,3 +88,23 @@ class OAAPI:
         """A member's balances as ``oa/vacation/getuservacationquota`` lists them."""
         corp: Corp = self.corp(corpid)  # type: ignore[attr-defined]
         return vacation.quota_list(corp, userid.lower())
+
+    def submit_journal(
+        self,
+        userid: str,
+        template_id: str,
+        contents: list[dict[str, Any]],
+        corpid: str | None = None,
+        **opts: Any,
+    ) -> dict[str, Any]:
+        """``userid`` submits a report (``contents``: ``[{"title", "text"}]``); returns its detail."""
+        payload = {"userid": userid, "template_id": template_id, "contents": contents, **opts}
+        return self._oa_sandbox(corpid, journal.submit, payload)
+
+    def comment_journal(
+        self, journal_uuid: str, userid: str, content: str, corpid: str | None = None
+    ) -> dict[str, Any]:
+        """``userid`` comments on a report (a receiver commenting has read it)."""
+        corp: Corp = self.corp(corpid)  # type: ignore[attr-defined]
+        with self.transaction(corp):  # type: ignore[attr-defined]
+            return journal.comment(corp, journal_uuid, userid, content)
