@@ -46,8 +46,13 @@ def _texts(raw: Any, what: str, limit: int, required: bool = True) -> list[dict[
     return [{"text": t["text"], "lang": t.get("lang", "zh_CN")} for t in raw]
 
 
+def _sub(cfg: dict[str, Any], key: str) -> dict[str, Any]:
+    value = cfg.get(key)
+    return value if isinstance(value, dict) else {}
+
+
 def _config(kind: str, raw: Any, cid: str, nested: bool) -> dict[str, Any]:
-    cfg = raw if isinstance(raw, dict) else {}
+    cfg: dict[str, Any] = raw if isinstance(raw, dict) else {}
     if kind == "Date":
         dtype = (
             cfg.get("date", {}).get("type", "day") if isinstance(cfg.get("date"), dict) else None
@@ -76,7 +81,7 @@ def _config(kind: str, raw: Any, cid: str, nested: bool) -> dict[str, Any]:
             raise _bad(f"{cid}: option keys must be unique.")
         return {"selector": {"type": sel["type"], "exp_type": 0, "options": out}}
     if kind == "Contact":
-        con = cfg.get("contact") if isinstance(cfg.get("contact"), dict) else {}
+        con = _sub(cfg, "contact")
         if con.get("type") not in ("single", "multi") or con.get("mode") not in (
             "user",
             "department",
@@ -86,27 +91,27 @@ def _config(kind: str, raw: Any, cid: str, nested: bool) -> dict[str, Any]:
     if kind == "Table":
         if nested:
             raise _bad(f"{cid}: a Table cannot hold a Table.")
-        tbl = cfg.get("table") if isinstance(cfg.get("table"), dict) else {}
+        tbl = _sub(cfg, "table")
         children = tbl.get("children")
         if not isinstance(children, list) or not children:
             raise _bad(f"{cid}: table.children required.")
         return {"table": {"children": _controls(children, nested=True), "stat_field": []}}
     if kind == "Attendance":
-        att = cfg.get("attendance") if isinstance(cfg.get("attendance"), dict) else {}
-        dr = att.get("date_range") if isinstance(att.get("date_range"), dict) else {}
+        att = _sub(cfg, "attendance")
+        dr = _sub(att, "date_range")
         if att.get("type") not in (3, 4, 5) or dr.get("type") not in ("halfday", "hour"):
             raise _bad(f"{cid}: attendance needs type 3|4|5 and date_range.type halfday|hour.")
         return {"attendance": {"date_range": {"type": dr["type"]}, "type": att["type"]}}
     if kind == "Location":
-        loc = cfg.get("location") if isinstance(cfg.get("location"), dict) else {"distance": 300}
+        loc = _sub(cfg, "location") if "location" in cfg else {"distance": 300}
         if loc.get("distance") not in (100, 200, 300):
             raise _bad(f"{cid}: location.distance must be 100, 200 or 300.")
         return {"location": {"distance": loc["distance"]}}
     if kind == "File":
-        f = cfg.get("file") if isinstance(cfg.get("file"), dict) else {}
+        f = _sub(cfg, "file")
         return {"file": {"is_only_photo": 1 if f.get("is_only_photo") else 0}}
     if kind == "DateRange":
-        d = cfg.get("date_range") if isinstance(cfg.get("date_range"), dict) else {}
+        d = _sub(cfg, "date_range")
         if d.get("type", "halfday") not in ("halfday", "hour"):
             raise _bad(f"{cid}: date_range.type must be halfday or hour.")
         return {"date_range": {"type": d.get("type", "halfday")}}
@@ -115,7 +120,7 @@ def _config(kind: str, raw: Any, cid: str, nested: bool) -> dict[str, Any]:
             raise _bad(f"{cid}: tips.tips_content required.")
         return {"tips": cfg["tips"]}
     if kind == "RelatedApproval":
-        rel = cfg.get("related_approval") if isinstance(cfg.get("related_approval"), dict) else {}
+        rel = _sub(cfg, "related_approval")
         return {"related_approval": {"template_id": list(rel.get("template_id", []))}}
     return {}
 

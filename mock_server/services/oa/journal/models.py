@@ -110,7 +110,7 @@ def detail(record: dict[str, Any]) -> dict[str, Any]:
 
 def cycles(report_type: int, start: int, end: int) -> list[tuple[int, int]]:
     """Statistic cycles (local days, ISO weeks or months) overlapping [start, end)."""
-    out = []
+    out: list[tuple[int, int]] = []
     day = dt.datetime.fromtimestamp(start, CN).replace(hour=0, minute=0, second=0, microsecond=0)
     if report_type == WEEKLY:
         day -= dt.timedelta(days=day.weekday())

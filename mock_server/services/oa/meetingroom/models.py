@@ -51,7 +51,7 @@ def find_room(corp: Corp, raw: Any) -> dict[str, Any]:
 
 def room_view(room: dict[str, Any]) -> dict[str, Any]:
     """The room as ``oa/meetingroom/list`` shows it (no range, no internal flags)."""
-    out = {k: room[k] for k in ("meetingroom_id", "name", "capacity") if k in room}
+    out: dict[str, Any] = {k: room[k] for k in ("meetingroom_id", "name", "capacity") if k in room}
     for k in ("city", "building", "floor"):
         if room.get(k):
             out[k] = room[k]
