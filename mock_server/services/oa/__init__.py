@@ -7,6 +7,7 @@ package through the API mixin; they are imported by ``OAAPI._init_family_oa`` in
 
 from mock_server.services.oa import approval_handlers as approval_handlers
 from mock_server.services.oa import approval_legacy as approval_legacy
+from mock_server.services.oa import approval_open as approval_open
 from mock_server.services.oa import approval_templates as approval_templates
 from mock_server.services.oa import calendars as calendars
 from mock_server.services.oa import checkin as checkin

@@ -8,6 +8,7 @@ from flask import Blueprint, jsonify, request
 
 from mock_server.admin import AdminError, admin_extension, body_json
 from mock_server.emulator import Emulator
+from mock_server.services.oa.approval_open import OpenApprovalError
 from mock_server.services.oa.approvals import ApprovalActionError
 from mock_server.services.oa.checkin.sandbox import SandboxError
 from mock_server.services.oa.journal.models import JournalActionError
@@ -91,6 +92,28 @@ def routes(bp: Blueprint, emu: Emulator) -> None:
         except JournalActionError as exc:
             raise AdminError(str(exc)) from None
         return jsonify({"info": info})
+
+    @bp.post("/oa/open_approvals")
+    def open_approval_start() -> Any:
+        """Start an approval-flow-engine request (third_no, userid, agentid, approvers...)."""
+        body = body_json()
+        corpid = body.pop("corpid", None)
+        try:
+            return jsonify({"data": emu.start_open_approval(corpid=corpid, **body)})
+        except OpenApprovalError as exc:
+            raise AdminError(str(exc)) from None
+
+    @bp.post("/oa/open_approvals/<third_no>/<action>")
+    def open_approval_act(third_no: str, action: str) -> Any:
+        """approve / reject / cancel with {"userid", "speech"}."""
+        body = body_json()
+        try:
+            data = emu.act_open_approval(
+                third_no, _userid(body), action, str(body.get("speech", "")), body.get("corpid")
+            )
+        except OpenApprovalError as exc:
+            raise AdminError(str(exc)) from None
+        return jsonify({"data": data})
 
 
 def _userid(body: dict[str, Any]) -> str:

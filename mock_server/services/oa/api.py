@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from mock_server.services.oa import approval_open
 from mock_server.services.oa import approval_views as views
 from mock_server.services.oa import approvals as ap
 from mock_server.services.oa.checkin import sandbox as checkin_sandbox
@@ -108,3 +109,16 @@ class OAAPI:
         corp: Corp = self.corp(corpid)  # type: ignore[attr-defined]
         with self.transaction(corp):  # type: ignore[attr-defined]
             return journal.comment(corp, journal_uuid, userid, content)
+
+    def start_open_approval(self, corpid: str | None = None, **payload: Any) -> dict[str, Any]:
+        """A member submits an approval-flow-engine request on an app's page (``third_no``,
+        ``userid``, ``agentid``, ``template_id``, ``sp_name``, ``approvers``, ``notify``)."""
+        return self._oa_sandbox(corpid, approval_open.start, payload)
+
+    def act_open_approval(
+        self, third_no: str, userid: str, action: str, speech: str = "", corpid: str | None = None
+    ) -> dict[str, Any]:
+        """approve / reject (an approver of the current node) or cancel (the applicant)."""
+        corp: Corp = self.corp(corpid)  # type: ignore[attr-defined]
+        with self.transaction(corp):  # type: ignore[attr-defined]
+            return approval_open.act(corp, third_no, userid, action, speech)
