@@ -83,6 +83,7 @@ _AGENT_SCHEMA = {
                     "checkin",
                     "meetingroom",
                     "journal",
+                    "dial",
                 ]
             },
         },

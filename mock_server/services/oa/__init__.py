@@ -11,6 +11,7 @@ from mock_server.services.oa import approval_open as approval_open
 from mock_server.services.oa import approval_templates as approval_templates
 from mock_server.services.oa import calendars as calendars
 from mock_server.services.oa import checkin as checkin
+from mock_server.services.oa import dial as dial
 from mock_server.services.oa import fixture as fixture
 from mock_server.services.oa import journal as journal
 from mock_server.services.oa import meetingroom as meetingroom

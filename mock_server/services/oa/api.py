@@ -8,6 +8,7 @@ from mock_server.services.oa import approval_open
 from mock_server.services.oa import approval_views as views
 from mock_server.services.oa import approvals as ap
 from mock_server.services.oa.checkin import sandbox as checkin_sandbox
+from mock_server.services.oa.dial import handlers as dial
 from mock_server.services.oa.journal import models as journal
 from mock_server.services.oa.store import oa
 from mock_server.services.oa.vacation import models as vacation
@@ -122,3 +123,10 @@ class OAAPI:
         corp: Corp = self.corp(corpid)  # type: ignore[attr-defined]
         with self.transaction(corp):  # type: ignore[attr-defined]
             return approval_open.act(corp, third_no, userid, action, speech)
+
+    def add_dial_record(self, corpid: str | None = None, **record: Any) -> dict[str, Any]:
+        """A connected public-phone call (``call_time``, ``total_duration``, ``call_type``,
+        ``caller``, ``callee``), as ``dial/get_dial_record`` will list it."""
+        corp: Corp = self.corp(corpid)  # type: ignore[attr-defined]
+        with self.transaction(corp):  # type: ignore[attr-defined]
+            return dial.add_record(corp, record)
