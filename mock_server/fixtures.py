@@ -84,6 +84,7 @@ _AGENT_SCHEMA = {
                     "meetingroom",
                     "journal",
                     "dial",
+                    "living",
                 ]
             },
         },

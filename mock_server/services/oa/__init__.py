@@ -14,6 +14,7 @@ from mock_server.services.oa import checkin as checkin
 from mock_server.services.oa import dial as dial
 from mock_server.services.oa import fixture as fixture
 from mock_server.services.oa import journal as journal
+from mock_server.services.oa import living as living
 from mock_server.services.oa import meetingroom as meetingroom
 from mock_server.services.oa import meetings as meetings
 from mock_server.services.oa import schedules as schedules

@@ -12,6 +12,7 @@ from mock_server.services.oa.approval_open import OpenApprovalError
 from mock_server.services.oa.approvals import ApprovalActionError
 from mock_server.services.oa.checkin.sandbox import SandboxError
 from mock_server.services.oa.journal.models import JournalActionError
+from mock_server.services.oa.living.models import LivingActionError
 
 
 @admin_extension
@@ -114,6 +115,16 @@ def routes(bp: Blueprint, emu: Emulator) -> None:
         except OpenApprovalError as exc:
             raise AdminError(str(exc)) from None
         return jsonify({"data": data})
+
+    @bp.post("/oa/living/<livingid>/<action>")
+    def living_act(livingid: str, action: str) -> Any:
+        """start / end (the anchor) or watch (a viewer: userid or external_userid, ...)."""
+        body = body_json()
+        corpid = body.pop("corpid", None)
+        try:
+            return jsonify(emu.living_action(livingid, action, corpid=corpid, **body))
+        except (LivingActionError, ValueError, TypeError) as exc:
+            raise AdminError(str(exc)) from None
 
 
 def _userid(body: dict[str, Any]) -> str:

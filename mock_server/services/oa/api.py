@@ -10,6 +10,7 @@ from mock_server.services.oa import approvals as ap
 from mock_server.services.oa.checkin import sandbox as checkin_sandbox
 from mock_server.services.oa.dial import handlers as dial
 from mock_server.services.oa.journal import models as journal
+from mock_server.services.oa.living import models as living
 from mock_server.services.oa.store import oa
 from mock_server.services.oa.vacation import models as vacation
 
@@ -130,3 +131,20 @@ class OAAPI:
         corp: Corp = self.corp(corpid)  # type: ignore[attr-defined]
         with self.transaction(corp):  # type: ignore[attr-defined]
             return dial.add_record(corp, record)
+
+    def living_action(
+        self, livingid: str, action: str, corpid: str | None = None, **viewer: Any
+    ) -> dict[str, Any]:
+        """The anchor ``start``s or ``end``s a live, or a viewer ``watch``es it (``userid`` or
+        ``external_userid``, ``watch_time``, ``is_comment``, ``is_mic``)."""
+        corp: Corp = self.corp(corpid)  # type: ignore[attr-defined]
+        with self.transaction(corp):  # type: ignore[attr-defined]
+            if action == "start":
+                live = living.start(corp, livingid)
+            elif action == "end":
+                live = living.end(corp, livingid)
+            elif action == "watch":
+                live = living.watch(corp, livingid, viewer)
+            else:
+                raise living.LivingActionError(f"unknown action {action!r}")
+            return {"livingid": livingid, "status": living.status(live, corp.clock.time())}
