@@ -169,7 +169,10 @@ def error_response(ctx: Context, err: WeComError) -> ApiResponse:
     errmsg = render_errmsg(text, err.errcode, hint, ctx.request.client_ip)
     body: dict[str, Any] = {"errcode": err.errcode, "errmsg": errmsg}
     body.update(err.extra)
+    # A header value may carry neither non-Latin-1 text nor line breaks (an errmsg can echo
+    # a caller's value, e.g. a userid with a newline).
     header_msg = errmsg.encode("latin-1", "replace").decode("latin-1")
+    header_msg = header_msg.replace("\r", " ").replace("\n", " ")
     return ApiResponse(body, headers={"Error-Code": str(err.errcode), "Error-Msg": header_msg})
 
 

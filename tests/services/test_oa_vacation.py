@@ -209,3 +209,18 @@ def test_hourly_leave_counts_working_seconds(emu: Emulator, hr: Api) -> None:
     )["datas"][0]
     assert next(i for i in report["sp_items"] if i["type"] == 1)["duration"] == 7200
     assert next(i for i in report["sp_items"] if i["type"] == 1)["time_type"] == 1
+
+
+def test_errmsg_headers_never_carry_line_breaks(emu: Emulator, hr: Api) -> None:
+    from mock_server.app import create_app
+
+    res = (
+        create_app(emu)
+        .test_client()
+        .post(
+            f"/cgi-bin/oa/vacation/getuservacationquota?access_token={hr.token}",
+            json={"userid": "a\nb\r"},
+        )
+    )
+    assert res.status_code == 200 and res.get_json()["errcode"] == 301063
+    assert "\n" not in res.headers["Error-Msg"] and "\r" not in res.headers["Error-Msg"]

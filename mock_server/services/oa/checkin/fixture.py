@@ -135,9 +135,13 @@ def build_rule(spec: dict[str, Any], created: int) -> dict[str, Any]:
     return rule
 
 
+# create_time of fixture rules: a fixed date, so a reset rebuilds identical state.
+FIXTURE_CREATED = 1704067200  # 2024-01-01
+
+
 def load_checkin(emu: Emulator, corp: Corp, section: dict[str, Any] | None) -> None:
     store = m.checkin(corp)
-    created = corp.clock.time()
+    created = FIXTURE_CREATED
     seen: dict[str, int] = {}
     for i, spec in enumerate((section or {}).get("rules", [])):
         rule = build_rule(spec, created)
