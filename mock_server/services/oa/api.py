@@ -1,4 +1,4 @@
-"""Python API of OA: approvals, calendars and schedules, meetings, mixed into ``Emulator``."""
+"""Python API of OA: ``emu.oa`` (approvals acted on as people in the WeCom app would)."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from mock_server.services.oa.store import oa
 from mock_server.services.oa.vacation import models as vacation
 
 if TYPE_CHECKING:
-    from mock_server.state import Corp
+    from mock_server.core.pipeline import Host
 
 
 class OAAPI:
@@ -25,13 +25,12 @@ class OAAPI:
     ``sys_approval_change`` event; an impossible action raises ``ApprovalActionError``.
     """
 
-    def _init_family_oa(self) -> None:
-        # Registers the /__admin/oa routes (cannot be imported with the package: cycle).
-        from mock_server.services.oa import admin as _admin  # noqa: F401
+    def __init__(self, engine: Host) -> None:
+        self._emu = engine
 
     def _oa_act(self, corpid: str | None, fn: Any, *args: Any) -> dict[str, Any]:
-        corp: Corp = self.corp(corpid)  # type: ignore[attr-defined]
-        with self.transaction(corp):  # type: ignore[attr-defined]
+        corp = self._emu.corp(corpid)
+        with self._emu.transaction(corp):
             return views.detail(fn(corp, *args))
 
     def approve(
@@ -60,19 +59,19 @@ class OAAPI:
 
     def approval(self, sp_no: str, corpid: str | None = None) -> dict[str, Any] | None:
         """An application's detail (``getapprovaldetail``'s ``info``), or None."""
-        app = oa(self.corp(corpid)).applications.get(str(sp_no))  # type: ignore[attr-defined]
+        app = oa(self._emu.corp(corpid)).applications.get(str(sp_no))
         return None if app is None else views.detail(app)
 
     def approvals(self, corpid: str | None = None, **where: Any) -> list[dict[str, Any]]:
         """All applications (details), optionally filtered by detail fields (sp_status=1...)."""
-        apps = oa(self.corp(corpid)).applications.values()  # type: ignore[attr-defined]
+        apps = oa(self._emu.corp(corpid)).applications.values()
         out = [views.detail(a) for a in apps]
         return [d for d in out if all(d.get(k) == v for k, v in where.items())]
 
     # -- check-in and vacation (sandbox) -------------------------------------------------
     def _oa_sandbox(self, corpid: str | None, fn: Any, payload: dict[str, Any]) -> dict[str, Any]:
-        corp: Corp = self.corp(corpid)  # type: ignore[attr-defined]
-        with self.transaction(corp):  # type: ignore[attr-defined]
+        corp = self._emu.corp(corpid)
+        with self._emu.transaction(corp):
             return fn(corp, payload)  # type: ignore[no-any-return]
 
     def punch(self, userid: str, corpid: str | None = None, **place: Any) -> dict[str, Any]:
@@ -89,7 +88,7 @@ class OAAPI:
 
     def vacation_quota(self, userid: str, corpid: str | None = None) -> list[dict[str, Any]]:
         """A member's balances as ``oa/vacation/getuservacationquota`` lists them."""
-        corp: Corp = self.corp(corpid)  # type: ignore[attr-defined]
+        corp = self._emu.corp(corpid)
         return vacation.quota_list(corp, userid.lower())
 
     def submit_journal(
@@ -108,8 +107,8 @@ class OAAPI:
         self, journal_uuid: str, userid: str, content: str, corpid: str | None = None
     ) -> dict[str, Any]:
         """``userid`` comments on a report (a receiver commenting has read it)."""
-        corp: Corp = self.corp(corpid)  # type: ignore[attr-defined]
-        with self.transaction(corp):  # type: ignore[attr-defined]
+        corp = self._emu.corp(corpid)
+        with self._emu.transaction(corp):
             return journal.comment(corp, journal_uuid, userid, content)
 
     def start_open_approval(self, corpid: str | None = None, **payload: Any) -> dict[str, Any]:
@@ -121,15 +120,15 @@ class OAAPI:
         self, third_no: str, userid: str, action: str, speech: str = "", corpid: str | None = None
     ) -> dict[str, Any]:
         """approve / reject (an approver of the current node) or cancel (the applicant)."""
-        corp: Corp = self.corp(corpid)  # type: ignore[attr-defined]
-        with self.transaction(corp):  # type: ignore[attr-defined]
+        corp = self._emu.corp(corpid)
+        with self._emu.transaction(corp):
             return approval_open.act(corp, third_no, userid, action, speech)
 
     def add_dial_record(self, corpid: str | None = None, **record: Any) -> dict[str, Any]:
         """A connected public-phone call (``call_time``, ``total_duration``, ``call_type``,
         ``caller``, ``callee``), as ``dial/get_dial_record`` will list it."""
-        corp: Corp = self.corp(corpid)  # type: ignore[attr-defined]
-        with self.transaction(corp):  # type: ignore[attr-defined]
+        corp = self._emu.corp(corpid)
+        with self._emu.transaction(corp):
             return dial.add_record(corp, record)
 
     def living_action(
@@ -137,8 +136,8 @@ class OAAPI:
     ) -> dict[str, Any]:
         """The anchor ``start``s or ``end``s a live, or a viewer ``watch``es it (``userid`` or
         ``external_userid``, ``watch_time``, ``is_comment``, ``is_mic``)."""
-        corp: Corp = self.corp(corpid)  # type: ignore[attr-defined]
-        with self.transaction(corp):  # type: ignore[attr-defined]
+        corp = self._emu.corp(corpid)
+        with self._emu.transaction(corp):
             if action == "start":
                 live = living.start(corp, livingid)
             elif action == "end":

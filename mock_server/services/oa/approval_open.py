@@ -12,13 +12,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from mock_server.core.state import Corp
 from mock_server.errors import WeComError
 from mock_server.events import SOURCE_SANDBOX, DomainEvent
 from mock_server.pipeline import Context
 from mock_server.registry import APP
 from mock_server.services.contacts import models as cm
 from mock_server.services.oa.approval_handlers import api
-from mock_server.state import Corp, register_store
 
 PENDING, APPROVED, REJECTED, CANCELLED = 1, 2, 3, 4
 
@@ -32,9 +32,6 @@ class OpenApprovalStore:
 
 def open_approvals(corp: Corp) -> OpenApprovalStore:
     return corp.store("oa_open")  # type: ignore[no-any-return]
-
-
-register_store("oa_open", lambda corp: OpenApprovalStore())
 
 
 class OpenApprovalError(ValueError):

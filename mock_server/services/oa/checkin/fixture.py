@@ -11,13 +11,12 @@ from __future__ import annotations
 import copy
 from typing import TYPE_CHECKING, Any
 
-from mock_server.fixture_tools import GENERATORS
-from mock_server.fixtures import register_section
+from mock_server.core.plugin import FixtureSection
+from mock_server.core.state import Corp
 from mock_server.services.oa.checkin import models as m
-from mock_server.state import Corp
 
 if TYPE_CHECKING:
-    from mock_server.emulator import Emulator
+    from mock_server.core.pipeline import Host as Emulator
 
 SECTION: dict[str, Any] = {
     "type": "object",
@@ -168,7 +167,7 @@ def load_checkin(emu: Emulator, corp: Corp, section: dict[str, Any] | None) -> N
         store.schedules.setdefault(user.key, {})[row["date"].replace("-", "")] = row["schedule_id"]
 
 
-register_section("checkin", SECTION, load_checkin, order=45)
+section = FixtureSection("checkin", SECTION, load_checkin, order=45)
 
 
 def generated_rules(doc: dict[str, Any], args: Any = None, rng: Any = None) -> None:
@@ -204,6 +203,3 @@ def generated_rules(doc: dict[str, Any], args: Any = None, rng: Any = None) -> N
     for agent in doc.get("agents", []):
         if "checkin" not in agent.setdefault("permissions", []):
             agent["permissions"].append("checkin")
-
-
-GENERATORS.append(generated_rules)

@@ -13,8 +13,8 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
+from mock_server.core.state import Corp
 from mock_server.services.contacts import models as cm
-from mock_server.state import Corp, register_store
 
 CN_OFFSET = 8 * 3600
 DAY = 86400
@@ -37,9 +37,6 @@ class CheckinStore:
 
 def checkin(corp: Corp) -> CheckinStore:
     return corp.store("checkin")  # type: ignore[no-any-return]
-
-
-register_store("checkin", lambda corp: CheckinStore())
 
 
 # -- days ----------------------------------------------------------------------------------

@@ -10,15 +10,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from mock_server.core.plugin import FixtureSection
+from mock_server.core.state import Corp
 from mock_server.errors import WeComError
-from mock_server.fixtures import register_section
 from mock_server.pipeline import Context
 from mock_server.registry import Family
 from mock_server.services.contacts import models as cm
-from mock_server.state import Corp, register_store
 
 if TYPE_CHECKING:
-    from mock_server.emulator import Emulator
+    from mock_server.core.pipeline import Host as Emulator
 
 api = Family("oa")
 WINDOW = 30 * 86400
@@ -33,8 +33,6 @@ class DialStore:
 def dial(corp: Corp) -> DialStore:
     return corp.store("dial")  # type: ignore[no-any-return]
 
-
-register_store("dial", lambda corp: DialStore())
 
 PARTY = {
     "type": "object",
@@ -80,7 +78,7 @@ def load_dial(emu: Emulator, corp: Corp, section: list[dict[str, Any]] | None) -
         add_record(corp, dict(record))
 
 
-register_section("dial_records", SECTION, load_dial, order=49)
+section = FixtureSection("dial_records", SECTION, load_dial, order=49)
 
 
 def _opt_int(body: dict[str, Any], key: str) -> int | None:

@@ -5,13 +5,13 @@ from __future__ import annotations
 import copy
 from typing import TYPE_CHECKING, Any
 
-from mock_server.fixtures import register_section
+from mock_server.core.plugin import FixtureSection
+from mock_server.core.state import Corp
 from mock_server.services.contacts import models as cm
 from mock_server.services.oa.journal import models as jm
-from mock_server.state import Corp
 
 if TYPE_CHECKING:
-    from mock_server.emulator import Emulator
+    from mock_server.core.pipeline import Host as Emulator
 
 SECTION: dict[str, Any] = {
     "type": "object",
@@ -59,4 +59,4 @@ def load_journal(emu: Emulator, corp: Corp, section: dict[str, Any] | None) -> N
         store.templates[tpl["template_id"]] = tpl
 
 
-register_section("journal", SECTION, load_journal, order=48)
+section = FixtureSection("journal", SECTION, load_journal, order=48)

@@ -11,8 +11,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
+from mock_server.core.state import Corp
 from mock_server.services.contacts import models as cm
-from mock_server.state import Corp, register_store
 
 CN = dt.timezone(dt.timedelta(hours=8))
 DAILY, WEEKLY, MONTHLY = 2, 3, 4
@@ -28,9 +28,6 @@ class JournalStore:
 
 def journals(corp: Corp) -> JournalStore:
     return corp.store("journal")  # type: ignore[no-any-return]
-
-
-register_store("journal", lambda corp: JournalStore())
 
 
 class JournalActionError(ValueError):

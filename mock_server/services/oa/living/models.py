@@ -12,8 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from mock_server.core.state import Corp
 from mock_server.events import SOURCE_API, SOURCE_SANDBOX, DomainEvent
-from mock_server.state import Corp, register_store
 
 RESERVED, LIVE, ENDED, EXPIRED, CANCELLED = 0, 1, 2, 3, 4
 
@@ -28,9 +28,6 @@ class LivingStore:
 
 def living(corp: Corp) -> LivingStore:
     return corp.store("living")  # type: ignore[no-any-return]
-
-
-register_store("living", lambda corp: LivingStore())
 
 
 class LivingActionError(ValueError):

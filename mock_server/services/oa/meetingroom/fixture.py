@@ -6,12 +6,12 @@ from __future__ import annotations
 import copy
 from typing import TYPE_CHECKING, Any
 
-from mock_server.fixtures import register_section
+from mock_server.core.plugin import FixtureSection
+from mock_server.core.state import Corp
 from mock_server.services.oa.meetingroom import models as mr
-from mock_server.state import Corp
 
 if TYPE_CHECKING:
-    from mock_server.emulator import Emulator
+    from mock_server.core.pipeline import Host as Emulator
 
 SECTION: dict[str, Any] = {
     "type": "array",
@@ -58,4 +58,4 @@ def load_rooms(emu: Emulator, corp: Corp, section: list[dict[str, Any]] | None) 
         store.next_id = max(store.next_id, rid + 1)
 
 
-register_section("meetingrooms", SECTION, load_rooms, order=47)
+section = FixtureSection("meetingrooms", SECTION, load_rooms, order=47)

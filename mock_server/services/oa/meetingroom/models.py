@@ -12,9 +12,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from mock_server.core.state import Corp
 from mock_server.errors import WeComError
 from mock_server.events import SOURCE_API, DomainEvent
-from mock_server.state import Corp, register_store
 
 SLOT = 1800
 GRACE = 900  # a booking may start up to 15 minutes in the past
@@ -35,9 +35,6 @@ class MeetingRoomStore:
 
 def rooms(corp: Corp) -> MeetingRoomStore:
     return corp.store("meetingroom")  # type: ignore[no-any-return]
-
-
-register_store("meetingroom", lambda corp: MeetingRoomStore())
 
 
 def find_room(corp: Corp, raw: Any) -> dict[str, Any]:

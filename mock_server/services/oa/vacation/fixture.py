@@ -5,13 +5,13 @@ from __future__ import annotations
 import copy
 from typing import TYPE_CHECKING, Any
 
-from mock_server.fixtures import register_section
+from mock_server.core.plugin import FixtureSection
+from mock_server.core.state import Corp
 from mock_server.services.contacts import models as cm
 from mock_server.services.oa.vacation import models as vm
-from mock_server.state import Corp
 
 if TYPE_CHECKING:
-    from mock_server.emulator import Emulator
+    from mock_server.core.pipeline import Host as Emulator
 
 SECTION: dict[str, Any] = {
     "type": "object",
@@ -91,4 +91,4 @@ def load_vacation(emu: Emulator, corp: Corp, section: dict[str, Any] | None) -> 
         }
 
 
-register_section("vacation", SECTION, load_vacation, order=46)
+section = FixtureSection("vacation", SECTION, load_vacation, order=46)

@@ -11,9 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from mock_server.core.state import Corp
 from mock_server.errors import WeComError
 from mock_server.services.oa.store import Application, oa
-from mock_server.state import Corp, register_store
 
 BY_DAY, BY_HOUR = 0, 1
 APPROVED, REVOKED_AFTER = 2, 6
@@ -33,9 +33,6 @@ class VacationStore:
 
 def vacation(corp: Corp) -> VacationStore:
     return corp.store("vacation")  # type: ignore[no-any-return]
-
-
-register_store("vacation", lambda corp: VacationStore())
 
 
 def limited(vtype: dict[str, Any]) -> bool:
