@@ -12,11 +12,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from mock_server.core.errors import WeComError
+from mock_server.core.events import SOURCE_SANDBOX, DomainEvent
+from mock_server.core.pipeline import Context
+from mock_server.core.registry import APP
 from mock_server.core.state import Corp
-from mock_server.errors import WeComError
-from mock_server.events import SOURCE_SANDBOX, DomainEvent
-from mock_server.pipeline import Context
-from mock_server.registry import APP
 from mock_server.services.contacts import models as cm
 from mock_server.services.oa.approval_handlers import api
 

@@ -11,9 +11,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from mock_server.errors import WeComError
-from mock_server.pipeline import Context
-from mock_server.registry import APPROVAL
+from mock_server.core.errors import WeComError
+from mock_server.core.pipeline import Context
+from mock_server.core.registry import APPROVAL
 from mock_server.services.oa.approval_handlers import api
 from mock_server.services.oa.store import Template, oa
 

@@ -13,12 +13,12 @@ import sys
 from typing import Any
 
 import wechatpy
-from mock_server.web.server import ServerThread
 from wechatpy.exceptions import WeChatClientException
 from wechatpy.work import WeChatClient
 
 from mock_server import Emulator
 from mock_server.clock import Clock
+from mock_server.web.server import ServerThread
 
 CORPID = "wwdemo0000000000001"
 SECRET = "DEMO-app-1000004-secret-not-real"

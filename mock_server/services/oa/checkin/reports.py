@@ -11,10 +11,10 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
+from mock_server.core.state import Corp
 from mock_server.services.contacts import models as cm
 from mock_server.services.oa.checkin import models as m
 from mock_server.services.oa.vacation import models as vm
-from mock_server.state import Corp
 
 LATE, EARLY, MISSING, ABSENT, PLACE = 1, 2, 3, 4, 5
 RECORD_TYPE = {m.FIXED: 1, m.SHIFT: 3, m.FREE: 4}

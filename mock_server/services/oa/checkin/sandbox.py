@@ -11,9 +11,9 @@ import datetime as dt
 import random
 from typing import Any
 
+from mock_server.core.state import Corp
 from mock_server.services.oa.checkin import models as m
 from mock_server.services.oa.checkin import reports as rp
-from mock_server.state import Corp
 
 TEXT_FIELDS = ("location_title", "location_detail", "wifiname", "wifimac", "notes", "deviceid")
 

@@ -10,11 +10,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from mock_server.core.errors import WeComError
+from mock_server.core.pipeline import Context
 from mock_server.core.plugin import FixtureSection
+from mock_server.core.registry import Family
 from mock_server.core.state import Corp
-from mock_server.errors import WeComError
-from mock_server.pipeline import Context
-from mock_server.registry import Family
 from mock_server.services.contacts import models as cm
 
 if TYPE_CHECKING:

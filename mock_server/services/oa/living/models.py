@@ -12,8 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from mock_server.core.events import SOURCE_API, SOURCE_SANDBOX, DomainEvent
 from mock_server.core.state import Corp
-from mock_server.events import SOURCE_API, SOURCE_SANDBOX, DomainEvent
 
 RESERVED, LIVE, ENDED, EXPIRED, CANCELLED = 0, 1, 2, 3, 4
 

@@ -12,9 +12,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from mock_server.core.errors import WeComError
+from mock_server.core.events import SOURCE_API, DomainEvent
 from mock_server.core.state import Corp
-from mock_server.errors import WeComError
-from mock_server.events import SOURCE_API, DomainEvent
 
 SLOT = 1800
 GRACE = 900  # a booking may start up to 15 minutes in the past

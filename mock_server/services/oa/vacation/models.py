@@ -11,8 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from mock_server.core.errors import WeComError
 from mock_server.core.state import Corp
-from mock_server.errors import WeComError
 from mock_server.services.oa.store import Application, oa
 
 BY_DAY, BY_HOUR = 0, 1
