@@ -83,7 +83,7 @@ def checkin_generate(emu: Host, req: AdminRequest) -> dict[str, Any]:
     corpid = body.pop("corpid", None)
     year, month = body.pop("year", None), body.pop("month", None)
     try:
-        return _api(emu).generate_checkin_month(year, month, corpid=corpid, **body)  # type: ignore[arg-type]
+        return _api(emu).generate_checkin_month(year, month, corpid=corpid, **body)
     except SandboxError as exc:
         raise AdminError(str(exc)) from None
 

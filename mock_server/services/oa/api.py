@@ -72,7 +72,7 @@ class OAAPI:
     def _oa_sandbox(self, corpid: str | None, fn: Any, payload: dict[str, Any]) -> dict[str, Any]:
         corp = self._emu.corp(corpid)
         with self._emu.transaction(corp):
-            return fn(corp, payload)  # type: ignore[no-any-return]
+            return fn(corp, payload)
 
     def punch(self, userid: str, corpid: str | None = None, **place: Any) -> dict[str, Any]:
         """``userid`` punches in the app (``checkin_time`` default now; ``wifimac``,

@@ -31,7 +31,7 @@ class OpenApprovalStore:
 
 
 def open_approvals(corp: Corp) -> OpenApprovalStore:
-    return corp.store("oa_open")  # type: ignore[no-any-return]
+    return corp.store("oa_open")
 
 
 class OpenApprovalError(ValueError):

@@ -36,7 +36,7 @@ class CheckinStore:
 
 
 def checkin(corp: Corp) -> CheckinStore:
-    return corp.store("checkin")  # type: ignore[no-any-return]
+    return corp.store("checkin")
 
 
 # -- days ----------------------------------------------------------------------------------

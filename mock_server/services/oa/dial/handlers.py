@@ -31,7 +31,7 @@ class DialStore:
 
 
 def dial(corp: Corp) -> DialStore:
-    return corp.store("dial")  # type: ignore[no-any-return]
+    return corp.store("dial")
 
 
 PARTY = {

@@ -27,7 +27,7 @@ class JournalStore:
 
 
 def journals(corp: Corp) -> JournalStore:
-    return corp.store("journal")  # type: ignore[no-any-return]
+    return corp.store("journal")
 
 
 class JournalActionError(ValueError):

@@ -27,7 +27,7 @@ class LivingStore:
 
 
 def living(corp: Corp) -> LivingStore:
-    return corp.store("living")  # type: ignore[no-any-return]
+    return corp.store("living")
 
 
 class LivingActionError(ValueError):

@@ -34,7 +34,7 @@ class MeetingRoomStore:
 
 
 def rooms(corp: Corp) -> MeetingRoomStore:
-    return corp.store("meetingroom")  # type: ignore[no-any-return]
+    return corp.store("meetingroom")
 
 
 def find_room(corp: Corp, raw: Any) -> dict[str, Any]:

@@ -32,7 +32,7 @@ class VacationStore:
 
 
 def vacation(corp: Corp) -> VacationStore:
-    return corp.store("vacation")  # type: ignore[no-any-return]
+    return corp.store("vacation")
 
 
 def limited(vtype: dict[str, Any]) -> bool:
