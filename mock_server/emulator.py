@@ -234,11 +234,14 @@ class Emulator(FamilyAPIs):
         self.journal.record(entry)
 
     # -- in-process transport ------------------------------------------------------------
-    def intercept(self, *, base_urls: Sequence[str] | None = None) -> Any:
-        """Route ``requests`` calls to qyapi.weixin.qq.com into this emulator (no sockets)."""
+    def intercept(
+        self, *, base_urls: Sequence[str] | None = None, guard: bool | None = None
+    ) -> Any:
+        """Route ``requests``/``httpx``/``aiohttp`` calls to qyapi.weixin.qq.com into this
+        emulator (no sockets); the network guard stops any other way to the real host."""
         from mock_server.intercept import Interceptor
 
-        return Interceptor(self, base_urls=base_urls)
+        return Interceptor(self, base_urls=base_urls, guard=guard)
 
     def _init_families(self) -> None:
         for name in dir(FamilyAPIs):

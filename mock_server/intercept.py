@@ -1,6 +1,10 @@
-"""In-process mode: ``requests`` calls to the WeCom host go to the emulator, no sockets.
+"""In-process mode: ``requests``, ``httpx`` and ``aiohttp`` calls to the WeCom host go to the
+emulator, no sockets.
 
-Built on the ``responses`` library; every other host passes through untouched.
+``requests`` is routed with ``responses``, ``httpx`` with ``respx``, ``aiohttp`` with
+``aioresponses``; every other host passes through untouched. The network guard
+(``mock_server.netguard``) makes anything else that tries to reach the real WeCom host fail
+loudly instead of leaving the machine.
 """
 
 from __future__ import annotations
@@ -44,10 +48,22 @@ def _bases(extra: Sequence[str] | None) -> list[str]:
 class Interceptor(contextlib.ContextDecorator):
     """Context manager and decorator; ``__enter__`` returns the emulator."""
 
-    def __init__(self, emulator: Emulator, *, base_urls: Sequence[str] | None = None) -> None:
+    def __init__(
+        self,
+        emulator: Emulator,
+        *,
+        base_urls: Sequence[str] | None = None,
+        guard: bool | None = None,
+    ) -> None:
+        from mock_server import netguard
+
         self.emulator = emulator
         self.bases = _bases(base_urls)
+        # None: on unless WECOM_MOCK_GUARD=0
+        self.guard = (not netguard.guard_disabled_by_env()) if guard is None else guard
         self._mock: responses.RequestsMock | None = None
+        self._routes: list[Any] = []
+        self._guarded = False
 
     def _callback(self, prepared: PreparedRequest) -> tuple[int, dict[str, str], bytes]:
         from mock_server.faults.transport import apply_inprocess_fault
@@ -81,9 +97,27 @@ class Interceptor(contextlib.ContextDecorator):
         mock.add_passthru(re.compile(rf"^(?!(?:{hosts})(?:[/?]|$))"))
         mock.start()
         self._mock = mock
+        from mock_server import intercept_libs
+
+        self._routes.append(intercept_libs.push(self.emulator, pattern))
+        if self.guard:
+            from mock_server import netguard
+
+            netguard.install()
+            self._guarded = True
         return self.emulator
 
     def stop(self) -> None:
+        if self._guarded:
+            from mock_server import netguard
+
+            netguard.uninstall()
+            self._guarded = False
+        from mock_server import intercept_libs
+
+        for entry in reversed(self._routes):
+            intercept_libs.pop(entry)
+        self._routes = []
         if self._mock is not None:
             self._mock.stop()
             self._mock.reset()
@@ -97,13 +131,18 @@ class Interceptor(contextlib.ContextDecorator):
 
 
 def intercept(
-    fixtures: Sequence[Any] | None = None, *, base_urls: Sequence[str] | None = None, **kwargs: Any
+    fixtures: Sequence[Any] | None = None,
+    *,
+    base_urls: Sequence[str] | None = None,
+    guard: bool | None = None,
+    **kwargs: Any,
 ) -> Interceptor:
-    """Like moto's ``mock_aws``: a fresh emulator, with ``requests`` routed into it.
+    """Like moto's ``mock_aws``: a fresh emulator, with ``requests``, ``httpx`` and
+    ``aiohttp`` routed into it and the network guard on (``guard=False`` turns it off).
 
     >>> with intercept() as wecom:
     ...     requests.get("https://qyapi.weixin.qq.com/cgi-bin/gettoken", params=...)
     """
     from mock_server.emulator import Emulator
 
-    return Interceptor(Emulator(fixtures, **kwargs), base_urls=base_urls)
+    return Interceptor(Emulator(fixtures, **kwargs), base_urls=base_urls, guard=guard)
