@@ -55,6 +55,30 @@ def _serve_args(p: argparse.ArgumentParser) -> None:
         action="store_true",
         help="let non-loopback callers use /__admin (off by default)",
     )
+    https = p.add_argument_group(
+        "HTTPS mode (any language, unmodified apps; see `wecom-mock ca` for the certificate)"
+    )
+    https.add_argument(
+        "--proxy-port",
+        type=int,
+        default=None,
+        metavar="PORT",
+        help="also listen here as HTTPS_PROXY: CONNECT to qyapi.weixin.qq.com gets TLS from "
+        "the local CA; other hosts are refused (0 = any free port)",
+    )
+    https.add_argument(
+        "--proxy-passthrough",
+        action="store_true",
+        help="relay CONNECT to other hosts as a blind TCP tunnel instead of refusing it",
+    )
+    https.add_argument(
+        "--tls-port",
+        type=int,
+        default=None,
+        metavar="PORT",
+        help="also serve TLS for qyapi.weixin.qq.com directly on this port (with the host "
+        "mapped to 127.0.0.1; 443 for apps that hard-code the URL)",
+    )
 
 
 @command("serve", "run the emulator over HTTP", _serve_args)
@@ -70,7 +94,33 @@ def _serve(args: argparse.Namespace) -> int:
         journal_size=args.journal_size,
         strict=args.strict,
         admin_remote=args.admin_remote,
+        proxy_port=args.proxy_port,
+        proxy_passthrough=args.proxy_passthrough,
+        tls_port=args.tls_port,
     )
+
+
+def _ca_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--path", action="store_true", help="print only the CA certificate's path")
+    p.add_argument(
+        "--remove", action="store_true", help="delete this user's CA (undo any trust first)"
+    )
+
+
+@command("ca", "the local CA of the HTTPS mode: where it is, how to trust and untrust it", _ca_args)
+def _ca(args: argparse.Namespace) -> int:
+    from mock_server.localca import ensure_ca, remove_ca, trust_help
+
+    if args.remove:
+        removed = remove_ca()
+        for path in removed:
+            print(f"removed {path}")
+        if not removed:
+            print("no local CA to remove")
+        return 0
+    ca = ensure_ca()
+    print(ca.cert_path if args.path else trust_help(ca))
+    return 0
 
 
 def _endpoints_args(p: argparse.ArgumentParser) -> None:
@@ -91,15 +141,68 @@ def _endpoints(args: argparse.Namespace) -> int:
     return 0
 
 
+def _run_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--url",
+        default=None,
+        help="use this running server (default: $WECOM_MOCK_URL, else start one on a free port)",
+    )
+    p.add_argument(
+        "--fixture",
+        action="append",
+        metavar="FILE",
+        help="corp fixture for a started server (repeatable; default: the demo company)",
+    )
+    p.add_argument("--seed", type=int, default=0, help="seed of generated ids")
+    p.add_argument("-q", "--quiet", action="store_true", help="print nothing of our own")
+    p.set_defaults(_accepts_rest=True)
+
+
+@command(
+    "run",
+    "run a Python app with its WeCom calls routed to the emulator: run [options] -- CMD ARGS",
+    _run_args,
+)
+def _run(args: argparse.Namespace) -> int:
+    from mock_server.launcher import run
+
+    rest = list(getattr(args, "rest", None) or [])
+    if rest and rest[0] == "--":
+        rest = rest[1:]
+    if not rest:
+        print("wecom-mock: run [options] -- COMMAND ARGS: the command is missing", file=sys.stderr)
+        return 2
+    return run(rest, url=args.url, fixtures=args.fixture, seed=args.seed, quiet=args.quiet)
+
+
+def version() -> str:
+    from importlib.metadata import PackageNotFoundError
+    from importlib.metadata import version as dist_version
+
+    try:
+        return dist_version("wecom-mock")
+    except PackageNotFoundError:  # a source checkout that was never installed
+        from mock_server import __version__
+
+        return __version__
+
+
 def build_parser() -> argparse.ArgumentParser:
     for mod in EXTENSIONS:
         importlib.import_module(mod)
     parser = argparse.ArgumentParser(
         prog="wecom-mock", description="A local emulator of the WeCom (企业微信) server API."
     )
+    parser.add_argument("--version", action="version", version=f"wecom-mock {version()}")
     sub = parser.add_subparsers(dest="command", required=True)
     for cmd in _COMMANDS.values():
-        p = sub.add_parser(cmd.name, help=cmd.help, description=cmd.help)
+        p = sub.add_parser(
+            cmd.name,
+            help=cmd.help,
+            description=cmd.help,
+            epilog=getattr(cmd.configure, "epilog", None),
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+        )
         cmd.configure(p)
         p.set_defaults(_run=cmd.run)
     return parser

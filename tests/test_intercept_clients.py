@@ -4,11 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import http.client
-import http.server
 import socket
-import threading
 import urllib.request
-from collections.abc import Iterator
 
 import aiohttp
 import httpx
@@ -23,30 +20,6 @@ API = "https://qyapi.weixin.qq.com/cgi-bin/"
 CORPID = "wwdemo0000000000001"
 CONTACTS = {"corpid": CORPID, "corpsecret": "DEMO-contacts-secret-not-real"}
 APP = {"corpid": CORPID, "corpsecret": "DEMO-app-1000002-secret-not-real"}
-
-
-class _Hello(http.server.BaseHTTPRequestHandler):
-    def do_GET(self) -> None:
-        body = b"other host"
-        self.send_response(200)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args: object) -> None:
-        pass
-
-
-@pytest.fixture
-def other_host() -> Iterator[str]:
-    """A plain HTTP server on loopback: a host that is not WeCom."""
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Hello)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/"
-    server.shutdown()
-    server.server_close()
-    thread.join(5)
 
 
 def test_httpx_sync_state_change_visible_through_requests(wecom: Emulator) -> None:
