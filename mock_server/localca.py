@@ -18,7 +18,7 @@ from pathlib import Path
 
 from mock_server.netguard import WECOM_HOSTS
 
-SERVED_HOSTS = tuple(sorted(WECOM_HOSTS)) + ("localhost",)
+SERVED_HOSTS = (*sorted(WECOM_HOSTS), "localhost")
 SERVED_IPS = ("127.0.0.1", "::1")
 CA_NAME = "wecom-mock local CA (this machine only)"
 
