@@ -63,7 +63,7 @@ def _patch_requests(sessions: Any) -> None:
     from requests.adapters import HTTPAdapter
 
     class WeComAdapter(HTTPAdapter):  # type: ignore[misc]
-        def send(self, request: Any, **kwargs: Any) -> Any:
+        def send(self, request: Any, **kwargs: Any) -> Any:  # type: ignore[override]
             request.url = _rewrite(request.url)
             kwargs["proxies"] = {}  # the emulator is local
             return super().send(request, **kwargs)
