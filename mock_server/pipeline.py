@@ -200,6 +200,26 @@ def authenticate(ctx: Context, ep: registry.Endpoint) -> None:
         raise WeComError(48002)
 
 
+def not_emulated(ctx: Context) -> None:
+    """A path of the real API that the emulator lacks: say so, distinct from a typo.
+
+    Same errcode as a typo (48001, so clients do not retry) but the errmsg names the endpoint
+    and its doc page, and the journal entry carries a warning.
+    """
+    from mock_server.coverage_page import not_emulated as lookup
+
+    real = lookup(ctx.request.path)
+    if real is None:
+        return
+    text = (
+        f"api not emulated by wecom-mock: {real.path} exists in the real API "
+        f"(doc {real.doc or 'unknown'}, family {real.family}) but is not implemented here"
+    )
+    ctx.warnings.append(text)
+    log.warning("%s", text)
+    raise WeComError(48001, text, replace=True)
+
+
 def handle(emu: Emulator, req: ApiRequest) -> ApiResponse:
     """Run one API call; never raises, never returns anything but the real envelope."""
     started = time.perf_counter()
@@ -214,6 +234,7 @@ def handle(emu: Emulator, req: ApiRequest) -> ApiResponse:
                 break
         if resp is None:
             if ep is None:
+                not_emulated(ctx)
                 # The real API's answer to an unknown /cgi-bin/ path is not documented;
                 # 48001 "api unauthorized" is the closest documented code.
                 raise WeComError(48001, "api not found", replace=True)

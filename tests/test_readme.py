@@ -1,4 +1,4 @@
-"""The README's endpoint table is generated from the registry and must not drift."""
+"""The README's endpoint table and docs/COVERAGE.md are generated and must not drift."""
 
 from __future__ import annotations
 
