@@ -175,6 +175,66 @@ def _run(args: argparse.Namespace) -> int:
     return run(rest, url=args.url, fixtures=args.fixture, seed=args.seed, quiet=args.quiet)
 
 
+def _contract_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--target",
+        default="inprocess",
+        help="inprocess (default) | live | http://127.0.0.1:PORT | real (see the README)",
+    )
+    p.set_defaults(_accepts_rest=True)
+
+
+_contract_args.epilog = (  # type: ignore[attr-defined]
+    "Arguments after `--` go to pytest, e.g. wecom-mock contract --target live -- -x -k user\n"
+    "Same as: pytest <site-packages>/contract_tests --wecom-target=TARGET"
+)
+
+
+@command(
+    "contract",
+    "run the shipped contract suite (pytest) against the emulator, a server or the real API",
+    _contract_args,
+)
+def _contract(args: argparse.Namespace) -> int:
+    import importlib.util
+    import os
+    import subprocess
+
+    missing = [
+        m for m in ("contract_tests", "pytest", "hypothesis") if not importlib.util.find_spec(m)
+    ]
+    if missing:
+        print(
+            f"wecom-mock: the contract suite needs {', '.join(missing)}: "
+            "pip install 'wecom-mock[contract]'",
+            file=sys.stderr,
+        )
+        return 2
+    rest = list(getattr(args, "rest", None) or [])
+    if rest and rest[0] == "--":
+        rest = rest[1:]
+    spec = importlib.util.find_spec("contract_tests")
+    assert spec is not None and spec.submodule_search_locations
+    suite = next(iter(spec.submodule_search_locations))
+    cmd = [
+        sys.executable,
+        "-m",
+        "pytest",
+        suite,  # a path, not --pyargs: its conftest adds --wecom-target
+        f"--wecom-target={args.target}",
+        "-c",
+        os.devnull,  # the caller's own pytest configuration is not the suite's
+        "--rootdir",
+        os.path.dirname(suite),
+        "-p",
+        "no:cacheprovider",
+        "-o",
+        "wecom_conformance=true",
+        *rest,
+    ]
+    return subprocess.run(cmd, check=False).returncode
+
+
 def version() -> str:
     from importlib.metadata import PackageNotFoundError
     from importlib.metadata import version as dist_version

@@ -271,7 +271,9 @@ def load_fixture_docs(
             doc, name = copy.deepcopy(src), "<dict fixture>"
             validate_doc(doc, name)
         else:
-            doc, name = _load_validated(src), str(src)
+            from mock_server.resources import resolve_fixture
+
+            doc, name = _load_validated(resolve_fixture(src)), str(src)
         if doc["corpid"] in seen:
             raise FixtureError(name, "corpid", f"corp {doc['corpid']} is loaded twice")
         seen.add(doc["corpid"])
