@@ -95,8 +95,8 @@ def markdown() -> str:
             "| Emulated | Method | Path | Doc |",
             "| --- | --- | --- | --- |",
         ]
-        for method, name, doc, have in sorted(rows[family], key=lambda r: r[1]):
+        for method, name, doc, is_emulated in sorted(rows[family], key=lambda r: r[1]):
             link = f"[{doc}]({DOC_URL.format(doc=doc)})" if doc else "—"
-            mark = "yes" if have else "no"
+            mark = "yes" if is_emulated else "no"
             lines.append(f"| {mark} | {method} | `/cgi-bin/{name}` | {link} |")
     return "\n".join(lines) + "\n"
