@@ -51,6 +51,9 @@ def _serve_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--journal-size", type=int, default=10_000, help="journal ring size")
     p.add_argument("--strict", action="store_true", help="contract warnings become errors")
     p.add_argument(
+        "-q", "--quiet", action="store_true", help="no progress while loading big fixtures"
+    )
+    p.add_argument(
         "--admin-remote",
         action="store_true",
         help="let non-loopback callers use /__admin (off by default)",
@@ -83,8 +86,10 @@ def _serve_args(p: argparse.ArgumentParser) -> None:
 
 @command("serve", "run the emulator over HTTP", _serve_args)
 def _serve(args: argparse.Namespace) -> int:
+    from mock_server import progress
     from mock_server.server import serve
 
+    progress.enable(args.quiet)
     return serve(
         args.fixture,
         host=args.host,

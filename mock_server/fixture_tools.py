@@ -59,22 +59,13 @@ def generate(
         }
         for i in range(departments)
     ]
+    from mock_server import progress
+
     user_rows = []
-    for i in range(users):
-        name = rng.choice(SURNAMES) + "".join(rng.choice(GIVEN) for _ in range(rng.choice((1, 2))))
-        userid = f"{PINYIN_SURNAMES[i % len(PINYIN_SURNAMES)]}{i:05d}"
-        dept = depts[i % len(depts)]["id"] if depts else 1
-        user_rows.append(
-            {
-                "userid": userid,
-                "name": name,
-                "department": [dept],
-                "mobile": f"139{i:08d}",
-                "email": f"{userid}@example.com",
-                "position": "员工",
-                "gender": rng.choice(["1", "2"]),
-            }
-        )
+    with progress.bar(users, "generating members", unit="member") as shown:
+        for i in range(users):
+            user_rows.append(_member(i, depts, rng))
+            shown.update()
     return {
         "corpid": corpid,
         "name": "生成科技",
@@ -96,10 +87,26 @@ def generate(
     }
 
 
+def _member(i: int, depts: list[dict[str, Any]], rng: Any) -> dict[str, Any]:
+    name = rng.choice(SURNAMES) + "".join(rng.choice(GIVEN) for _ in range(rng.choice((1, 2))))
+    userid = f"{PINYIN_SURNAMES[i % len(PINYIN_SURNAMES)]}{i:05d}"
+    dept = depts[i % len(depts)]["id"] if depts else 1
+    return {
+        "userid": userid,
+        "name": name,
+        "department": [dept],
+        "mobile": f"139{i:08d}",
+        "email": f"{userid}@example.com",
+        "position": "员工",
+        "gender": rng.choice(["1", "2"]),
+    }
+
+
 def _fixture_args(p: argparse.ArgumentParser) -> None:
     sub = p.add_subparsers(dest="fixture_command", required=True)
     v = sub.add_parser("validate", help="check fixture files; print file, YAML path and reason")
     v.add_argument("files", nargs="+")
+    v.add_argument("-q", "--quiet", action="store_true", help="no progress output")
     sub.add_parser("schema", help="print the fixture JSON Schema")
     g = sub.add_parser(
         "generate",
@@ -116,6 +123,7 @@ def _fixture_args(p: argparse.ArgumentParser) -> None:
         help="write block-style YAML (easier to edit; PyYAML loads it ~50x slower)",
     )
     g.add_argument("--json", action="store_true", help=argparse.SUPPRESS)  # the default
+    g.add_argument("-q", "--quiet", action="store_true", help="no progress output")
 
 
 @command("fixture", "validate, describe or generate corp fixtures", _fixture_args)
@@ -126,6 +134,9 @@ def _fixture(args: argparse.Namespace) -> int:
         json.dump(fixture_schema(), sys.stdout, ensure_ascii=False, indent=2)
         print()
         return 0
+    from mock_server import progress
+
+    progress.enable(getattr(args, "quiet", False))
     if args.fixture_command == "validate":
         from mock_server.emulator import Emulator
 
@@ -141,8 +152,12 @@ def _fixture(args: argparse.Namespace) -> int:
     load_all()  # families register their generators when imported
     doc = generate(args.users, args.departments, args.seed, args.corpid)
     rng = random.Random(args.seed)
-    for gen in GENERATORS:
-        gen(doc, args, rng)
+    with progress.bar(len(GENERATORS), "generating family sections", unit="family") as shown:
+        for gen in GENERATORS:
+            shown.set_description_str(f"generating {getattr(gen, '__module__', 'a family')}")
+            gen(doc, args, rng)
+            shown.update()
+    progress.note("writing")
     if args.block_yaml:
         yaml.safe_dump(doc, sys.stdout, allow_unicode=True, sort_keys=False, width=200)
         return 0

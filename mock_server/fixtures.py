@@ -264,9 +264,13 @@ def load_fixture_docs(
     """Parse and validate fixtures; with none given, the embedded demo company."""
     if not sources:
         sources = [demo_fixture()]
+    from mock_server import progress
+
     docs = []
     seen: set[str] = set()
     for src in sources:
+        if not isinstance(src, dict):
+            progress.note(f"reading and validating {src}")
         if isinstance(src, dict):
             doc, name = copy.deepcopy(src), "<dict fixture>"
             validate_doc(doc, name)
@@ -302,10 +306,23 @@ def build_corp(emu: Emulator, doc: dict[str, Any]) -> Corp:
             restricted_fields=bool(a.get("restricted_fields", False)),
             extra=extra,
         )
+    from mock_server import progress
+
     source = doc.get("__source__", "<fixture>")
-    for section in sorted(_SECTIONS.values(), key=lambda s: s.order):
-        if section.loader is None:
-            continue
+    sections = [s for s in sorted(_SECTIONS.values(), key=lambda s: s.order) if s.loader]
+    with progress.bar(len(sections), f"loading {corp.corpid}", unit="section") as shown:
+        for section in sections:
+            shown.set_description_str(f"loading {corp.corpid}: {section.key}")
+            _load_section(emu, corp, doc, section, source)
+            shown.update()
+    corp.pending_events.clear()  # loading a fixture is not a change anyone is told about
+    return corp
+
+
+def _load_section(
+    emu: Emulator, corp: Corp, doc: dict[str, Any], section: Any, source: str
+) -> None:
+    if section.loader is not None:
         try:
             section.loader(emu, corp, doc.get(section.key))
         except FixtureError as exc:
@@ -314,5 +331,3 @@ def build_corp(emu: Emulator, doc: dict[str, Any]) -> Corp:
             raise
         except ValueError as exc:
             raise FixtureError(source, section.key, str(exc)) from None
-    corp.pending_events.clear()  # loading a fixture is not a change anyone is told about
-    return corp

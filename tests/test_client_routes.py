@@ -25,7 +25,7 @@ GETTOKEN = (
     "https://qyapi.weixin.qq.com/cgi-bin/gettoken"
     "?corpid=wwdemo0000000000001&corpsecret=DEMO-contacts-secret-not-real"
 )
-WECOM_MOCK = [sys.executable, "-m", "mock_server.cli"]
+WECOM_MOCK = [str(Path(sys.executable).parent / "wecom-mock")]
 
 
 @pytest.fixture

@@ -38,6 +38,7 @@ def _configure(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--timeout", type=float, default=300.0, help="seconds the command may run (default 300)"
     )
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress output")
     p.set_defaults(_accepts_rest=True)
 
 
@@ -50,6 +51,7 @@ _configure.epilog = (  # type: ignore[attr-defined]
 
 @command("scenario", "run a fault scenario against a client command, or validate one", _configure)
 def _scenario(args: argparse.Namespace) -> int:
+    from mock_server import progress
     from mock_server.faults.scenarios import (
         ScenarioError,
         build_emulator,
@@ -59,6 +61,7 @@ def _scenario(args: argparse.Namespace) -> int:
     )
     from mock_server.resources import scenarios_dir
 
+    progress.enable(args.quiet)
     rest = list(getattr(args, "rest", None) or [])
     if rest and rest[0] == "--":  # only the separator; the command may use "--" itself
         rest = rest[1:]

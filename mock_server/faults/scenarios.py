@@ -405,11 +405,13 @@ def run_scenario(
 ) -> ScenarioResult:
     """Serve the scenario, run ``command`` against it, evaluate; never raises for a failing
     client (its failure is in the result)."""
+    from mock_server import progress
     from mock_server.fixtures import FixtureError
     from mock_server.server import ServerThread
 
     doc = load_scenario(path)
     ports = Ports()
+    progress.note(f"scenario {doc['name']}: setting up the server")
     try:
         emu = build_emulator(doc, fixtures, delay_scale, ports)
     except FixtureError:
@@ -425,6 +427,7 @@ def run_scenario(
         env.update(client_env(emu, doc, server.api_base, server.url + "/__admin"))
         if ports.receiver is not None:
             env["WECOM_CALLBACK_PORT"] = str(ports.receiver)
+        progress.note(f"scenario {doc['name']}: running {' '.join(command)}")
         try:
             proc = subprocess.run(list(command), env=env, timeout=timeout, check=False)
             result.exit_code = proc.returncode
@@ -442,7 +445,9 @@ def run_scenario(
     entries = emu.journal.entries()
     result.calls = len(entries)
     deliveries = emu.callback_deliveries() if doc.get("callbacks") else []
-    result.outcomes = [evaluate(e, entries, deliveries) for e in doc.get("expect") or []]
+    expects = doc.get("expect") or []
+    progress.note(f"scenario {doc['name']}: checking {len(expects)} expectation(s)")
+    result.outcomes = [evaluate(e, entries, deliveries) for e in expects]
     result.faults = emu.faults()
     return result
 
