@@ -87,7 +87,17 @@ def admin_blueprint(emu: Emulator) -> Blueprint:
 
     @bp.get("/corps")
     def corps() -> Any:
-        return jsonify({"corps": [c.describe() for c in emu.corps.values()]})
+        out = []
+        for c in emu.corps.values():
+            desc = c.describe()
+            robots = getattr(emu, "robots", None)  # the messaging family's group robots
+            if callable(robots):
+                desc["robots"] = [
+                    {"key": r["key"], "name": r["name"], "chatid": r["chatid"]}
+                    for r in robots(c.corpid)
+                ]
+            out.append(desc)
+        return jsonify({"corps": out})
 
     @bp.post("/reset")
     def reset() -> Any:

@@ -119,6 +119,9 @@ def banner(server: ServerThread, fronts: Sequence[Any] = ()) -> str:
             lines.append(f"  {scope:<9} secret  {secret}")
         for agent in corp.agents.values():
             lines.append(f"  agent {agent.agentid}  {agent.name}  secret {agent.secret}")
+        robots = getattr(emu, "robots", None)  # the messaging family's group robots
+        for robot in robots(corp.corpid) if callable(robots) else []:
+            lines.append(f"  robot {robot['name']}  key {robot['key']}  (webhook/send?key=...)")
     lines += [
         "",
         f"API base:   {server.url}/cgi-bin   (use it instead of https://qyapi.weixin.qq.com/cgi-bin)",
