@@ -13,7 +13,7 @@ from mock_server import Emulator
 
 API = "https://qyapi.weixin.qq.com/cgi-bin/"
 
-# For the pytest plugin's own tests (tests/test_pytest_plugin.py).
+# For the pytest plugin's own tests (tests/testing/test_pytest_plugin.py).
 pytest_plugins = ["pytester"]
 
 
@@ -77,7 +77,7 @@ def other_host() -> Iterator[str]:
 @pytest.fixture(scope="session")
 def local_ca(tmp_path_factory: pytest.TempPathFactory) -> Any:
     """The HTTPS mode's CA, in a temporary home (never the user's own)."""
-    from mock_server.localca import ensure_ca
+    from mock_server.web.localca import ensure_ca
 
     return ensure_ca(tmp_path_factory.mktemp("wecom-mock-home"))
 
@@ -85,7 +85,7 @@ def local_ca(tmp_path_factory: pytest.TempPathFactory) -> Any:
 @pytest.fixture
 def proxy(wecom_server: Any, local_ca: Any) -> Iterator[Any]:
     """The HTTPS proxy (CONNECT) in front of the ``wecom_server`` live server."""
-    from mock_server.tls_front import TlsFront
+    from mock_server.web.tls import TlsFront
 
     with TlsFront((wecom_server.host, wecom_server.port), mode="proxy", ca=local_ca) as front:
         yield front

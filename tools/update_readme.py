@@ -7,8 +7,9 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from mock_server.coverage_page import markdown as coverage_markdown
-from mock_server.registry import markdown_table
+from mock_server.core.real_api import markdown as coverage_markdown
+from mock_server.core.registry import markdown_table
+from mock_server.emulator import default_registry
 
 ROOT = Path(__file__).resolve().parents[1]
 README = ROOT / "README.md"
@@ -19,13 +20,13 @@ START, END = "<!-- endpoints:start -->", "<!-- endpoints:end -->"
 def render(text: str) -> str:
     head, rest = text.split(START, 1)
     _, tail = rest.split(END, 1)
-    return f"{head}{START}\n{markdown_table()}{END}{tail}"
+    return f"{head}{START}\n{markdown_table(default_registry())}{END}{tail}"
 
 
 def main(argv: list[str]) -> int:
     text = README.read_text(encoding="utf-8")
     new = render(text)
-    coverage = coverage_markdown()
+    coverage = coverage_markdown(default_registry())
     old_coverage = COVERAGE.read_text(encoding="utf-8") if COVERAGE.is_file() else ""
     if "--check" in argv:
         stale = [

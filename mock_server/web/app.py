@@ -1,0 +1,143 @@
+"""The HTTP face: a Flask app built around an Emulator (``create_app``), no module globals."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from flask import Flask, Response, jsonify, request
+from werkzeug.wsgi import get_input_stream
+
+from mock_server.core.admin import AdminError
+from mock_server.core.errors import WeComError
+from mock_server.core.pipeline import ApiRequest, ApiResponse, Context, error_response
+from mock_server.emulator import Emulator
+
+
+def to_flask(resp: ApiResponse) -> Response:
+    out = Response(resp.payload(), status=resp.status, content_type=resp.content_type)
+    for k, v in resp.headers.items():
+        out.headers[k] = v
+    return out
+
+
+def create_app(emulator: Emulator | None = None, *, admin_remote: bool = False) -> Flask:
+    """A WSGI app serving ``/cgi-bin/*`` and the ``/__admin`` API for one emulator."""
+    emu = emulator or Emulator(mode="server")
+    app = Flask("mock_server")
+    app.config["EMULATOR"] = emu
+    app.config["ADMIN_REMOTE"] = admin_remote
+    app.json.ensure_ascii = False  # type: ignore[attr-defined]
+    app.json.sort_keys = False  # type: ignore[attr-defined]
+
+    from mock_server.web.admin import admin_blueprint
+
+    app.register_blueprint(admin_blueprint(emu))
+
+    def api(path: str) -> Response:
+        req = ApiRequest(
+            method=request.method,
+            path="/cgi-bin/" + path,
+            query=request.args.to_dict(flat=True),
+            body=request.get_data(cache=False),
+            headers=dict(request.headers),
+            client_ip=request.remote_addr or "127.0.0.1",
+        )
+        resp = emu.handle(req)
+        return to_transport(resp)
+
+    methods = ["GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS"]
+    app.add_url_rule("/cgi-bin/<path:path>", "api", api, methods=methods)
+
+    def not_found(_err: Exception) -> Response:
+        # Anything outside /cgi-bin and /__admin: still the JSON envelope, never HTML.
+        req = ApiRequest(
+            request.method, request.path, request.args.to_dict(), b"", {}, request.remote_addr or ""
+        )
+        return to_flask(emu.handle(req))
+
+    app.register_error_handler(404, not_found)
+    app.register_error_handler(405, not_found)
+
+    def server_error(_err: Exception) -> Any:
+        # A crash outside the pipeline (which answers its own): the admin API's error body,
+        # or the API's -1 envelope rendered by the one error path.
+        if request.path.startswith("/__admin"):
+            return jsonify(AdminError("internal error", 500).body()), 500
+        req = ApiRequest(
+            request.method, request.path, request.args.to_dict(), b"", {}, request.remote_addr or ""
+        )
+        return to_flask(error_response(Context(emu, req), WeComError(-1)))
+
+    app.register_error_handler(500, server_error)
+    app.wsgi_app = CgiBinFastPath(app, emu)  # type: ignore[method-assign]
+    return app
+
+
+class CgiBinFastPath:
+    """WSGI middleware answering ``/cgi-bin/*`` straight from the environ.
+
+    The API's hot path skips Flask's request context, routing and Response objects (about
+    half the server CPU of a user/get); ``/__admin`` and everything else go to Flask. A
+    response carrying a transport fault or a delay is rendered by the faults package inside
+    a Flask request context, exactly as the Flask route would.
+    """
+
+    def __init__(self, app: Flask, emu: Emulator) -> None:
+        self.flask = app
+        self.inner = app.wsgi_app
+        self.emu = emu
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
+        path = environ.get("PATH_INFO", "")
+        if not path.startswith("/cgi-bin/") or path == "/cgi-bin/":
+            return self.inner(environ, start_response)
+        method = environ.get("REQUEST_METHOD", "GET").upper()
+        body = get_input_stream(environ).read() if method not in ("GET", "HEAD") else b""
+        headers = {
+            key[5:].replace("_", "-").title(): value
+            for key, value in environ.items()
+            if key.startswith("HTTP_")
+        }
+        if environ.get("CONTENT_TYPE"):
+            headers["Content-Type"] = environ["CONTENT_TYPE"]
+        if environ.get("CONTENT_LENGTH"):
+            headers["Content-Length"] = environ["CONTENT_LENGTH"]
+        req = ApiRequest.from_url_parts(
+            method,
+            path,
+            _wsgi_str(environ.get("QUERY_STRING", "")),
+            body,
+            headers,
+            environ.get("REMOTE_ADDR") or "127.0.0.1",
+        )
+        resp = self.emu.handle(req)
+        if resp.transport_fault or resp.delay:
+            with self.flask.request_context(environ):
+                return to_transport(resp)(environ, start_response)
+        payload = resp.payload()
+        out_headers = [
+            ("Content-Type", resp.content_type),
+            ("Content-Length", str(len(payload))),
+            *resp.headers.items(),
+        ]
+        start_response(f"{resp.status} {HTTP_REASONS.get(resp.status, 'OK')}", out_headers)
+        return [] if method == "HEAD" else [payload]
+
+
+HTTP_REASONS = {200: "OK", 400: "Bad Request", 404: "Not Found", 500: "Internal Server Error"}
+
+
+def _wsgi_str(value: str) -> str:
+    """WSGI hands the query string as latin-1 decoded bytes; recover the UTF-8 text."""
+    try:
+        return value.encode("latin-1").decode("utf-8")
+    except (UnicodeEncodeError, UnicodeDecodeError):
+        return value
+
+
+def to_transport(resp: ApiResponse) -> Response:
+    """Transport faults (connection reset, empty reply) are applied by the faults package."""
+    from mock_server.web.socket_faults import apply_http_fault
+
+    return apply_http_fault(resp) or to_flask(resp)

@@ -1,0 +1,205 @@
+"""Serving over HTTP with waitress (one process, threads: all requests share the state)."""
+
+from __future__ import annotations
+
+import logging
+import signal
+import sys
+import threading
+import time
+from collections.abc import Sequence
+from types import FrameType
+from typing import Any
+
+from waitress.channel import HTTPChannel
+from waitress.server import create_server
+
+from mock_server.emulator import Emulator
+from mock_server.web.app import create_app
+from mock_server.web.socket_faults import install_socket_faults
+
+log = logging.getLogger("mock_server")
+DEFAULT_THREADS = 16
+
+
+class ServerThread:
+    """A live server on a background thread; ``port=0`` picks a free port.
+
+    The socket is bound before ``start`` returns, so the server is ready without any wait.
+    """
+
+    def __init__(
+        self,
+        emulator: Emulator | None = None,
+        *,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        threads: int = DEFAULT_THREADS,
+        admin_remote: bool = False,
+    ) -> None:
+        self.emulator = emulator or Emulator(mode="server")
+        self.app = create_app(self.emulator, admin_remote=admin_remote)
+        self._server: Any = create_server(
+            self.app,
+            host=host,
+            port=port,
+            threads=threads,
+            ident="nginx",  # the real API answers with Server: nginx
+            clear_untrusted_proxy_headers=True,
+            connection_limit=1000,
+            channel_timeout=30,
+        )
+        # Connection reset / empty reply faults need the socket, which WSGI does not give.
+        install_socket_faults(self._server)
+        self.host = host
+        self.port: int = self._server.effective_port
+        self._thread: threading.Thread | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    @property
+    def api_base(self) -> str:
+        return self.url + "/cgi-bin"
+
+    def start(self) -> ServerThread:
+        self._thread = threading.Thread(target=self._server.run, name="wecom-mock", daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self, timeout: float = 5.0) -> None:
+        """Close the listener and every open (keep-alive) connection, then join.
+
+        waitress's loop runs while any channel is open, so closing only the listener would
+        leave the thread serving keep-alive clients for up to ``channel_timeout``.
+        """
+        shutdown_waitress(self._server, self._thread, timeout)
+        self.emulator.close()
+
+    def __enter__(self) -> ServerThread:
+        return self.start()
+
+    def __exit__(self, *exc: Any) -> None:
+        self.stop()
+
+
+def shutdown_waitress(server: Any, thread: threading.Thread | None, timeout: float = 5.0) -> None:
+    """Stop a waitress server run on ``thread`` without racing its loop.
+
+    In-flight requests finish first (a worker pulls the trigger after answering), then every
+    socket is closed *in the loop thread* (closing them from here raced the loop's select:
+    EBADF in the server thread); the loop ends when its socket map is empty.
+    """
+    server.task_dispatcher.shutdown(timeout=timeout)
+
+    def close_all() -> None:  # runs on the server's own loop thread
+        for channel in list(server._map.values()):
+            try:
+                if isinstance(channel, HTTPChannel):
+                    channel.handle_close()  # also drops its pending output
+                else:  # the listener and the wake-up trigger
+                    channel.close()
+            except Exception:  # a half-closed socket: it is going away anyway
+                log.debug("closing channel failed", exc_info=True)
+
+    if thread is not None and thread.is_alive():
+        server.trigger.pull_trigger(close_all)
+        thread.join(timeout)
+    else:
+        close_all()
+
+
+def banner(server: ServerThread, fronts: Sequence[Any] = ()) -> str:
+    emu = server.emulator
+    lines = [f"wecom-mock listening on {server.url}", ""]
+    for corp in emu.corps.values():
+        lines.append(f"corp {corp.corpid}  {corp.name}")
+        for scope, secret in corp.secrets.items():
+            lines.append(f"  {scope:<9} secret  {secret}")
+        for agent in corp.agents.values():
+            lines.append(f"  agent {agent.agentid}  {agent.name}  secret {agent.secret}")
+        robots = getattr(emu, "robots", None)  # the messaging family's group robots
+        for robot in robots(corp.corpid) if callable(robots) else []:
+            lines.append(f"  robot {robot['name']}  key {robot['key']}  (webhook/send?key=...)")
+    lines += [
+        "",
+        f"API base:   {server.url}/cgi-bin   (use it instead of https://qyapi.weixin.qq.com/cgi-bin)",
+        f"admin API:  {server.url}/__admin   (corps, journal, clock, reset, ...)",
+    ]
+    for front in fronts:
+        ca = front.ca.cert_path
+        if front.mode == "proxy":
+            lines.append(
+                f"HTTPS proxy: HTTPS_PROXY={front.url}  (qyapi.weixin.qq.com only; "
+                f"trust {ca}: see `wecom-mock ca`)"
+            )
+        else:
+            lines.append(
+                f"direct TLS: https://qyapi.weixin.qq.com:{front.port} with the host mapped to "
+                f"127.0.0.1 (trust {ca})"
+            )
+    lines.append("Stop with Ctrl-C.")
+    return "\n".join(lines)
+
+
+def stop_on_signals() -> threading.Event:
+    """An event set by SIGTERM or Ctrl-C, for a foreground server to wait on."""
+    stop = threading.Event()
+
+    def on_signal(_signum: int, _frame: FrameType | None) -> None:
+        stop.set()
+
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
+    return stop
+
+
+def serve(
+    fixtures: Sequence[str] | None = None,
+    *,
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    seed: int = 0,
+    threads: int = DEFAULT_THREADS,
+    journal_size: int = 10_000,
+    strict: bool = False,
+    admin_remote: bool = False,
+    emulator: Emulator | None = None,
+    proxy_port: int | None = None,
+    proxy_passthrough: bool = False,
+    tls_port: int | None = None,
+) -> int:
+    """Run until SIGTERM or Ctrl-C; returns the exit status."""
+    started = time.perf_counter()
+    emu = emulator or Emulator(
+        fixtures, seed=seed, journal_size=journal_size, strict=strict, mode="server"
+    )
+    server = ServerThread(emu, host=host, port=port, threads=threads, admin_remote=admin_remote)
+    fronts: list[Any] = []
+    if proxy_port is not None or tls_port is not None:
+        from mock_server.web.tls import TlsFront
+
+        backend = (server.host, server.port)
+        if proxy_port is not None:
+            fronts.append(
+                TlsFront(
+                    backend, mode="proxy", host=host, port=proxy_port, passthrough=proxy_passthrough
+                )
+            )
+        if tls_port is not None:
+            fronts.append(TlsFront(backend, mode="direct", host=host, port=tls_port))
+    stop = stop_on_signals()
+    server.start()
+    for front in fronts:
+        front.start()
+    print(banner(server, fronts), flush=True)
+    print(f"ready in {time.perf_counter() - started:.3f} s", file=sys.stderr, flush=True)
+    try:
+        stop.wait()
+    finally:
+        for front in fronts:
+            front.stop()
+        server.stop()
+        print("wecom-mock stopped", file=sys.stderr, flush=True)
+    return 0

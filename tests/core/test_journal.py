@@ -1,0 +1,42 @@
+"""The journal is a bounded ring: a sandbox running for days does not grow without limit."""
+
+from __future__ import annotations
+
+from mock_server import Emulator
+from mock_server.core.journal import Journal
+
+
+def test_ring_keeps_the_newest() -> None:
+    j = Journal(size=3)
+    for i in range(5):
+        j.record({"path": f"/p{i}", "method": "GET", "time": float(i)})
+    assert len(j) == 3
+    assert [e["path"] for e in j.entries()] == ["/p2", "/p3", "/p4"]
+    assert j.dropped == 2
+    assert [e["id"] for e in j.entries()] == [3, 4, 5]  # ids keep counting
+
+
+def test_filters_since_and_limit() -> None:
+    j = Journal(size=10)
+    for i in range(5):
+        j.record({"path": "/cgi-bin/x", "endpoint": "x", "method": "GET", "time": float(i)})
+    assert [e["time"] for e in j.entries(since=3)] == [3.0, 4.0]
+    assert [e["time"] for e in j.entries(limit=2)] == [3.0, 4.0]
+    assert len(j.entries(path="x")) == 5 and len(j.entries(path="/cgi-bin/x")) == 5
+
+
+def test_emulator_journal_size_is_configurable() -> None:
+    emu = Emulator(journal_size=5)
+    for _ in range(20):
+        emu.call("GET", "gettoken", params={"corpid": "nope"})
+    assert len(emu.journal) == 5
+    assert emu.journal.dropped == 15
+    emu.journal.clear()
+    assert len(emu.journal) == 0 and emu.journal.dropped == 0
+
+
+def test_reset_clears_journal() -> None:
+    emu = Emulator()
+    emu.token("contacts")
+    emu.reset()
+    assert emu.journal.entries() == []
