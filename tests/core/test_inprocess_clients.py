@@ -117,7 +117,9 @@ def test_socket_faults_raise_each_librarys_own_error(wecom: Emulator) -> None:
 
 
 def test_guard_names_the_call_for_every_unrouted_way(wecom: Emulator) -> None:
-    with pytest.raises(NetworkGuardError, match=r"urllib\.request\.urlopen .*test_inprocess_clients"):
+    with pytest.raises(
+        NetworkGuardError, match=r"urllib\.request\.urlopen .*test_inprocess_clients"
+    ):
         urllib.request.urlopen(API + "gettoken")
     with pytest.raises(NetworkGuardError, match=r"qyapi\.weixin\.qq\.com:443"):
         http.client.HTTPSConnection("qyapi.weixin.qq.com").request("GET", "/cgi-bin/gettoken")
