@@ -167,11 +167,14 @@ class Emulator(Engine):
         self.set_strict = self.contracts.set_strict
         self.contract_warnings = self.contracts.warnings
 
-    def intercept(self, *, base_urls: Sequence[str] | None = None) -> Interceptor[Emulator]:
-        """Route ``requests`` calls to qyapi.weixin.qq.com into this emulator (no sockets)."""
+    def intercept(
+        self, *, base_urls: Sequence[str] | None = None, guard: bool | None = None
+    ) -> Interceptor[Emulator]:
+        """Route ``requests``/``httpx``/``aiohttp`` calls to qyapi.weixin.qq.com into this
+        emulator (no sockets); the network guard stops any other way to the real host."""
         from mock_server.core.inprocess import Interceptor
 
-        return Interceptor(self, base_urls=base_urls)
+        return Interceptor(self, base_urls=base_urls, guard=guard)
 
 
 __all__ = ["PLUGINS", "Emulator", "default_registry"]

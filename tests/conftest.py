@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import http.server
+import threading
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -45,3 +48,44 @@ def contacts_api(emu: Emulator) -> Api:
 def app_api(emu: Emulator) -> Api:
     """The demo alerting app 1000002 (visible: whole corp)."""
     return Api(emu, "app", 1000002)
+
+
+class _OtherHost(http.server.BaseHTTPRequestHandler):
+    def do_GET(self) -> None:
+        body = b"other host"
+        self.send_response(200)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def other_host() -> Iterator[str]:
+    """A plain HTTP server on loopback: a host that is not WeCom (must never be intercepted)."""
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _OtherHost)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/"
+    server.shutdown()
+    server.server_close()
+    thread.join(5)
+
+
+@pytest.fixture(scope="session")
+def local_ca(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    """The HTTPS mode's CA, in a temporary home (never the user's own)."""
+    from mock_server.web.localca import ensure_ca
+
+    return ensure_ca(tmp_path_factory.mktemp("wecom-mock-home"))
+
+
+@pytest.fixture
+def proxy(wecom_server: Any, local_ca: Any) -> Iterator[Any]:
+    """The HTTPS proxy (CONNECT) in front of the ``wecom_server`` live server."""
+    from mock_server.web.tls import TlsFront
+
+    with TlsFront((wecom_server.host, wecom_server.port), mode="proxy", ca=local_ca) as front:
+        yield front

@@ -1,4 +1,5 @@
-"""A non-editable wheel carries schemas/, fixtures/ and scenarios/ and works in a clean venv."""
+"""A non-editable wheel carries schemas/, fixtures/, scenarios/ and the contract suite, and
+works in a clean venv: shipped names resolve without paths, ``--version``, ``contract``."""
 
 from __future__ import annotations
 
@@ -31,6 +32,10 @@ def test_wheel_is_self_contained(tmp_path: Path) -> None:
         for rel in shipped:
             assert f"mock_server/_shipped/{folder}/{rel}" in names, (folder, rel)
     assert "mock_server/data/errcodes.json" in names
+    assert "mock_server/data/real_endpoints.yaml" in names
+    assert "mock_server/_route/sitecustomize.py" in names  # wecom-mock run
+    shipped_suite = {p.relative_to(ROOT).as_posix() for p in (ROOT / "contract_tests").glob("*.py")}
+    assert shipped_suite and shipped_suite <= names
 
     meta = next(n for n in names if n.endswith(".dist-info/METADATA"))
     requires = {
@@ -70,6 +75,8 @@ def test_wheel_is_self_contained(tmp_path: Path) -> None:
         "from mock_server import Emulator\n"
         "assert '/site-packages/' in mock_server.__file__, mock_server.__file__\n"
         "assert r.demo_fixture().is_file() and r.schemas_dir().is_dir()\n"
+        "assert len(Emulator(['fixtures/demo.yaml']).corps) == 1  # the README's path, no clone\n"
+        "assert len(Emulator(['demo']).corps) == 1\n"
         "e = Emulator()\n"
         "t = e.token('contacts')\n"
         "print(e.call('GET', 'user/get', params={'access_token': t, 'userid': 'lisi'})['name'])\n"
@@ -86,3 +93,22 @@ def test_wheel_is_self_contained(tmp_path: Path) -> None:
         text=True,
     )
     assert eps.returncode == 0 and "/cgi-bin/user/create" in eps.stdout
+
+    wecom_mock = str(venv / "bin" / "wecom-mock")
+
+    def cli(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [wecom_mock, *args], cwd=tmp_path, capture_output=True, text=True, timeout=300
+        )
+
+    ver = cli("--version")
+    assert ver.returncode == 0 and re.fullmatch(r"wecom-mock \d+\.\d+\.\d+\S*\n", ver.stdout)
+    listed = cli("scenario", "list").stdout.split()
+    assert "token-expired" in listed
+    valid = cli("scenario", "validate", "token-expired")  # by the listed name, not a path
+    assert valid.returncode == 0, valid.stderr
+    helptext = cli("scenario", "--help").stdout
+    assert "-- COMMAND" in helptext
+    suite = cli("contract", "--", "-q", "-p", "no:xdist", "-k", "getcallbackip")
+    assert suite.returncode == 0, suite.stdout + suite.stderr
+    assert "1 passed" in suite.stdout

@@ -1,10 +1,12 @@
-"""Real clients from PyPI against the emulator: wechatpy's enterprise WeChatClient and the
-official ``weworkapi`` CorpApi (which posts JSON without a Content-Type header)."""
+"""Real clients from PyPI against the emulator, unmodified: wechatpy's enterprise
+WeChatClient and the official ``weworkapi`` CorpApi (which posts JSON without a Content-Type
+header). Both hard-code https://qyapi.weixin.qq.com: in process the ``wecom`` fixture routes
+them; against a live server they go through the HTTPS proxy with the local CA (the
+``wecom-mock run`` route is in tests/test_client_routes.py)."""
 
 from __future__ import annotations
 
 import warnings
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -16,23 +18,12 @@ from mock_server.web.server import ServerThread
 
 with warnings.catch_warnings():  # the official sample has `is 0` (SyntaxWarning on 3.8+)
     warnings.simplefilter("ignore")
-    from weworkapi import AbstractApi as _abstract
     from weworkapi.AbstractApi import ApiException
     from weworkapi.CorpApi import CORP_API_TYPE, CorpApi
 
 CORPID = "wwdemo0000000000001"
 CONTACTS_SECRET = "DEMO-contacts-secret-not-real"
 APP_SECRET = "DEMO-app-1000002-secret-not-real"
-
-
-class LiveWeChatClient(WeChatClient):
-    """wechatpy hard-codes the gettoken URL; pointing a client elsewhere means overriding it."""
-
-    def fetch_access_token(self) -> Any:
-        return self._fetch_access_token(
-            url=self.API_BASE_URL + "gettoken",
-            params={"corpid": self.corp_id, "corpsecret": self.secret},
-        )
 
 
 def exercise_wechatpy(client: WeChatClient, reader: WeChatClient) -> None:
@@ -65,13 +56,18 @@ def test_wechatpy_in_process(wecom: Emulator) -> None:
     assert wecom.journal.entries(path="user/create", errcode=0)
 
 
-def test_wechatpy_live_server(wecom_server: ServerThread) -> None:
-    def client(secret: str) -> WeChatClient:
-        c = LiveWeChatClient(CORPID, secret)
-        c.API_BASE_URL = wecom_server.api_base + "/"
-        return c
+@pytest.fixture
+def via_https_proxy(proxy: Any, local_ca: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """What a user does for an app they cannot edit: HTTPS_PROXY + trust the local CA."""
+    for key in ("NO_PROXY", "no_proxy", "ALL_PROXY", "all_proxy"):
+        monkeypatch.delenv(key, raising=False)
+    monkeypatch.setenv("HTTPS_PROXY", proxy.url)
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(local_ca.cert_path))
 
-    writer, reader = client(CONTACTS_SECRET), client(APP_SECRET)
+
+@pytest.mark.usefixtures("via_https_proxy")
+def test_wechatpy_live_server(wecom_server: ServerThread) -> None:
+    writer, reader = WeChatClient(CORPID, CONTACTS_SECRET), WeChatClient(CORPID, APP_SECRET)
     try:
         exercise_wechatpy(writer, reader)
     finally:  # close keep-alive sockets now, not at some later test's garbage collection
@@ -109,19 +105,7 @@ def test_weworkapi_in_process(wecom: Emulator) -> None:
     assert entry["body"]["userid"] == "xiaohong"  # parsed though no Content-Type was sent
 
 
-@pytest.fixture
-def corpapi_base(wecom_server: ServerThread, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """weworkapi hard-codes https://qyapi.weixin.qq.com: point it at the live server."""
-    base = wecom_server.url
-
-    def make_url(path: str) -> str:
-        return base + (path if path.startswith("/") else "/" + path)
-
-    monkeypatch.setattr(_abstract.AbstractApi, "_AbstractApi__make_url", staticmethod(make_url))
-    yield
-
-
-@pytest.mark.usefixtures("corpapi_base")
+@pytest.mark.usefixtures("via_https_proxy")
 def test_weworkapi_live_server(wecom_server: ServerThread) -> None:
     exercise_corpapi(CorpApi(CORPID, CONTACTS_SECRET))
     assert wecom_server.emulator.journal.entries(path="user/get", errcode=60111)

@@ -1,4 +1,5 @@
-"""The day-one stories of ../shared/USER-STORIES.md, end to end across families."""
+"""Our users' day-one stories (a CI notifier, a CRM sync, an approval workflow...), end to end
+across families."""
 
 from __future__ import annotations
 

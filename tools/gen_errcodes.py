@@ -1,6 +1,6 @@
-"""Regenerate mock_server/data/errcodes.json from the shared API reference.
+"""Regenerate mock_server/data/errcodes.json from an errcode reference YAML.
 
-Run when ../shared/wecom-api/errcodes.yaml changes. The JSON is committed so the
+Usage: ``python tools/gen_errcodes.py ERRCODES.yaml`` when the reference changes. The JSON is committed so the
 emulator starts without parsing 150 KB of YAML (about 0.3 s with the pure-Python loader).
 """
 
@@ -12,12 +12,14 @@ from pathlib import Path
 
 import yaml
 
-SRC = Path(__file__).resolve().parents[2] / "shared" / "wecom-api" / "errcodes.yaml"
 DST = Path(__file__).resolve().parents[1] / "mock_server" / "data" / "errcodes.json"
 
 
 def main() -> int:
-    src = Path(sys.argv[1]) if len(sys.argv) > 1 else SRC
+    if len(sys.argv) != 2:
+        print(__doc__, file=sys.stderr)
+        return 2
+    src = Path(sys.argv[1])
     doc = yaml.safe_load(src.read_text(encoding="utf-8"))
     table = {}
     for row in doc["errcodes"]:

@@ -1,14 +1,19 @@
-"""Regenerate the README's endpoint table from the registry (``--check`` fails if stale)."""
+"""Regenerate the README's endpoint table and docs/COVERAGE.md from the registry and the real
+API's endpoint list (``--check`` fails if either is stale). The only thing to run after
+adding endpoints: ``make readme``."""
 
 from __future__ import annotations
 
 import sys
 from pathlib import Path
 
+from mock_server.core.real_api import markdown as coverage_markdown
 from mock_server.core.registry import markdown_table
 from mock_server.emulator import default_registry
 
-README = Path(__file__).resolve().parents[1] / "README.md"
+ROOT = Path(__file__).resolve().parents[1]
+README = ROOT / "README.md"
+COVERAGE = ROOT / "docs" / "COVERAGE.md"
 START, END = "<!-- endpoints:start -->", "<!-- endpoints:end -->"
 
 
@@ -21,12 +26,23 @@ def render(text: str) -> str:
 def main(argv: list[str]) -> int:
     text = README.read_text(encoding="utf-8")
     new = render(text)
+    coverage = coverage_markdown(default_registry())
+    old_coverage = COVERAGE.read_text(encoding="utf-8") if COVERAGE.is_file() else ""
     if "--check" in argv:
-        if new != text:
-            print("README endpoint table is stale: run `make readme`", file=sys.stderr)
+        stale = [
+            name
+            for name, old, fresh in (
+                ("README endpoint table", text, new),
+                ("docs/COVERAGE.md", old_coverage, coverage),
+            )
+            if old != fresh
+        ]
+        if stale:
+            print(f"{' and '.join(stale)} stale: run `make readme`", file=sys.stderr)
             return 1
         return 0
     README.write_text(new, encoding="utf-8")
+    COVERAGE.write_text(coverage, encoding="utf-8")
     return 0
 
 

@@ -16,21 +16,29 @@ MODULES = (
     "mock_server.cli.scenario",
     "mock_server.cli.contracts",
     "mock_server.cli.jobs",
+    "mock_server.cli.clients",
 )
 
 
 def build_parser() -> argparse.ArgumentParser:
     for mod in MODULES:
         importlib.import_module(mod)
-    from mock_server import __version__
 
     parser = Parser(
         prog="wecom-mock", description="A local emulator of the WeCom (企业微信) server API."
     )
-    parser.add_argument("--version", action="version", version=f"wecom-mock {__version__}")
+    from mock_server.cli.clients import version
+
+    parser.add_argument("--version", action="version", version=f"wecom-mock {version()}")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=Parser)
     for cmd in _COMMANDS.values():
-        p = sub.add_parser(cmd.name, help=cmd.help, description=cmd.help)
+        p = sub.add_parser(
+            cmd.name,
+            help=cmd.help,
+            description=cmd.help,
+            epilog=getattr(cmd.configure, "epilog", None),
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+        )
         cmd.configure(p)
         p.set_defaults(_run=cmd.run)
     return parser

@@ -16,6 +16,7 @@ def _fixture_args(p: argparse.ArgumentParser) -> None:
     sub = p.add_subparsers(dest="fixture_command", required=True)
     v = sub.add_parser("validate", help="check fixture files; print file, YAML path and reason")
     v.add_argument("files", nargs="+")
+    v.add_argument("-q", "--quiet", action="store_true", help="no progress output")
     sub.add_parser("schema", help="print the fixture JSON Schema")
     g = sub.add_parser(
         "generate",
@@ -37,6 +38,7 @@ def _fixture_args(p: argparse.ArgumentParser) -> None:
         help="write block-style YAML (easier to edit; PyYAML loads it ~50x slower)",
     )
     g.add_argument("--json", action="store_true", help=argparse.SUPPRESS)  # the default
+    g.add_argument("-q", "--quiet", action="store_true", help="no progress output")
 
 
 @command("fixture", "validate, describe or generate corp fixtures", _fixture_args)
@@ -49,6 +51,9 @@ def _fixture(args: argparse.Namespace) -> int:
         json.dump(fixture_schema(sections), sys.stdout, ensure_ascii=False, indent=2)
         print()
         return 0
+    from mock_server.core import progress
+
+    progress.enable(getattr(args, "quiet", False))
     if args.fixture_command == "validate":
         from mock_server.emulator import Emulator
 
@@ -63,9 +68,13 @@ def _fixture(args: argparse.Namespace) -> int:
 
     doc = generate(args.users, args.departments, args.seed, args.corpid)
     rng = random.Random(args.seed)
-    for plugin in PLUGINS:
-        for gen in plugin.generators:
+    gens = [gen for plugin in PLUGINS for gen in plugin.generators]
+    with progress.bar(len(gens), "generating family sections", unit="family") as shown:
+        for gen in gens:
+            shown.set_description_str(f"generating {getattr(gen, '__module__', 'a family')}")
             gen(doc, args, rng)
+            shown.update()
+    progress.note("writing")
     if args.block_yaml:
         yaml.safe_dump(doc, sys.stdout, allow_unicode=True, sort_keys=False, width=200)
         return 0

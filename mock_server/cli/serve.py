@@ -40,12 +40,41 @@ def _serve_args(p: argparse.ArgumentParser) -> None:
         metavar="NAME",
         help="a Host name the admin API answers to besides loopback ones (repeatable)",
     )
+    p.add_argument(
+        "-q", "--quiet", action="store_true", help="no progress while loading big fixtures"
+    )
+    https = p.add_argument_group(
+        "HTTPS mode (any language, unmodified apps; see `wecom-mock ca` for the certificate)"
+    )
+    https.add_argument(
+        "--proxy-port",
+        type=int,
+        default=None,
+        metavar="PORT",
+        help="also listen here as HTTPS_PROXY: CONNECT to qyapi.weixin.qq.com gets TLS from "
+        "the local CA; other hosts are refused (0 = any free port)",
+    )
+    https.add_argument(
+        "--proxy-passthrough",
+        action="store_true",
+        help="relay CONNECT to other hosts as a blind TCP tunnel instead of refusing it",
+    )
+    https.add_argument(
+        "--tls-port",
+        type=int,
+        default=None,
+        metavar="PORT",
+        help="also serve TLS for qyapi.weixin.qq.com directly on this port (with the host "
+        "mapped to 127.0.0.1; 443 for apps that hard-code the URL)",
+    )
 
 
 @command("serve", "run the emulator over HTTP", _serve_args)
 def _serve(args: argparse.Namespace) -> int:
+    from mock_server.core import progress
     from mock_server.web.server import serve
 
+    progress.enable(args.quiet)
     return serve(
         args.fixture,
         host=args.host,
@@ -56,6 +85,9 @@ def _serve(args: argparse.Namespace) -> int:
         strict=args.strict,
         admin_remote=args.admin_remote,
         admin_hosts=args.admin_host,
+        proxy_port=args.proxy_port,
+        proxy_passthrough=args.proxy_passthrough,
+        tls_port=args.tls_port,
     )
 
 

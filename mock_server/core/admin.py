@@ -126,7 +126,17 @@ def health(emu: Host, req: AdminRequest) -> dict[str, Any]:
 
 @admin.action("GET", "/corps")
 def corps(emu: Host, req: AdminRequest) -> dict[str, Any]:
-    return {"corps": [c.describe() for c in emu.corps.values()]}
+    out = []
+    for c in emu.corps.values():
+        desc = c.describe()
+        robots = getattr(emu, "robots", None)  # the messaging family's group robots
+        if callable(robots):
+            desc["robots"] = [
+                {"key": r["key"], "name": r["name"], "chatid": r["chatid"]}
+                for r in robots(c.corpid)
+            ]
+        out.append(desc)
+    return {"corps": out}
 
 
 @admin.action("POST", "/reset")

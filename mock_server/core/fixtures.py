@@ -266,6 +266,9 @@ def load_fixture_docs(
     """Parse and validate fixtures; with none given, the embedded demo company."""
     if not sources:
         sources = [demo_fixture()]
+    from mock_server.core import progress
+    from mock_server.core.resources import resolve_fixture
+
     docs = []
     seen: set[str] = set()
     for src in sources:
@@ -273,7 +276,8 @@ def load_fixture_docs(
             doc, name = copy.deepcopy(src), "<dict fixture>"
             validate_doc(doc, name, sections)
         else:
-            doc, name = _load_validated(src, sections), str(src)
+            progress.note(f"reading and validating {src}")
+            doc, name = _load_validated(resolve_fixture(src), sections), str(src)
         if doc["corpid"] in seen:
             raise FixtureError(name, "corpid", f"corp {doc['corpid']} is loaded twice")
         seen.add(doc["corpid"])
@@ -309,17 +313,21 @@ def build_corp(
             restricted_fields=bool(a.get("restricted_fields", False)),
             extra=extra,
         )
+    from mock_server.core import progress
+
     source = doc.get("__source__", "<fixture>")
-    for section in sections:
-        if section.loader is None:
-            continue
-        try:
-            section.loader(emu, corp, doc.get(section.key))
-        except FixtureError as exc:
-            if exc.source == "<fixture>":
-                raise FixtureError(source, exc.path, exc.reason) from None
-            raise
-        except ValueError as exc:
-            raise FixtureError(source, section.key, str(exc)) from None
+    loading = [s for s in sections if s.loader is not None]
+    with progress.bar(len(loading), f"loading {corp.corpid}", unit="section") as shown:
+        for section in loading:
+            shown.set_description_str(f"loading {corp.corpid}: {section.key}")
+            try:
+                section.loader(emu, corp, doc.get(section.key))  # type: ignore[misc]
+            except FixtureError as exc:
+                if exc.source == "<fixture>":
+                    raise FixtureError(source, exc.path, exc.reason) from None
+                raise
+            except ValueError as exc:
+                raise FixtureError(source, section.key, str(exc)) from None
+            shown.update()
     corp.pending_events.clear()  # loading a fixture is not a change anyone is told about
     return corp

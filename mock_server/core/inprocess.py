@@ -1,6 +1,9 @@
-"""In-process transport: ``requests`` calls to the WeCom host go to an engine, no sockets.
+"""In-process transport: ``requests``, ``httpx`` and ``aiohttp`` calls to the WeCom host go to
+an engine, no sockets.
 
-Built on the ``responses`` library; every other host passes through untouched. A socket
+``requests`` is routed with ``responses``, httpx and aiohttp by ``inprocess_libs`` (``respx``,
+``aioresponses``); every other host passes through untouched. While intercepting, the network
+guard (``netguard``) makes any other way to the real WeCom host fail loudly. A socket
 fault (reset, empty reply, garbage) raises exactly what ``requests`` raises for it:
 ``requests.ConnectionError`` with the same inner error.
 """
@@ -49,10 +52,18 @@ def _bases(extra: Sequence[str] | None) -> list[str]:
 class Interceptor(contextlib.ContextDecorator, Generic[E]):
     """Context manager and decorator; ``__enter__`` returns the emulator."""
 
-    def __init__(self, emulator: E, *, base_urls: Sequence[str] | None = None) -> None:
+    def __init__(
+        self, emulator: E, *, base_urls: Sequence[str] | None = None, guard: bool | None = None
+    ) -> None:
+        from mock_server.core import netguard
+
         self.emulator = emulator
         self.bases = _bases(base_urls)
+        # None: on unless WECOM_MOCK_GUARD=0
+        self.guard = (not netguard.guard_disabled_by_env()) if guard is None else guard
         self._mock: responses.RequestsMock | None = None
+        self._routes: list[Any] = []
+        self._guarded = False
 
     def _callback(self, prepared: PreparedRequest) -> tuple[int, dict[str, str], bytes]:
         parts = urlsplit(prepared.url or "")
@@ -86,9 +97,23 @@ class Interceptor(contextlib.ContextDecorator, Generic[E]):
         mock.add_passthru(re.compile(rf"^(?!(?:{hosts})(?:[/?]|$))"))
         mock.start()
         self._mock = mock
+        from mock_server.core import inprocess_libs, netguard
+
+        self._routes.append(inprocess_libs.push(self.emulator, pattern))
+        if self.guard:
+            netguard.install()
+            self._guarded = True
         return self.emulator
 
     def stop(self) -> None:
+        from mock_server.core import inprocess_libs, netguard
+
+        if self._guarded:
+            netguard.uninstall()
+            self._guarded = False
+        for entry in reversed(self._routes):
+            inprocess_libs.pop(entry)
+        self._routes = []
         if self._mock is not None:
             self._mock.stop()
             self._mock.reset()

@@ -326,6 +326,26 @@ def resolve_caller(ctx: Context, ep: registry.Endpoint) -> None:
         raise WeComError(48002)
 
 
+def not_emulated(ctx: Context) -> None:
+    """A path of the real API that the emulator lacks: say so, distinct from a typo.
+
+    Same errcode as a typo (48001, so clients do not retry) but the errmsg names the endpoint
+    and its doc page, and the journal entry carries a warning.
+    """
+    from mock_server.core.real_api import not_emulated as lookup
+
+    real = lookup(ctx.request.path, ctx.emulator.registry)
+    if real is None:
+        return
+    text = (
+        f"api not emulated by wecom-mock: {real.path} exists in the real API "
+        f"(doc {real.doc or 'unknown'}, family {real.family}) but is not implemented here"
+    )
+    ctx.warnings.append(text)
+    log.warning("%s", text)
+    raise WeComError(48001, text, replace=True)
+
+
 def handle(emu: Host, req: ApiRequest) -> ApiResponse:
     """Run one API call; never raises, never returns anything but the real envelope."""
     started = time.perf_counter()
@@ -346,6 +366,7 @@ def handle(emu: Host, req: ApiRequest) -> ApiResponse:
             if ep is None:
                 # The real API's answer to an unknown /cgi-bin/ path is not documented;
                 # 48001 "api unauthorized" is the closest documented code.
+                not_emulated(ctx)
                 raise WeComError(48001, "api not found", replace=True)
             if req.method not in ("GET", "POST"):
                 raise WeComError(48001, f"method {req.method} not allowed", replace=True)

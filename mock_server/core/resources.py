@@ -33,3 +33,28 @@ def scenarios_dir() -> Path:
 
 def demo_fixture() -> Path:
     return fixtures_dir() / "demo.yaml"
+
+
+def resolve_fixture(source: str | Path) -> Path:
+    """A fixture path as given, or a shipped fixture by name: ``demo``, ``demo.yaml`` or the
+    clone-relative ``fixtures/demo.yaml`` all work after a plain ``pip install``."""
+    p = Path(source)
+    if p.exists():
+        return p
+    for candidate in (p.name, f"{p.name}.yaml"):
+        shipped = fixtures_dir() / candidate
+        if shipped.is_file() and (len(p.parts) == 1 or p.parent.name == "fixtures"):
+            return shipped
+    return p  # the loader reports the missing file
+
+
+def resolve_scenario(name: str | Path) -> Path:
+    """A scenario file, or a shipped scenario by the name ``scenario list`` shows."""
+    p = Path(name)
+    if p.exists():
+        return p
+    for candidate in (p.name, f"{p.name}.yaml"):
+        shipped = scenarios_dir() / candidate
+        if shipped.is_file() and (len(p.parts) == 1 or p.parent.name == "scenarios"):
+            return shipped
+    return p

@@ -1,4 +1,5 @@
-"""``intercept()``: like moto's ``mock_aws``, a fresh emulator with ``requests`` routed into it."""
+"""``intercept()``: like moto's ``mock_aws``, a fresh emulator with requests/httpx/aiohttp routed
+into it."""
 
 from __future__ import annotations
 
@@ -12,11 +13,16 @@ __all__ = ["DEFAULT_BASES", "Interceptor", "intercept"]
 
 
 def intercept(
-    fixtures: Sequence[Any] | None = None, *, base_urls: Sequence[str] | None = None, **kwargs: Any
+    fixtures: Sequence[Any] | None = None,
+    *,
+    base_urls: Sequence[str] | None = None,
+    guard: bool | None = None,
+    **kwargs: Any,
 ) -> Interceptor[Emulator]:
-    """Like moto's ``mock_aws``: a fresh emulator, with ``requests`` routed into it.
+    """Like moto's ``mock_aws``: a fresh emulator, with ``requests``, ``httpx`` and ``aiohttp``
+    routed into it and the network guard on (``guard=False`` turns it off).
 
     >>> with intercept() as wecom:
     ...     requests.get("https://qyapi.weixin.qq.com/cgi-bin/gettoken", params=...)
     """
-    return Interceptor(Emulator(fixtures, **kwargs), base_urls=base_urls)
+    return Interceptor(Emulator(fixtures, **kwargs), base_urls=base_urls, guard=guard)

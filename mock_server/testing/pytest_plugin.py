@@ -1,8 +1,13 @@
 """pytest plugin (entry point ``wecom``): the ``wecom`` and ``wecom_server`` fixtures.
 
-* ``wecom``: an in-process emulator with ``intercept()`` active and fresh state per test.
+* ``wecom``: an in-process emulator with ``intercept()`` active and fresh state per test
+  (``requests``, ``httpx``, ``aiohttp`` routed in).
 * ``wecom_server``: a live HTTP server on a free loopback port, reset per test.
-* ``@pytest.mark.wecom(fixtures=[...], seed=N)``: a test-specific emulator.
+* ``@pytest.mark.wecom(fixtures=[...], seed=N, guard=True)``: a test-specific emulator.
+
+Both fixtures turn the network guard on: a call that would reach the real WeCom host by any
+other way fails with ``NetworkGuardError``. ``--wecom-no-guard``, ``guard=False`` on the
+marker, or ``WECOM_MOCK_GUARD=0`` turn it off.
 
 One emulator per xdist worker; nothing uses a fixed port or sleeps.
 """
@@ -28,11 +33,19 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="corp fixture(s) for the wecom fixtures (default: the demo company)",
     )
     group.addoption("--wecom-seed", type=int, default=0, help="id seed for the emulator")
+    group.addoption(
+        "--wecom-no-guard",
+        action="store_true",
+        default=False,
+        help="let calls to the real WeCom host through while the fixtures are active",
+    )
 
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
-        "markers", "wecom(fixtures=None, seed=None): a test-specific emulator for the wecom fixture"
+        "markers",
+        "wecom(fixtures=None, seed=None, guard=True): a test-specific emulator for the wecom "
+        "fixture; guard=False lets calls to the real WeCom host through",
     )
     for plugin in PLUGINS:
         for marker in plugin.markers:
@@ -44,6 +57,15 @@ def _options(config: pytest.Config) -> dict[str, Any]:
         "fixtures": config.getoption("--wecom-fixture"),
         "seed": config.getoption("--wecom-seed"),
     }
+
+
+def _guard(request: pytest.FixtureRequest) -> bool:
+    from mock_server.core import netguard
+
+    marker = request.node.get_closest_marker("wecom")
+    if marker is not None and "guard" in marker.kwargs:
+        return bool(marker.kwargs["guard"])
+    return not (request.config.getoption("--wecom-no-guard") or netguard.guard_disabled_by_env())
 
 
 def _apply_markers(emu: Emulator, node: pytest.Item) -> None:
@@ -77,7 +99,7 @@ def wecom(request: pytest.FixtureRequest, wecom_emulator: Emulator) -> Iterator[
         emu = wecom_emulator
         emu.reset()
     _apply_markers(emu, request.node)
-    with emu.intercept():
+    with emu.intercept(guard=_guard(request)):
         yield emu
     if emu is not wecom_emulator:
         emu.close()  # a test-specific emulator: stop its background work now
@@ -93,8 +115,19 @@ def _wecom_live(pytestconfig: pytest.Config) -> Iterator[ServerThread]:
 
 
 @pytest.fixture
-def wecom_server(request: pytest.FixtureRequest, _wecom_live: ServerThread) -> ServerThread:
+def wecom_server(
+    request: pytest.FixtureRequest, _wecom_live: ServerThread
+) -> Iterator[ServerThread]:
     """A live server (``.url``, ``.api_base``, ``.emulator``), reset before each test."""
+    from mock_server.core import netguard
+
     _wecom_live.emulator.reset()
     _apply_markers(_wecom_live.emulator, request.node)
-    return _wecom_live
+    guard = _guard(request)
+    if guard:
+        netguard.install()
+    try:
+        yield _wecom_live
+    finally:
+        if guard:
+            netguard.uninstall()

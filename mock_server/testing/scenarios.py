@@ -71,7 +71,10 @@ def run_scenario(
 ) -> ScenarioResult:
     """Serve the scenario, run ``command`` against it, evaluate; never raises for a failing
     client (its failure is in the result)."""
+    from mock_server.core import progress
+
     doc = load_scenario(path)
+    progress.note(f"scenario {doc['name']}: setting up the server")
     ports = Ports()
     try:
         emu = build_emulator(doc, fixtures, delay_scale, ports)
@@ -89,6 +92,7 @@ def run_scenario(
         if ports.receiver is not None:
             env["WECOM_CALLBACK_PORT"] = str(ports.receiver)
         try:
+            progress.note(f"scenario {doc['name']}: running {' '.join(command)}")
             proc = subprocess.run(list(command), env=env, timeout=timeout, check=False)
             result.exit_code = proc.returncode
         except subprocess.TimeoutExpired:
@@ -105,7 +109,9 @@ def run_scenario(
     entries = emu.journal.entries()
     result.calls = len(entries)
     deliveries = emu.callback_deliveries() if doc.get("callbacks") else []
-    result.outcomes = [evaluate(e, entries, deliveries) for e in doc.get("expect") or []]
+    expects = doc.get("expect") or []
+    progress.note(f"scenario {doc['name']}: checking {len(expects)} expectation(s)")
+    result.outcomes = [evaluate(e, entries, deliveries) for e in expects]
     result.faults = emu.faults()
     return result
 

@@ -117,7 +117,7 @@ def shutdown_waitress(server: Any, thread: threading.Thread | None, timeout: flo
         close_all()
 
 
-def banner(server: ServerThread) -> str:
+def banner(server: ServerThread, fronts: Sequence[Any] = ()) -> str:
     emu = server.emulator
     lines = [f"wecom-mock listening on {server.url}", ""]
     for corp in emu.corps.values():
@@ -126,12 +126,27 @@ def banner(server: ServerThread) -> str:
             lines.append(f"  {scope:<9} secret  {secret}")
         for agent in corp.agents.values():
             lines.append(f"  agent {agent.agentid}  {agent.name}  secret {agent.secret}")
+        robots = getattr(emu, "robots", None)  # the messaging family's group robots
+        for robot in robots(corp.corpid) if callable(robots) else []:
+            lines.append(f"  robot {robot['name']}  key {robot['key']}  (webhook/send?key=...)")
     lines += [
         "",
         f"API base:   {server.url}/cgi-bin   (use it instead of https://qyapi.weixin.qq.com/cgi-bin)",
         f"admin API:  {server.url}/__admin   (corps, journal, clock, reset, ...)",
-        "Stop with Ctrl-C.",
     ]
+    for front in fronts:
+        ca = front.ca.cert_path
+        if front.mode == "proxy":
+            lines.append(
+                f"HTTPS proxy: HTTPS_PROXY={front.url}  (qyapi.weixin.qq.com only; "
+                f"trust {ca}: see `wecom-mock ca`)"
+            )
+        else:
+            lines.append(
+                f"direct TLS: https://qyapi.weixin.qq.com:{front.port} with the host mapped to "
+                f"127.0.0.1 (trust {ca})"
+            )
+    lines.append("Stop with Ctrl-C.")
     return "\n".join(lines)
 
 
@@ -172,6 +187,9 @@ def serve(
     admin_remote: bool = False,
     admin_hosts: Sequence[str] = (),
     emulator: Emulator | None = None,
+    proxy_port: int | None = None,
+    proxy_passthrough: bool = False,
+    tls_port: int | None = None,
 ) -> int:
     """Run until SIGTERM or Ctrl-C; returns the exit status."""
     started = time.perf_counter()
@@ -192,13 +210,30 @@ def serve(
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
         print(f"wecom-mock: cannot listen on {host}:{port}: {reason}", file=sys.stderr)
         return 2
+    fronts: list[Any] = []
+    if proxy_port is not None or tls_port is not None:
+        from mock_server.web.tls import TlsFront
+
+        backend = (server.host, server.port)
+        if proxy_port is not None:
+            fronts.append(
+                TlsFront(
+                    backend, mode="proxy", host=host, port=proxy_port, passthrough=proxy_passthrough
+                )
+            )
+        if tls_port is not None:
+            fronts.append(TlsFront(backend, mode="direct", host=host, port=tls_port))
     stop = stop_on_signals()
     server.start()
-    print(banner(server), flush=True)
+    for front in fronts:
+        front.start()
+    print(banner(server, fronts), flush=True)
     print(f"ready in {time.perf_counter() - started:.3f} s", file=sys.stderr, flush=True)
     try:
         stop.wait()
     finally:
+        for front in fronts:
+            front.stop()
         server.stop()
         print("wecom-mock stopped", file=sys.stderr, flush=True)
     return 0

@@ -91,4 +91,4 @@ def test_plugin_under_xdist(pytester: pytest.Pytester) -> None:
 
 def test_markers_are_registered(pytester: pytest.Pytester) -> None:
     result = pytester.runpytest_subprocess("--markers")
-    result.stdout.fnmatch_lines(["@pytest.mark.wecom(fixtures=None, seed=None):*"])
+    result.stdout.fnmatch_lines(["@pytest.mark.wecom(fixtures=None, seed=None, guard=True):*"])

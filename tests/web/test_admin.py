@@ -32,6 +32,19 @@ def test_corps_lists_secrets_and_agents(client: FlaskClient) -> None:
     assert corp["corpid"] == "wwdemo0000000000001"
     assert corp["secrets"]["contacts"] == "DEMO-contacts-secret-not-real"
     assert {a["agentid"] for a in corp["agents"]} == {1000002, 1000003, 1000004}
+    assert "DEMO-ops-alerts-robot-key-not-real" in {r["key"] for r in corp["robots"]}
+
+
+def test_serve_banner_lists_robot_keys(emu: Emulator) -> None:
+    from mock_server.web.server import ServerThread, banner
+
+    server = ServerThread(emu, port=0)
+    try:
+        text = banner(server)
+    finally:
+        server.stop()
+    for robot in emu.robots():
+        assert f"key {robot['key']}" in text
 
 
 def test_reset_restores_fixture_state(client: FlaskClient, emu: Emulator) -> None:

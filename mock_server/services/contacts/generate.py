@@ -50,22 +50,28 @@ def generate(
         }
         for i in range(departments)
     ]
+    from mock_server.core import progress
+
     user_rows = []
-    for i in range(users):
-        name = rng.choice(SURNAMES) + "".join(rng.choice(GIVEN) for _ in range(rng.choice((1, 2))))
-        userid = f"{PINYIN_SURNAMES[i % len(PINYIN_SURNAMES)]}{i:05d}"
-        dept = depts[i % len(depts)]["id"] if depts else 1
-        user_rows.append(
-            {
-                "userid": userid,
-                "name": name,
-                "department": [dept],
-                "mobile": f"139{i:08d}",
-                "email": f"{userid}@example.com",
-                "position": "员工",
-                "gender": rng.choice(["1", "2"]),
-            }
-        )
+    with progress.bar(users, "generating members", unit="member") as shown:
+        for i in range(users):
+            name = rng.choice(SURNAMES) + "".join(
+                rng.choice(GIVEN) for _ in range(rng.choice((1, 2)))
+            )
+            userid = f"{PINYIN_SURNAMES[i % len(PINYIN_SURNAMES)]}{i:05d}"
+            dept = depts[i % len(depts)]["id"] if depts else 1
+            user_rows.append(
+                {
+                    "userid": userid,
+                    "name": name,
+                    "department": [dept],
+                    "mobile": f"139{i:08d}",
+                    "email": f"{userid}@example.com",
+                    "position": "员工",
+                    "gender": rng.choice(["1", "2"]),
+                }
+            )
+            shown.update()
     return {
         "corpid": corpid,
         "name": "生成科技",
