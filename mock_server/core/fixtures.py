@@ -207,13 +207,80 @@ def _load_validated(path: str | Path, sections: Sections) -> dict[str, Any]:
     if key is not None and key in _DOC_CACHE:
         cached: dict[str, Any] = pickle.loads(_DOC_CACHE[key])  # a private copy for the caller
         return cached
-    doc = load_yaml(p)
-    validate_doc(doc, str(p), sections)
+    doc = _validated_get(p, sections)
+    if doc is None:
+        doc = load_yaml(p)
+        validate_doc(doc, str(p), sections)
+        _validated_put(p, sections, doc)
     if key is not None:
         if len(_DOC_CACHE) >= _DOC_CACHE_MAX:
             _DOC_CACHE.clear()
         _DOC_CACHE[key] = pickle.dumps(doc)
     return doc
+
+
+# A fixture file that passed validation once is kept as JSON, by the hash of its text and of
+# the fixture schema: a later process start skips both the YAML parse and compiling the
+# schema validator (together most of ``wecom-mock serve``'s own start-up). Only documents
+# that passed are stored; any edit of the file or of a section's schema misses the cache.
+_SCHEMA_DIGESTS: dict[str, str] = {}
+
+
+VALIDATED_MIN_BYTES = 16 * 1024  # smaller files parse and validate fast enough
+VALIDATED_MAX_FILES = 64
+
+
+def _validated_file(path: Path, sections: Sections) -> Path | None:
+    if os.environ.get("WECOM_MOCK_CACHE", "1") == "0":
+        return None
+    try:
+        if path.stat().st_size < VALIDATED_MIN_BYTES:
+            return None
+    except OSError:
+        return None
+    import hashlib
+
+    key = _sections_key(sections)
+    if key not in _SCHEMA_DIGESTS:
+        schema = json.dumps(fixture_schema(sections), sort_keys=True, default=str)
+        _SCHEMA_DIGESTS[key] = hashlib.sha256(schema.encode("utf-8")).hexdigest()
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return None
+    digest = hashlib.sha256(data + _SCHEMA_DIGESTS[key].encode()).hexdigest()
+    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "wecom-mock"
+    return base / f"validated-{digest[:40]}.json"
+
+
+def _validated_get(path: Path, sections: Sections) -> dict[str, Any] | None:
+    cache = _validated_file(path, sections)
+    if cache is None:
+        return None
+    try:
+        doc = json.loads(cache.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return doc if isinstance(doc, dict) else None
+
+
+def _validated_put(path: Path, sections: Sections, doc: dict[str, Any]) -> None:
+    cache = _validated_file(path, sections)
+    if cache is None:
+        return
+    try:
+        data = json.dumps(doc, ensure_ascii=False)
+        if json.loads(data) != doc:  # dates, non-string keys...: not representable, skip
+            return
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        tmp = cache.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_text(data, encoding="utf-8")
+        tmp.replace(cache)
+        kept = sorted(cache.parent.glob("validated-*.json"), key=lambda f: f.stat().st_mtime)
+        for old in kept[:-VALIDATED_MAX_FILES]:  # bounded: the least recently written go
+            old.unlink(missing_ok=True)
+    except (OSError, TypeError, ValueError):
+        return
 
 
 # PyYAML builds ~10,000 nodes per 0.1 s: a 10,000-user block-YAML fixture takes seconds.
