@@ -108,6 +108,11 @@ def external_routes(bp: Blueprint, emu: Emulator) -> None:
             corpid=b.get("corpid"),
         )
 
+    @bp.post("/external/scrm/<path:action>")
+    def ext_scrm_action(action: str) -> Any:
+        b = body_json()
+        return _run(emu.scrm_action, name=action, payload=b, corpid=b.pop("corpid", None))
+
     @bp.post("/external/groupchat/dismiss")
     def ext_group_dismiss() -> Any:
         b = body_json()

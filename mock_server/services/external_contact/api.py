@@ -10,12 +10,13 @@ from typing import TYPE_CHECKING, Any
 
 from mock_server.services.external_contact import models as m
 from mock_server.services.external_contact import sandbox as sb
+from mock_server.services.external_contact.scrm_api import ScrmAPI
 
 if TYPE_CHECKING:
     from mock_server.state import Corp
 
 
-class ExternalContactAPI:
+class ExternalContactAPI(ScrmAPI):
     """Customers, follow relations and customer groups, driven directly (tests, sandbox)."""
 
     def _init_family_external(self) -> None:

@@ -112,7 +112,7 @@ def batch_get_by_user(ctx: Context) -> JSONResponse:
     if "userid_list" not in body and "userid" in body:
         # The older body (wechatpy and go-workwx still send it): one member as ``userid``.
         single = body.get("userid")
-        userids = [single] if isinstance(single, str) and single else []
+        userids: list[str] | None = [single] if isinstance(single, str) and single else []
         if not isinstance(single, str):
             raise WeComError(40058, "userid expect string.", json_warning=True)
     else:
