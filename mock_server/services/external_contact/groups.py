@@ -47,7 +47,8 @@ def list_chats(
         c
         for c in store(corp).chats.values()
         if not c.dismissed
-        and (keys is None or c.owner in keys)
+        # groups of a resigned owner (status 1) stay listed for assignment
+        and (keys is None or c.owner in keys or c.owner not in contacts.users)
         and (owner_keys is None or c.owner in owner_keys)
         and (status_filter == 0 or c.status == status_filter)
     ]

@@ -93,6 +93,8 @@ class ScrmStore:
         # customer or chat_id -> Beijing day of the last mass message it received
         self.received_day: dict[str, int] = {}
         self.transfers: list[Transfer] = []
+        # {"chat_id", "from", "to", "time", "resigned"} per group transfer
+        self.group_transfers: list[dict[str, Any]] = []
         # "handover key|external_userid" of resigned members' customers under assignment
         self.assigned: dict[str, bool] = {}
         # user key -> {"userid", "dimission_time"} for members who left the corp.

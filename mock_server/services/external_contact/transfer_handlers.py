@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from mock_server.pipeline import Context
+from mock_server.services.external_contact import group_transfers as gt
 from mock_server.services.external_contact import transfers as tr
 from mock_server.services.external_contact.contact_way_handlers import corp_of
 from mock_server.services.external_contact.handlers import SCOPE, api
@@ -82,3 +83,27 @@ def get_unassigned_list(ctx: Context) -> dict[str, Any]:
 def legacy_transfer(ctx: Context) -> None:
     """Legacy: transfer one customer of an on-job or resigned member."""
     tr.legacy_transfer(corp_of(ctx), ctx.agent, ctx.json())
+
+
+@api.endpoint(
+    "POST",
+    "externalcontact/groupchat/transfer",
+    doc="92127",
+    errcodes=(48002, 40058, 41054, 60011, 60111),
+    **SCOPE,
+)
+def groupchat_transfer(ctx: Context) -> dict[str, Any]:
+    """Assign customer groups of a resigned owner to a new owner (failures per group)."""
+    return gt.transfer_groups(corp_of(ctx), ctx.agent, ctx.json(), resigned=True)
+
+
+@api.endpoint(
+    "POST",
+    "externalcontact/groupchat/onjob_transfer",
+    doc="95703",
+    errcodes=(48002, 40058, 41054, 60011, 60111),
+    **SCOPE,
+)
+def groupchat_onjob_transfer(ctx: Context) -> dict[str, Any]:
+    """Transfer customer groups of an owner still employed (2 per group per 90 days)."""
+    return gt.transfer_groups(corp_of(ctx), ctx.agent, ctx.json(), resigned=False)
