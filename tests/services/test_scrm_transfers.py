@@ -329,7 +329,7 @@ def owned(api: Api, owner: str) -> list[str]:
 
 def test_group_transfer_paths_resigned_vs_onjob(emu: Emulator, crm: Api) -> None:
     chats = owned(crm, "wuxia")
-    body = {"chat_id_list": chats[:1] + ["wrNOPE"], "new_owner": "sunli"}
+    body = {"chat_id_list": [*chats[:1], "wrNOPE"], "new_owner": "sunli"}
     r = crm.post(
         "externalcontact/groupchat/transfer", body
     )  # resigned path: wuxia still works here
