@@ -209,7 +209,7 @@ def add_contact_way(corp: Corp, agent: Agent | None, body: dict[str, Any]) -> di
 
 def join_way_count(corp: Corp) -> int:
     """Group join ways share the 500,000 quota (kept here so both sides agree)."""
-    return len(getattr(scrm(corp), "join_ways", {}))
+    return len(scrm(corp).join_ways)
 
 
 def require_way(corp: Corp, config_id: Any) -> ContactWay:

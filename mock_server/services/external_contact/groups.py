@@ -98,6 +98,8 @@ def get_chat(corp: Corp, agent: Agent | None, chat_id: Any, need_name: bool) -> 
             else:
                 customer = st.customers.get(m.userid)
                 row["name"] = customer.name if customer else ""
+        if m.state:
+            row["state"] = m.state
         members.append(row)
     return {
         "group_chat": {

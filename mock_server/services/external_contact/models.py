@@ -106,6 +106,7 @@ class ChatMember:
     join_scene: int = 1  # 1 direct invite, 2 invite link, 3 group QR code
     invitor: str = ""
     group_nickname: str = ""
+    state: str = ""  # the join way's state for members who joined through one
 
 
 @dataclass

@@ -13,6 +13,7 @@ from typing import Any
 from mock_server.errors import WeComError
 from mock_server.services.external_contact import contact_ways as cw
 from mock_server.services.external_contact import groupmsg as gm
+from mock_server.services.external_contact import join_ways as jw
 from mock_server.services.external_contact import transfers as tr
 from mock_server.services.external_contact.sandbox import SandboxError
 from mock_server.services.external_contact.scrm_store import scrm, settle
@@ -32,6 +33,7 @@ ACTIONS: dict[str, Action] = {
     "contact_way/scan": cw.scan,
     "contact_way/accept": cw.accept,
     "outbox": outbox,
+    "join_way/join": jw.join,
     "groupmsg/confirm": gm.confirm,
     "transfer/resolve": tr.resolve,
     "member/resign": tr.resign,

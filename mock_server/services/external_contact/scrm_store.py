@@ -89,6 +89,7 @@ class ScrmStore:
         self.temp_chats: dict[str, dict[str, Any]] = {}
         self.outbox: list[dict[str, Any]] = []
         self.group_templates: dict[str, dict[str, Any]] = {}
+        self.join_ways: dict[str, dict[str, Any]] = {}
         self.groupmsgs: dict[str, GroupMsg] = {}
         # customer or chat_id -> Beijing day of the last mass message it received
         self.received_day: dict[str, int] = {}
