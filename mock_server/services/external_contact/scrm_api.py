@@ -23,15 +23,27 @@ class ScrmAPI:
         self.events.subscribe(self._scrm_on_event)  # type: ignore[attr-defined]
 
     def _scrm_on_event(self, event: DomainEvent) -> None:
-        if event.kind != "change_contact" or event.data.get("ChangeType") != "delete_user":
-            return
-        from mock_server.services.external_contact.transfers import record_resignation
+        change = event.data.get("ChangeType")
+        if event.kind == "change_contact" and change == "delete_user":
+            from mock_server.services.external_contact.transfers import record_resignation
 
-        corp = self.corps.get(event.corpid)  # type: ignore[attr-defined]
-        if corp is None:
-            return
-        with self.transaction(corp):  # type: ignore[attr-defined]
-            record_resignation(corp, event.data["UserID"], event.time)
+            corp = self.corps.get(event.corpid)  # type: ignore[attr-defined]
+            if corp is not None:
+                with self.transaction(corp):  # type: ignore[attr-defined]
+                    record_resignation(corp, event.data["UserID"], event.time)
+        elif event.kind == "change_external_contact" and event.source != "api":
+            from mock_server.services.external_contact.statistics import record
+
+            corp = self.corps.get(event.corpid)  # type: ignore[attr-defined]
+            if corp is not None:
+                with self.transaction(corp):  # type: ignore[attr-defined]
+                    record(
+                        corp,
+                        str(change),
+                        event.data.get("UserID", ""),
+                        event.data.get("ExternalUserID", ""),
+                        event.time,
+                    )
 
     def scrm_action(
         self, name: str, payload: dict[str, Any] | None = None, corpid: str | None = None

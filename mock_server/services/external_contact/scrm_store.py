@@ -88,6 +88,8 @@ class ScrmStore:
         # Temporary chats opened through temp ways: "user|eid" -> {"expires", "closed"}.
         self.temp_chats: dict[str, dict[str, Any]] = {}
         self.outbox: list[dict[str, Any]] = []
+        # {"time", "kind", "userid", "external_userid"}: follow-relation changes, for statistics
+        self.activity: list[dict[str, Any]] = []
         self.group_templates: dict[str, dict[str, Any]] = {}
         self.join_ways: dict[str, dict[str, Any]] = {}
         self.groupmsgs: dict[str, GroupMsg] = {}
