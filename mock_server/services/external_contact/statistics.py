@@ -85,7 +85,7 @@ def user_behavior(corp: Corp, agent: Agent | None, body: dict[str, Any]) -> dict
     keys = _member_keys(corp, agent, userids, parties)
     users = cm.contacts(corp).users
     names = {users[k].userid for k in keys if k in users}
-    per_day = {
+    per_day: dict[int, dict[str, Any]] = {
         d: {"new_apply": 0, "new_contact": 0, "negative": 0, "chats": set(), "messages": 0}
         for d in days
     }
@@ -217,7 +217,7 @@ def group_statistic(corp: Corp, agent: Agent | None, body: dict[str, Any]) -> di
     if offset < 0 or not 1 <= limit <= 1000:
         raise param_error("limit" if offset >= 0 else "offset", "exceed range")
     users = cm.contacts(corp).users
-    items = [
+    items: list[dict[str, Any]] = [
         {
             "owner": users[k].userid if k in users else k,
             "data": _fold([_group_day(corp, [k], d) for d in days]),
