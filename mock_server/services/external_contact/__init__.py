@@ -10,5 +10,6 @@ from mock_server.services.external_contact import fixture as fixture
 from mock_server.services.external_contact import groupmsg_handlers as groupmsg_handlers
 from mock_server.services.external_contact import handlers as handlers
 from mock_server.services.external_contact import join_way_handlers as join_way_handlers
+from mock_server.services.external_contact import moment_handlers as moment_handlers
 from mock_server.services.external_contact import statistic_handlers as statistic_handlers
 from mock_server.services.external_contact import transfer_handlers as transfer_handlers

@@ -14,6 +14,7 @@ from mock_server.errors import WeComError
 from mock_server.services.external_contact import contact_ways as cw
 from mock_server.services.external_contact import groupmsg as gm
 from mock_server.services.external_contact import join_ways as jw
+from mock_server.services.external_contact import moments as mo
 from mock_server.services.external_contact import transfers as tr
 from mock_server.services.external_contact.sandbox import SandboxError
 from mock_server.services.external_contact.scrm_store import scrm, settle
@@ -34,6 +35,7 @@ ACTIONS: dict[str, Action] = {
     "contact_way/accept": cw.accept,
     "outbox": outbox,
     "join_way/join": jw.join,
+    "moment/publish": mo.publish,
     "groupmsg/confirm": gm.confirm,
     "transfer/resolve": tr.resolve,
     "member/resign": tr.resign,

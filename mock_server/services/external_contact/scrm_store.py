@@ -92,6 +92,8 @@ class ScrmStore:
         self.activity: list[dict[str, Any]] = []
         self.group_templates: dict[str, dict[str, Any]] = {}
         self.join_ways: dict[str, dict[str, Any]] = {}
+        self.moments: dict[str, dict[str, Any]] = {}
+        self.moment_jobs: dict[str, dict[str, Any]] = {}
         self.groupmsgs: dict[str, GroupMsg] = {}
         # customer or chat_id -> Beijing day of the last mass message it received
         self.received_day: dict[str, int] = {}
