@@ -9,9 +9,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from mock_server.services.external_contact import scrm_sandbox
+from mock_server.services.external_contact.scrm_store import settle
 
 if TYPE_CHECKING:
     from mock_server.events import DomainEvent
+    from mock_server.pipeline import Context
     from mock_server.state import Corp
 
 
@@ -21,6 +23,15 @@ class ScrmAPI:
     def _init_family_scrm(self) -> None:
         # Members deleted through the contacts API resign: their customers become unassigned.
         self.events.subscribe(self._scrm_on_event)  # type: ignore[attr-defined]
+        # Every customer-contact call first applies what the clock decided (a transfer due
+        # for automatic acceptance is done before externalcontact/get or list reads).
+        self.hooks.after_auth.append(self._scrm_settle)  # type: ignore[attr-defined]
+
+    def _scrm_settle(self, ctx: Context) -> None:
+        if ctx.endpoint is None or ctx.endpoint.family != "external_contact" or ctx.corp is None:
+            return
+        with self.transaction(ctx.corp):  # type: ignore[attr-defined]
+            settle(ctx.corp)
 
     def _scrm_on_event(self, event: DomainEvent) -> None:
         change = event.data.get("ChangeType")

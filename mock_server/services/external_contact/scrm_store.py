@@ -98,6 +98,8 @@ class ScrmStore:
         # customer or chat_id -> Beijing day of the last mass message it received
         self.received_day: dict[str, int] = {}
         self.transfers: list[Transfer] = []
+        self.waiting_transfers = 0  # transfers with status 2
+        self.next_due = 0  # earliest automatic acceptance among them
         # {"chat_id", "from", "to", "time", "resigned"} per group transfer
         self.group_transfers: list[dict[str, Any]] = []
         # "handover key|external_userid" of resigned members' customers under assignment

@@ -94,6 +94,8 @@ def _start(
             st.transfers.append(
                 Transfer(kind, handover, takeover.key, eid, now, now + ACCEPT_AFTER, 2, message)
             )
+            st.waiting_transfers += 1
+            st.next_due = min(st.next_due or now + ACCEPT_AFTER, now + ACCEPT_AFTER)
             if kind == "resigned":
                 st.assigned[f"{handover}|{eid}"] = True
     return results
@@ -246,10 +248,15 @@ def unassigned(corp: Corp, agent: Agent | None, body: dict[str, Any]) -> dict[st
 
 # -- completion ----------------------------------------------------------------------------------
 def settle_transfers(corp: Corp) -> None:
+    st = scrm(corp)
     now = corp.clock.time()
-    for t in scrm(corp).transfers:
+    if not st.waiting_transfers or now < st.next_due:
+        return
+    for t in st.transfers:
         if t.status == 2 and t.takeover_time <= now:
             _finish(corp, t, "accept")
+    waiting = [t.takeover_time for t in st.transfers if t.status == 2]
+    st.next_due = min(waiting) if waiting else 0
 
 
 def _finish(corp: Corp, t: Transfer, outcome: str) -> None:
@@ -264,6 +271,7 @@ def _finish(corp: Corp, t: Transfer, outcome: str) -> None:
     ):
         outcome = "limit"
     st.assigned.pop(f"{t.handover}|{t.external_userid}", None)
+    st.waiting_transfers -= 1
     if outcome in ("refuse", "limit"):
         t.status = 3 if outcome == "refuse" else 4
         reason = "customer_refused" if outcome == "refuse" else "customer_limit_exceed"
