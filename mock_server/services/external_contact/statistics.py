@@ -57,7 +57,11 @@ def _member_keys(
     keys = m.visible_keys(corp, agent)
     contacts = cm.contacts(corp)
     out: set[str] = set()
+    resigned = scrm(corp).resigned
     for uid in userids:
+        if uid.lower() in resigned and uid.lower() not in contacts.users:
+            out.add(uid.lower())  # a resigned member's history stays readable (unconfirmed)
+            continue
         out.add(m.require_member(corp, uid, keys).key)
     for dept in parties:
         if dept not in contacts.departments:
@@ -66,6 +70,11 @@ def _member_keys(
             u.key for u in contacts.users_in(dept, recursive=True) if keys is None or u.key in keys
         )
     return out
+
+
+def resigned_userid(corp: Corp, key: str) -> str:
+    meta = scrm(corp).resigned.get(key)
+    return str(meta["userid"]) if meta else key
 
 
 def user_behavior(corp: Corp, agent: Agent | None, body: dict[str, Any]) -> dict[str, Any]:
@@ -84,7 +93,7 @@ def user_behavior(corp: Corp, agent: Agent | None, body: dict[str, Any]) -> dict
     days = _days(corp, start, end, latest_offset=0)
     keys = _member_keys(corp, agent, userids, parties)
     users = cm.contacts(corp).users
-    names = {users[k].userid for k in keys if k in users}
+    names = {users[k].userid if k in users else resigned_userid(corp, k) for k in keys}
     per_day: dict[int, dict[str, Any]] = {
         d: {"new_apply": 0, "new_contact": 0, "negative": 0, "chats": set(), "messages": 0}
         for d in days
