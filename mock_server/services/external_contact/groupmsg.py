@@ -295,12 +295,17 @@ def task_list(corp: Corp, agent: Agent | None, body: dict[str, Any]) -> dict[str
 
 def send_result(corp: Corp, agent: Agent | None, body: dict[str, Any]) -> dict[str, Any]:
     msg = require_msg(corp, body)
-    user = m.require_member(corp, get_str(body, "userid") or "", m.visible_keys(corp, agent))
+    userid = get_str(body, "userid") or ""
+    if userid in msg.tasks and m.cm.contacts(corp).find_user(userid) is None:
+        key = userid.lower()  # a member who left since: the task's results stay readable
+    else:
+        user = m.require_member(corp, userid, m.visible_keys(corp, agent))
+        userid, key = user.userid, user.key
     limit = limit_or_default(get_int(body, "limit"), TASK_DEFAULT, TASK_MAX)
-    rows = msg.sends.get(user.userid, [])
+    rows = msg.sends.get(userid, [])
     if msg.chat_type == "group":
         rows = [r for r in rows if r["status"] == 1]  # unsent group rows do not exist yet
-    filters = f"{msg.msgid}:{user.key}"
+    filters = f"{msg.msgid}:{key}"
     offset = page_cursor(corp, "groupmsg_send", filters, body.get("cursor"), len(rows))
     page = rows[offset : offset + limit]
     end_at = offset + len(page)

@@ -102,8 +102,8 @@ class ScrmStore:
         self.next_due = 0  # earliest automatic acceptance among them
         # {"chat_id", "from", "to", "time", "resigned"} per group transfer
         self.group_transfers: list[dict[str, Any]] = []
-        # "handover key|external_userid" of resigned members' customers under assignment
-        self.assigned: dict[str, bool] = {}
+        # handover key -> external_userids of a resigned member's customers under assignment
+        self.assigned: dict[str, dict[str, bool]] = {}
         # user key -> {"userid", "dimission_time"} for members who left the corp.
         self.resigned: dict[str, dict[str, Any]] = {}
         self.counter = 0

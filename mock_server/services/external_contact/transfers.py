@@ -97,7 +97,7 @@ def _start(
             st.waiting_transfers += 1
             st.next_due = min(st.next_due or now + ACCEPT_AFTER, now + ACCEPT_AFTER)
             if kind == "resigned":
-                st.assigned[f"{handover}|{eid}"] = True
+                st.assigned.setdefault(handover, {})[eid] = True
     return results
 
 
@@ -209,33 +209,52 @@ def unassigned(corp: Corp, agent: Agent | None, body: dict[str, Any]) -> dict[st
         if page_id < 0 or page_id * size >= 50_000:
             raise param_error("page_id", "exceed range, use cursor")
         skip = page_id * size
-    assigned = st.assigned
     info: list[dict[str, Any]] = []
     more = False
     while index < len(members):
         key = members[index]
         meta = st.resigned[key]
+        handover, dimission = meta["userid"], meta["dimission_time"]
         rels = ext.by_user.get(key, [])
         pos = bisect_right(rels, last, key=lambda f: f.seq) if last else 0
-        for f in rels[pos:]:
-            if f"{key}|{f.external_userid}" in assigned:
-                continue
-            if skip:
-                skip -= 1
-                continue
-            if len(info) == size:
+        taken = st.assigned.get(key)
+        room = size - len(info)
+        if not taken and not skip:
+            # fast path: nothing of this member is under assignment
+            chunk = rels[pos : pos + room]
+            info.extend(
+                {
+                    "handover_userid": handover,
+                    "external_userid": f.external_userid,
+                    "dimission_time": dimission,
+                }
+                for f in chunk
+            )
+            if chunk:
+                last = chunk[-1].seq
+            if pos + len(chunk) < len(rels):
                 more = True
                 break
-            info.append(
-                {
-                    "handover_userid": meta["userid"],
-                    "external_userid": f.external_userid,
-                    "dimission_time": meta["dimission_time"],
-                }
-            )
-            last = f.seq
-        if more:
-            break
+        else:
+            for f in rels[pos:]:
+                if taken and f.external_userid in taken:
+                    continue
+                if skip:
+                    skip -= 1
+                    continue
+                if len(info) == size:
+                    more = True
+                    break
+                info.append(
+                    {
+                        "handover_userid": handover,
+                        "external_userid": f.external_userid,
+                        "dimission_time": dimission,
+                    }
+                )
+                last = f.seq
+            if more:
+                break
         index += 1
         last = 0
     out: dict[str, Any] = {"info": info, "is_last": not more}
@@ -270,7 +289,11 @@ def _finish(corp: Corp, t: Transfer, outcome: str) -> None:
         and len(ext.by_user.get(t.takeover, [])) >= CUSTOMER_CAPACITY
     ):
         outcome = "limit"
-    st.assigned.pop(f"{t.handover}|{t.external_userid}", None)
+    taken = st.assigned.get(t.handover)
+    if taken is not None:
+        taken.pop(t.external_userid, None)
+        if not taken:
+            del st.assigned[t.handover]
     st.waiting_transfers -= 1
     if outcome in ("refuse", "limit"):
         t.status = 3 if outcome == "refuse" else 4
