@@ -65,15 +65,14 @@ def prepare(emu: Emulator) -> str:
     return msgid
 
 
-def cases(msgid: str) -> dict[str, tuple[str, dict[str, Any], str, str]]:
-    """name -> (path, first body, list key, size key)."""
+def cases(msgid: str) -> dict[str, tuple[str, dict[str, Any], str]]:
+    """name -> (path, first body, list key)."""
     return {
-        "get_unassigned_list": ("get_unassigned_list", {"page_size": 1000}, "info", "page_size"),
+        "get_unassigned_list": ("get_unassigned_list", {"page_size": 1000}, "info"),
         "get_groupmsg_send_result": (
             "get_groupmsg_send_result",
             {"msgid": msgid, "userid": "xuqiang", "limit": 1000},
             "send_list",
-            "limit",
         ),
     }
 
@@ -124,38 +123,71 @@ def timed(fn: Callable[[], int]) -> Callable[[], float]:
     return run
 
 
-def in_process(emu: Emulator, msgid: str, rounds: int) -> dict[str, tuple[float, float]]:
-    session = requests.Session()
-    out = {}
+def in_process_case(
+    emu: Emulator,
+    session: requests.Session,
+    token: str,
+    case: tuple[str, dict[str, Any], str],
+    rounds: int,
+) -> tuple[float, float]:
+    path, body, key = case
+    url = f"{API}{path}?access_token={token}"
     headers = {"Content-Type": "application/json; charset=UTF-8"}
     with emu.intercept():
-        token = session.get(
-            f"{API[:-16]}gettoken", params={"corpid": CORPID, "corpsecret": SECRET}
-        ).json()["access_token"]
-    for name, (path, body, key, _) in cases(msgid).items():
-        url = f"{API}{path}?access_token={token}"
+        pages = record_pages(lambda b: session.post(url, json=b).content, body)
+
+    def post(b: dict[str, Any]) -> dict[str, Any]:
+        return dict(session.post(url, json=b).json())
+
+    def emulator() -> int:
         with emu.intercept():
-            pages = record_pages(lambda b: session.post(url, json=b).content, body)
+            return page_all(post, body, key)
 
-        def post(b: dict[str, Any]) -> dict[str, Any]:
-            return dict(session.post(url, json=b).json())
+    def callback(req: Any) -> tuple[int, dict[str, str], bytes]:
+        return 200, headers, pages[json.loads(req.body).get("cursor", "")]
 
-        def emulator() -> int:
-            with emu.intercept():
-                return page_all(post, body, key)
+    def bare() -> int:
+        with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
+            mock.add_callback("POST", re.compile(re.escape(API + path) + ".*"), callback=callback)
+            return page_all(post, body, key)
 
-        def callback(req: Any) -> tuple[int, dict[str, str], bytes]:
-            return 200, headers, pages[json.loads(req.body).get("cursor", "")]
+    return interleaved(timed(emulator), timed(bare), rounds)
 
-        def bare() -> int:
-            with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
-                mock.add_callback(
-                    "POST", re.compile(re.escape(API + path) + ".*"), callback=callback
-                )
-                return page_all(post, body, key)
 
-        out[name] = interleaved(timed(emulator), timed(bare), rounds)
-    return out
+def in_process(emu: Emulator, msgid: str, rounds: int) -> dict[str, tuple[float, float]]:
+    session = requests.Session()
+    with emu.intercept():
+        token = session.get(
+            "https://qyapi.weixin.qq.com/cgi-bin/gettoken",
+            params={"corpid": CORPID, "corpsecret": SECRET},
+        ).json()["access_token"]
+    return {
+        name: in_process_case(emu, session, token, case, rounds)
+        for name, case in cases(msgid).items()
+    }
+
+
+def http_case(
+    s: requests.Session,
+    emu_base: str,
+    token: str,
+    bare_base: str,
+    pages: dict[str, dict[str, bytes]],
+    case: tuple[str, dict[str, Any], str],
+    rounds: int,
+) -> tuple[float, float]:
+    path, body, key = case
+    emu_url = f"{emu_base}/{path}?access_token={token}"
+    bare_url = f"{bare_base}/{path}?access_token=x"
+    pages[path] = record_pages(lambda b: s.post(emu_url, json=b).content, body)
+
+    def emulator() -> int:
+        return page_all(lambda b: dict(s.post(emu_url, json=b).json()), body, key)
+
+    def bare() -> int:
+        return page_all(lambda b: dict(s.post(bare_url, json=b).json()), body, key)
+
+    return interleaved(timed(emulator), timed(bare), rounds)
 
 
 def over_http(emu: Emulator, msgid: str, rounds: int) -> dict[str, tuple[float, float]]:
@@ -171,31 +203,22 @@ def over_http(emu: Emulator, msgid: str, rounds: int) -> dict[str, tuple[float, 
     bare_server = create_server(app, host="127.0.0.1", port=0, threads=16, ident="nginx")
     thread = threading.Thread(target=bare_server.run, daemon=True)
     thread.start()
-    out = {}
     try:
         with requests.Session() as s:
             token = s.get(
                 f"{server.url}/cgi-bin/gettoken", params={"corpid": CORPID, "corpsecret": SECRET}
             ).json()["access_token"]
-            for name, (path, body, key, _) in cases(msgid).items():
-                emu_url = f"{server.url}/cgi-bin/externalcontact/{path}?access_token={token}"
-                bare_url = f"http://127.0.0.1:{bare_server.effective_port}/cgi-bin/externalcontact/{path}?access_token=x"
-                pages[path] = record_pages(lambda b, u=emu_url: s.post(u, json=b).content, body)
-
-                def poster(url: str) -> Callable[[dict[str, Any]], dict[str, Any]]:
-                    return lambda b: dict(s.post(url, json=b).json())
-
-                out[name] = interleaved(
-                    timed(lambda: page_all(poster(emu_url), body, key)),
-                    timed(lambda: page_all(poster(bare_url), body, key)),
-                    rounds,
-                )
+            emu_base = f"{server.url}/cgi-bin/externalcontact"
+            bare_base = f"http://127.0.0.1:{bare_server.effective_port}/cgi-bin/externalcontact"
+            return {
+                name: http_case(s, emu_base, token, bare_base, pages, case, rounds)
+                for name, case in cases(msgid).items()
+            }
     finally:
         server.stop()
         bare_server.close()
         bare_server.task_dispatcher.shutdown(timeout=5)
         thread.join(5)
-    return out
 
 
 def main() -> int:
