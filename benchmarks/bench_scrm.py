@@ -33,8 +33,8 @@ from waitress.server import create_server
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from mock_server import Emulator
-from mock_server.server import ServerThread
 from mock_server.services.external_contact.fixture import generate_section
+from mock_server.web.server import ServerThread
 
 CORPID = "wwdemo0000000000001"
 SECRET = "DEMO-app-1000003-secret-not-real"

@@ -367,17 +367,12 @@ def test_temp_chat_expires_on_the_clock(emu: Emulator, crm: Api) -> None:
     assert scrm(emu.corp()).temp_chats  # still recorded, just no longer open
 
 
-def test_admin_route_scans_a_way(emu: Emulator, crm: Api) -> None:
-    from mock_server.admin import admin_blueprint  # noqa: F401
-    from mock_server.app import create_app
+def test_admin_action_scans_a_way(emu: Emulator, crm: Api) -> None:
+    from mock_server.core.admin import AdminError
 
     cid = add_way(crm, state="admin")
-    client = create_app(emu).test_client()
-    r = client.post(
-        "/__admin/external/scrm/contact_way/scan",
-        json={"config_id": cid, "customer": {"name": "HTTP", "type": 1}},
-    )
-    assert r.status_code == 200 and r.get_json()["userid"] == "xuqiang"
-    r = client.post("/__admin/external/scrm/contact_way/scan", json={"config_id": "nope"})
-    assert r.status_code == 400 and "unknown config_id" in r.get_json()["error"]
-    assert client.post("/__admin/external/scrm/nope", json={}).status_code == 400
+    body = {"config_id": cid, "customer": {"name": "HTTP", "type": 1}}
+    r = emu.admin("POST", "/external/scrm/contact_way/scan", body)
+    assert r["userid"] == "xuqiang" and r["pending"] is False
+    with pytest.raises(AdminError, match="unknown config_id"):
+        emu.admin("POST", "/external/scrm/contact_way/scan", {"config_id": "nope"})

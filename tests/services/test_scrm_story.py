@@ -10,8 +10,8 @@ from typing import Any
 
 import requests
 
-from mock_server.server import ServerThread
 from mock_server.services.external_contact.scrm_store import midnight
+from mock_server.web.server import ServerThread
 from tests.services.test_callbacks_delivery import KEY, TOKEN, Receiver
 
 

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from mock_server.errors import WeComError, json_type_error, param_error
-from mock_server.params import utf8_len
+from mock_server.core.errors import WeComError, json_type_error, param_error
+from mock_server.core.params import utf8_len
+from mock_server.core.state import Corp
 from mock_server.services.messaging.media import require_media
-from mock_server.state import Corp
 
 ATTACHMENTS_MAX = 9
 TEXT_MAX_BYTES = 4000

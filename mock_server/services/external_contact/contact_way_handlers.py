@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from mock_server.pipeline import Context
+from mock_server.core.pipeline import Context
+from mock_server.core.state import Corp
 from mock_server.services.external_contact import contact_ways as cw
 from mock_server.services.external_contact import welcome as w
 from mock_server.services.external_contact.handlers import SCOPE, api
 from mock_server.services.external_contact.scrm_store import settle
-from mock_server.state import Corp
 
 MEMBER_CODES = (60011, 60111, 41054, 40066)
 

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from mock_server.errors import WeComError, json_type_error, param_error
-from mock_server.params import get_int, get_list, get_str, utf8_len
+from mock_server.core.errors import WeComError, json_type_error, param_error
+from mock_server.core.params import get_int, get_list, get_str, utf8_len
+from mock_server.core.state import Agent, Corp
 from mock_server.services.contacts import models as cm
 from mock_server.services.external_contact import models as m
 from mock_server.services.external_contact import sandbox as sb
@@ -25,7 +26,6 @@ from mock_server.services.external_contact.scrm_store import (
     page_cursor,
     scrm,
 )
-from mock_server.state import Agent, Corp
 
 MEMBERS_MAX = 100  # after expanding departments (41041)
 API_WAYS_MAX = 500_000  # shared with group join ways (41045)

@@ -10,13 +10,13 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
-from mock_server.errors import WeComError, param_error
-from mock_server.params import get_int, get_list, get_str
+from mock_server.core.errors import WeComError, param_error
+from mock_server.core.params import get_int, get_list, get_str
+from mock_server.core.state import Agent, Corp
 from mock_server.services.external_contact import contact_ways as cw
 from mock_server.services.external_contact import models as m
 from mock_server.services.external_contact import sandbox as sb
 from mock_server.services.external_contact.scrm_store import new_hex_id, scrm
-from mock_server.state import Agent, Corp
 
 CHATS_MAX = 5
 REMARK_MAX = 30  # longer remarks are truncated, not rejected

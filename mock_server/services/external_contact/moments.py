@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from mock_server.errors import WeComError, param_error
-from mock_server.params import get_int, get_list, get_obj, get_str
+from mock_server.core.errors import WeComError, param_error
+from mock_server.core.params import get_int, get_list, get_obj, get_str
+from mock_server.core.state import Agent, Corp
 from mock_server.services.contacts import models as cm
 from mock_server.services.external_contact import models as m
 from mock_server.services.external_contact.attachments import parse_attachments
@@ -22,7 +23,6 @@ from mock_server.services.external_contact.scrm_store import (
     page_cursor,
     scrm,
 )
-from mock_server.state import Agent, Corp
 
 TEXT_MAX = 2000  # characters
 IMAGES_MAX = 9

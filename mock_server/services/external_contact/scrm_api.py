@@ -1,7 +1,6 @@
-"""Python API of the SCRM sandbox (mixed into ``Emulator`` through ``ExternalContactAPI``).
-
-Thin wrappers running ``scrm_sandbox`` actions under the corp lock, so tests read like the
-story they tell: ``wecom.scan_contact_way(config_id, customer={...})``.
+"""Python API of the SCRM sandbox (part of ``emu.external_contact``, with shortcuts on the
+emulator): thin wrappers running ``scrm_sandbox`` actions under the corp lock, so tests read
+like the story they tell: ``wecom.scan_contact_way(config_id, customer={...})``.
 """
 
 from __future__ import annotations
@@ -12,56 +11,58 @@ from mock_server.services.external_contact import scrm_sandbox
 from mock_server.services.external_contact.scrm_store import settle
 
 if TYPE_CHECKING:
-    from mock_server.events import DomainEvent
-    from mock_server.pipeline import Context
-    from mock_server.state import Corp
+    from mock_server.core.engine import Engine
+    from mock_server.core.events import DomainEvent
+    from mock_server.core.pipeline import Context
+    from mock_server.core.state import Corp
 
 
 class ScrmAPI:
     """Customers scanning contact ways, members confirming mass messages, transfers."""
 
-    def _init_family_scrm(self) -> None:
+    _emu: Engine
+
+    def _init_scrm(self, engine: Engine) -> None:
         # Members deleted through the contacts API resign: their customers become unassigned.
-        self.events.subscribe(self._scrm_on_event)  # type: ignore[attr-defined]
+        engine.events.subscribe(self._scrm_on_event)
         # Every customer-contact call first applies what the clock decided (a transfer due
         # for automatic acceptance is done before externalcontact/get or list reads).
-        self.hooks.after_auth.append(self._scrm_settle)  # type: ignore[attr-defined]
+        engine.hooks.after_auth.append(self._scrm_settle)
 
     def _scrm_settle(self, ctx: Context) -> None:
         if ctx.endpoint is None or ctx.endpoint.family != "external_contact" or ctx.corp is None:
             return
-        with self.transaction(ctx.corp):  # type: ignore[attr-defined]
+        with self._emu.transaction(ctx.corp):
             settle(ctx.corp)
 
     def _scrm_on_event(self, event: DomainEvent) -> None:
         change = event.data.get("ChangeType")
+        corp = self._emu.corps.get(event.corpid)
+        if corp is None:
+            return
         if event.kind == "change_contact" and change == "delete_user":
             from mock_server.services.external_contact.transfers import record_resignation
 
-            corp = self.corps.get(event.corpid)  # type: ignore[attr-defined]
-            if corp is not None:
-                with self.transaction(corp):  # type: ignore[attr-defined]
-                    record_resignation(corp, event.data["UserID"], event.time)
+            with self._emu.transaction(corp):
+                record_resignation(corp, event.data["UserID"], event.time)
         elif event.kind == "change_external_contact" and event.source != "api":
             from mock_server.services.external_contact.statistics import record
 
-            corp = self.corps.get(event.corpid)  # type: ignore[attr-defined]
-            if corp is not None:
-                with self.transaction(corp):  # type: ignore[attr-defined]
-                    record(
-                        corp,
-                        str(change),
-                        event.data.get("UserID", ""),
-                        event.data.get("ExternalUserID", ""),
-                        event.time,
-                    )
+            with self._emu.transaction(corp):
+                record(
+                    corp,
+                    str(change),
+                    event.data.get("UserID", ""),
+                    event.data.get("ExternalUserID", ""),
+                    event.time,
+                )
 
     def scrm_action(
         self, name: str, payload: dict[str, Any] | None = None, corpid: str | None = None
     ) -> dict[str, Any]:
         """Run a SCRM sandbox action by name (see ``scrm_sandbox.ACTIONS``)."""
-        corp: Corp = self.corp(corpid)  # type: ignore[attr-defined]
-        with self.transaction(corp):  # type: ignore[attr-defined]
+        corp: Corp = self._emu.corp(corpid)
+        with self._emu.transaction(corp):
             return scrm_sandbox.run(corp, name, dict(payload or {}))
 
     def scan_contact_way(

@@ -10,7 +10,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from mock_server.errors import WeComError
+from mock_server.core.errors import WeComError
+from mock_server.core.state import Corp
 from mock_server.services.external_contact import contact_ways as cw
 from mock_server.services.external_contact import groupmsg as gm
 from mock_server.services.external_contact import join_ways as jw
@@ -18,7 +19,6 @@ from mock_server.services.external_contact import moments as mo
 from mock_server.services.external_contact import transfers as tr
 from mock_server.services.external_contact.sandbox import SandboxError
 from mock_server.services.external_contact.scrm_store import scrm, settle
-from mock_server.state import Corp
 
 Action = Callable[[Corp, dict[str, Any]], dict[str, Any]]
 

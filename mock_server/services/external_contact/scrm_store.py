@@ -12,9 +12,9 @@ import hashlib
 from dataclasses import dataclass, field
 from typing import Any
 
-from mock_server.errors import WeComError
+from mock_server.core.errors import WeComError
+from mock_server.core.state import Corp
 from mock_server.services.external_contact import models as m
-from mock_server.state import Corp, register_store
 
 OUTBOX_MAX = 10_000  # messages kept in the sandbox view of customers (oldest dropped)
 DAY = 86400
@@ -107,9 +107,6 @@ class ScrmStore:
         # user key -> {"userid", "dimission_time"} for members who left the corp.
         self.resigned: dict[str, dict[str, Any]] = {}
         self.counter = 0
-
-
-register_store("external_scrm", ScrmStore)
 
 
 def scrm(corp: Corp) -> ScrmStore:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from mock_server.pipeline import Context
+from mock_server.core.pipeline import Context
 from mock_server.services.external_contact import statistics as s
 from mock_server.services.external_contact.contact_way_handlers import corp_of
 from mock_server.services.external_contact.handlers import SCOPE, api

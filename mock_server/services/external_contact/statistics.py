@@ -13,12 +13,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from mock_server.errors import WeComError, param_error
-from mock_server.params import get_int, get_list, get_obj
+from mock_server.core.errors import WeComError, param_error
+from mock_server.core.params import get_int, get_list, get_obj
+from mock_server.core.state import Agent, Corp
 from mock_server.services.contacts import models as cm
 from mock_server.services.external_contact import models as m
 from mock_server.services.external_contact.scrm_store import DAY, day_of, scrm
-from mock_server.state import Agent, Corp
 
 SPAN_DAYS = 30
 WINDOW_DAYS = 180

@@ -10,9 +10,10 @@ from __future__ import annotations
 from bisect import bisect_right
 from typing import Any
 
-from mock_server.errors import WeComError, param_error
-from mock_server.events import SOURCE_SANDBOX
-from mock_server.params import get_int, get_list, get_str
+from mock_server.core.errors import WeComError, param_error
+from mock_server.core.events import SOURCE_SANDBOX
+from mock_server.core.params import get_int, get_list, get_str
+from mock_server.core.state import Agent, Corp
 from mock_server.services.contacts import models as cm
 from mock_server.services.external_contact import models as m
 from mock_server.services.external_contact import sandbox as sb
@@ -22,7 +23,6 @@ from mock_server.services.external_contact.scrm_store import (
     limit_or_default,
     scrm,
 )
-from mock_server.state import Agent, Corp
 
 ACCEPT_AFTER = DAY
 WINDOW = 90 * DAY

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from mock_server.errors import WeComError, param_error
-from mock_server.params import get_int, get_str
+from mock_server.core.errors import WeComError, param_error
+from mock_server.core.params import get_int, get_str
+from mock_server.core.state import Agent, Corp
 from mock_server.services.external_contact import models as m
 from mock_server.services.external_contact.attachments import parse_attachments, parse_text
 from mock_server.services.external_contact.scrm_store import chatted, deliver, new_msg_id, scrm
-from mock_server.state import Agent, Corp
 
 WELCOME_CODE_TTL = 20  # seconds
 TEMPLATES_MAX = 100

@@ -8,8 +8,8 @@ from typing import Any
 from flask import Flask, Response, request
 from werkzeug.wsgi import get_input_stream
 
+from mock_server.core.pipeline import ApiRequest, ApiResponse
 from mock_server.emulator import Emulator
-from mock_server.pipeline import ApiRequest, ApiResponse
 
 
 def to_flask(resp: ApiResponse) -> Response:
@@ -28,7 +28,7 @@ def create_app(emulator: Emulator | None = None, *, admin_remote: bool = False) 
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
     app.json.sort_keys = False  # type: ignore[attr-defined]
 
-    from mock_server.admin import admin_blueprint
+    from mock_server.web.admin import admin_blueprint
 
     app.register_blueprint(admin_blueprint(emu))
 
