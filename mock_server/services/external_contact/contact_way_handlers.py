@@ -51,7 +51,7 @@ def add_contact_way(ctx: Context) -> dict[str, Any]:
     "POST",
     "externalcontact/get_contact_way",
     doc="92228",
-    errcodes=(48002, 41043, 41044),
+    errcodes=(48002, 40058, 41043, 41044),
     **SCOPE,
 )
 def get_contact_way(ctx: Context) -> dict[str, Any]:
@@ -87,7 +87,7 @@ def update_contact_way(ctx: Context) -> None:
     "POST",
     "externalcontact/del_contact_way",
     doc="92228",
-    errcodes=(48002, 41043, 41044),
+    errcodes=(48002, 40058, 41043, 41044),
     **SCOPE,
 )
 def del_contact_way(ctx: Context) -> None:
@@ -99,7 +99,7 @@ def del_contact_way(ctx: Context) -> None:
     "POST",
     "externalcontact/close_temp_chat",
     doc="92228",
-    errcodes=(48002, 40096, 60011, 60111, 84061),
+    errcodes=(48002, 40058, 40096, 60011, 60111, 84061),
     **SCOPE,
 )
 def close_temp_chat(ctx: Context) -> None:

@@ -215,7 +215,9 @@ def join_way_count(corp: Corp) -> int:
 def require_way(corp: Corp, config_id: Any) -> ContactWay:
     if config_id is None or config_id == "":
         raise WeComError(41043)
-    way = scrm(corp).contact_ways.get(config_id) if isinstance(config_id, str) else None
+    if not isinstance(config_id, str):
+        raise json_type_error(40058, "config_id expect string.")
+    way = scrm(corp).contact_ways.get(config_id)
     if way is None:
         raise WeComError(41044)
     return way
@@ -303,8 +305,8 @@ def del_contact_way(corp: Corp, body: dict[str, Any]) -> None:
 
 
 def close_temp_chat(corp: Corp, agent: Agent | None, body: dict[str, Any]) -> None:
-    user = m.require_member(corp, body.get("userid"), m.visible_keys(corp, agent))
-    customer = m.require_customer(corp, body.get("external_userid"))
+    user = m.require_member(corp, get_str(body, "userid"), m.visible_keys(corp, agent))
+    customer = m.require_customer(corp, get_str(body, "external_userid"))
     chat = scrm(corp).temp_chats.get(f"{user.key}|{customer.external_userid}")
     if chat is None or chat["closed"] or corp.clock.time() > chat["expires"]:
         raise WeComError(84061)  # not an open temporary chat (code unconfirmed)

@@ -38,7 +38,7 @@ def get_groupmsg_list_v2(ctx: Context) -> dict[str, Any]:
     "POST",
     "externalcontact/get_groupmsg_task",
     doc="93338",
-    errcodes=(48002, 41046, 41047, 50100),
+    errcodes=(48002, 40058, 41046, 41047, 50100),
     **SCOPE,
 )
 def get_groupmsg_task(ctx: Context) -> dict[str, Any]:
@@ -50,7 +50,7 @@ def get_groupmsg_task(ctx: Context) -> dict[str, Any]:
     "POST",
     "externalcontact/get_groupmsg_send_result",
     doc="93338",
-    errcodes=(48002, 41046, 41047, 50100, 60011, 60111),
+    errcodes=(48002, 40058, 41046, 41047, 50100, 60011, 60111),
     **SCOPE,
 )
 def get_groupmsg_send_result(ctx: Context) -> JSONResponse:
@@ -62,7 +62,7 @@ def get_groupmsg_send_result(ctx: Context) -> JSONResponse:
     "POST",
     "externalcontact/remind_groupmsg_send",
     doc="97610",
-    errcodes=(48002, 41046, 41047, 41093, 41094),
+    errcodes=(48002, 40058, 41046, 41047, 41093, 41094),
     **SCOPE,
 )
 def remind_groupmsg_send(ctx: Context) -> None:
@@ -74,7 +74,7 @@ def remind_groupmsg_send(ctx: Context) -> None:
     "POST",
     "externalcontact/cancel_groupmsg_send",
     doc="97611",
-    errcodes=(48002, 41046, 41047),
+    errcodes=(48002, 40058, 41046, 41047),
     **SCOPE,
 )
 def cancel_groupmsg_send(ctx: Context) -> None:
@@ -86,7 +86,7 @@ def cancel_groupmsg_send(ctx: Context) -> None:
     "POST",
     "externalcontact/get_group_msg_result",
     doc="91561",
-    errcodes=(48002, 41046, 41047, 50100),
+    errcodes=(48002, 40058, 41046, 41047, 50100),
     **SCOPE,
 )
 def get_group_msg_result(ctx: Context) -> dict[str, Any]:

@@ -28,7 +28,7 @@ def add_join_way(ctx: Context) -> dict[str, Any]:
     "POST",
     "externalcontact/groupchat/get_join_way",
     doc="92229",
-    errcodes=(48002, 41043, 41044),
+    errcodes=(48002, 40058, 41043, 41044),
     **SCOPE,
 )
 def get_join_way(ctx: Context) -> dict[str, Any]:
@@ -52,7 +52,7 @@ def update_join_way(ctx: Context) -> None:
     "POST",
     "externalcontact/groupchat/del_join_way",
     doc="92229",
-    errcodes=(48002, 41043, 41044),
+    errcodes=(48002, 40058, 41043, 41044),
     **SCOPE,
 )
 def del_join_way(ctx: Context) -> None:
@@ -64,7 +64,7 @@ def del_join_way(ctx: Context) -> None:
     "POST",
     "externalcontact/opengid_to_chatid",
     doc="94822",
-    errcodes=(48002, 90511),
+    errcodes=(48002, 40058, 90511),
     **SCOPE,
 )
 def opengid_to_chatid(ctx: Context) -> dict[str, Any]:

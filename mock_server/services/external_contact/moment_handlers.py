@@ -28,7 +28,7 @@ def add_moment_task(ctx: Context) -> dict[str, Any]:
     "GET",
     "externalcontact/get_moment_task_result",
     doc="95094",
-    errcodes=(48002, 40088),
+    errcodes=(48002, 40058, 40088),
     **SCOPE,
 )
 def get_moment_task_result(ctx: Context) -> dict[str, Any]:
@@ -52,7 +52,7 @@ def get_moment_list(ctx: Context) -> dict[str, Any]:
     "POST",
     "externalcontact/get_moment_task",
     doc="93333",
-    errcodes=(48002, 50100, *MOMENT),
+    errcodes=(48002, 40058, 50100, *MOMENT),
     **SCOPE,
 )
 def get_moment_task(ctx: Context) -> dict[str, Any]:
@@ -64,7 +64,7 @@ def get_moment_task(ctx: Context) -> dict[str, Any]:
     "POST",
     "externalcontact/get_moment_customer_list",
     doc="93333",
-    errcodes=(48002, 41061, 41062, 50100, *MOMENT),
+    errcodes=(48002, 40058, 41061, 41062, 50100, *MOMENT),
     **SCOPE,
 )
 def get_moment_customer_list(ctx: Context) -> dict[str, Any]:
@@ -76,7 +76,7 @@ def get_moment_customer_list(ctx: Context) -> dict[str, Any]:
     "POST",
     "externalcontact/get_moment_send_result",
     doc="93333",
-    errcodes=(48002, 41061, 41062, 50100, *MOMENT),
+    errcodes=(48002, 40058, 41061, 41062, 50100, *MOMENT),
     **SCOPE,
 )
 def get_moment_send_result(ctx: Context) -> dict[str, Any]:
@@ -88,7 +88,7 @@ def get_moment_send_result(ctx: Context) -> dict[str, Any]:
     "POST",
     "externalcontact/cancel_moment_task",
     doc="97612",
-    errcodes=(48002, *MOMENT),
+    errcodes=(48002, 40058, *MOMENT),
     **SCOPE,
 )
 def cancel_moment_task(ctx: Context) -> None:

@@ -29,7 +29,7 @@ def transfer_customer(ctx: Context) -> dict[str, Any]:
     "POST",
     "externalcontact/transfer_result",
     doc="94088",
-    errcodes=(48002, 50100, 60011, 60111),
+    errcodes=(48002, 40058, 50100, 60011, 60111),
     **SCOPE,
 )
 def transfer_result(ctx: Context) -> dict[str, Any]:
@@ -53,7 +53,7 @@ def resigned_transfer_customer(ctx: Context) -> dict[str, Any]:
     "POST",
     "externalcontact/resigned/transfer_result",
     doc="94082",
-    errcodes=(48002, 40097, 50100, 60011, 60111),
+    errcodes=(48002, 40058, 40097, 50100, 60011, 60111),
     **SCOPE,
 )
 def resigned_transfer_result(ctx: Context) -> dict[str, Any]:
