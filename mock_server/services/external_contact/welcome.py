@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from mock_server.core.errors import WeComError, param_error
+from mock_server.core.errors import WeComError, json_type_error, param_error
 from mock_server.core.params import get_int, get_str
 from mock_server.core.state import Agent, Corp
 from mock_server.services.external_contact import models as m
@@ -51,6 +51,9 @@ def _template_content(corp: Corp, body: dict[str, Any]) -> dict[str, Any]:
     text = parse_text(body, TEMPLATE_TEXT_MAX)
     if text is not None:
         content["text"] = text
+    for kind in TEMPLATE_KINDS:
+        if body.get(kind) is not None and not isinstance(body[kind], dict):
+            raise json_type_error(40058, f"{kind} expect object.")
     for kind in TEMPLATE_KINDS:  # the first present kind is used, the others ignored
         if isinstance(body.get(kind), dict):
             parsed = parse_attachments(corp, {"attachments": [{"msgtype": kind, kind: body[kind]}]})
