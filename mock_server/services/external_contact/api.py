@@ -13,14 +13,14 @@ from mock_server.services.external_contact import sandbox as sb
 from mock_server.services.external_contact.scrm_api import ScrmAPI
 
 if TYPE_CHECKING:
-    from mock_server.core.engine import Engine
+    from mock_server.core.pipeline import Host
     from mock_server.core.state import Corp
 
 
 class ExternalContactAPI(ScrmAPI):
     """Customers, follow relations and customer groups, driven directly (tests, sandbox)."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Host) -> None:
         self._emu = engine
         self._init_scrm(engine)
 
