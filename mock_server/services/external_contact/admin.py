@@ -137,8 +137,8 @@ def group_dismiss(emu: Host, req: AdminRequest) -> dict[str, Any]:
 
 
 # -- SCRM sandbox actions: POST /__admin/external/scrm/<action> ---------------------------------
-def _scrm_action(name: str) -> Callable[[Engine, AdminRequest], dict[str, Any]]:
-    def run(emu: Engine, req: AdminRequest) -> dict[str, Any]:
+def _scrm_action(name: str) -> Callable[[Host, AdminRequest], dict[str, Any]]:
+    def run(emu: Host, req: AdminRequest) -> dict[str, Any]:
         body = dict(req.body)
         body.pop("corpid", None)
         return _run(_api(emu).scrm_action, name=name, payload=body, corpid=req.corpid(emu))

@@ -9,7 +9,7 @@ from mock_server.core.state import Corp
 from mock_server.services.external_contact import contact_ways as cw
 from mock_server.services.external_contact import welcome as w
 from mock_server.services.external_contact.handlers import SCOPE, api
-from mock_server.services.external_contact.scrm_store import settle
+from mock_server.services.external_contact.transfers import settle
 
 MEMBER_CODES = (60011, 60111, 41054, 40066)
 

@@ -8,21 +8,20 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from mock_server.services.external_contact import scrm_sandbox
-from mock_server.services.external_contact.scrm_store import settle
+from mock_server.services.external_contact.transfers import settle
 
 if TYPE_CHECKING:
-    from mock_server.core.engine import Engine
     from mock_server.core.events import DomainEvent
-    from mock_server.core.pipeline import Context
+    from mock_server.core.pipeline import Context, Host
     from mock_server.core.state import Corp
 
 
 class ScrmAPI:
     """Customers scanning contact ways, members confirming mass messages, transfers."""
 
-    _emu: Engine
+    _emu: Host
 
-    def _init_scrm(self, engine: Engine) -> None:
+    def _init_scrm(self, engine: Host) -> None:
         # Members deleted through the contacts API resign: their customers become unassigned.
         engine.events.subscribe(self._scrm_on_event)
         # Every customer-contact call first applies what the clock decided (a transfer due

@@ -18,7 +18,8 @@ from mock_server.services.external_contact import join_ways as jw
 from mock_server.services.external_contact import moments as mo
 from mock_server.services.external_contact import transfers as tr
 from mock_server.services.external_contact.sandbox import SandboxError
-from mock_server.services.external_contact.scrm_store import scrm, settle
+from mock_server.services.external_contact.scrm_store import scrm
+from mock_server.services.external_contact.transfers import settle
 
 Action = Callable[[Corp, dict[str, Any]], dict[str, Any]]
 

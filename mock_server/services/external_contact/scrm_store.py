@@ -110,7 +110,7 @@ class ScrmStore:
 
 
 def scrm(corp: Corp) -> ScrmStore:
-    return corp.store("external_scrm")  # type: ignore[no-any-return]
+    return corp.store("external_scrm")
 
 
 def new_hex_id(corp: Corp, kind: str) -> str:
@@ -187,11 +187,3 @@ def limit_or_default(value: int | None, default: int, maximum: int) -> int:
     if value is None or value <= 0 or value > maximum:
         return default
     return value
-
-
-# -- time rules --------------------------------------------------------------------------------
-def settle(corp: Corp) -> None:
-    """Apply what the clock decided since the last call (transfers accepted after 24 h)."""
-    from mock_server.services.external_contact import transfers
-
-    transfers.settle_transfers(corp)

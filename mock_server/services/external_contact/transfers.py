@@ -266,6 +266,12 @@ def unassigned(corp: Corp, agent: Agent | None, body: dict[str, Any]) -> dict[st
 
 
 # -- completion ----------------------------------------------------------------------------------
+def settle(corp: Corp) -> None:
+    """Apply what the clock decided since the last call (transfers accepted after 24 h);
+    every SCRM call and sandbox action runs it first."""
+    settle_transfers(corp)
+
+
 def settle_transfers(corp: Corp) -> None:
     st = scrm(corp)
     now = corp.clock.time()

@@ -12,7 +12,7 @@ import requests
 
 from mock_server.services.external_contact.scrm_store import midnight
 from mock_server.web.server import ServerThread
-from tests.services.test_callbacks_delivery import KEY, TOKEN, Receiver
+from tests.services.callbacks.test_callbacks_delivery import KEY, TOKEN, Receiver
 
 
 def wait_for(predicate: Any, what: str) -> Any:
