@@ -2,7 +2,8 @@
 
 ``Emulator`` is what users build (``Emulator()``, ``intercept()``, the pytest fixtures, the
 server). Each family's Python API is an object on it (``emu.contacts``, ``emu.messaging``,
-``emu.external_contact``, ``emu.oa``, ``emu.callbacks``, ``emu.faults``, ``emu.contracts``);
+``emu.external_contact``, ``emu.oa``, ``emu.callbacks``, ``emu.apps``, ``emu.identity``,
+``emu.faults``, ``emu.contracts``);
 the shortcuts that read well in a test (``wecom.assert_sent(...)``, ``wecom.approve(...)``)
 are bound to those objects.
 """
@@ -21,13 +22,19 @@ from mock_server.core.plugin import Plugin
 from mock_server.core.registry import Registry
 from mock_server.faults.api import FaultsAPI
 from mock_server.faults.plugin import plugin as faults_plugin
+from mock_server.services.apps.api import AppsAPI
+from mock_server.services.apps.plugin import plugin as apps_plugin
 from mock_server.services.auth.plugin import plugin as auth_plugin
 from mock_server.services.callbacks.api import CallbacksAPI
 from mock_server.services.callbacks.plugin import plugin as callbacks_plugin
 from mock_server.services.contacts.api import ContactsAPI
 from mock_server.services.contacts.plugin import plugin as contacts_plugin
+from mock_server.services.contacts_jobs.api import ContactsJobsAPI
+from mock_server.services.contacts_jobs.plugin import plugin as contacts_jobs_plugin
 from mock_server.services.external_contact.api import ExternalContactAPI
 from mock_server.services.external_contact.plugin import plugin as external_contact_plugin
+from mock_server.services.identity.api import IdentityAPI
+from mock_server.services.identity.plugin import plugin as identity_plugin
 from mock_server.services.messaging.api import MessagingAPI
 from mock_server.services.messaging.plugin import plugin as messaging_plugin
 from mock_server.services.oa.api import OAAPI
@@ -41,10 +48,13 @@ if TYPE_CHECKING:
 PLUGINS: tuple[Plugin, ...] = (
     auth_plugin,
     contacts_plugin,
+    contacts_jobs_plugin,
     messaging_plugin,
     external_contact_plugin,
     oa_plugin,
     callbacks_plugin,
+    apps_plugin,
+    identity_plugin,
     contracts_plugin,
     faults_plugin,
 )
@@ -84,16 +94,26 @@ class Emulator(Engine):
         )
         # -- the families' Python APIs -----------------------------------------------------
         self.contacts = self.api("contacts", ContactsAPI)
+        self.contacts_jobs = self.api("contacts_jobs", ContactsJobsAPI)
         self.messaging = self.api("messaging", MessagingAPI)
         self.external_contact = self.api("external_contact", ExternalContactAPI)
         self.oa = self.api("oa", OAAPI)
         self.callbacks = self.api("callbacks", CallbacksAPI)
+        self.apps = self.api("apps", AppsAPI)
+        self.identity = self.api("identity", IdentityAPI)
         self.faults = self.api("faults", FaultsAPI)
         self.contracts = self.api("contracts", ContractsAPI)
 
         # -- shortcuts that read well in a test ----------------------------------------------
         self.user = self.contacts.user
         self.add_user = self.contacts.add_user
+        jobs = self.contacts_jobs
+        self.import_jobs = jobs.import_jobs
+        self.export_jobs = jobs.export_jobs
+        self.run_jobs = jobs.run_jobs
+        self.set_import_rate = jobs.set_import_rate
+        self.invited_users = jobs.invited_users
+        self.activate_user = jobs.activate_user
         self.messages = self.messaging.messages
         self.assert_sent = self.messaging.assert_sent
         self.clear_messages = self.messaging.clear_messages
@@ -132,6 +152,17 @@ class Emulator(Engine):
         self.emit_callback_event = cb.emit_callback_event
         self.sandbox_user_message = cb.sandbox_user_message
         self.sandbox_app_event = cb.sandbox_app_event
+        self.menu_click = self.apps.menu_click
+        self.set_app_privacy = self.apps.set_app_privacy
+        self.app_settings = self.apps.app_settings
+        idn = self.identity
+        self.authorize_url = idn.authorize_url
+        self.oauth_login = idn.oauth_login
+        self.oauth_code = idn.oauth_code
+        self.wechat_users = idn.wechat_users
+        self.jsapi_signature = idn.jsapi_signature
+        self.check_jsapi_signature = idn.check_jsapi_signature
+        self.jssdk_upload_voice = idn.jssdk_upload_voice
         self.fault = self.faults.fault
         self.add_faults = self.faults.add_faults
         self.remove_fault = self.faults.remove_fault

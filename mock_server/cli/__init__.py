@@ -7,7 +7,7 @@ import importlib
 import sys
 from collections.abc import Sequence
 
-from mock_server.cli.base import _COMMANDS
+from mock_server.cli.base import _COMMANDS, Parser, UsageError
 
 # The CLI modules; each declares its subcommands with ``@command``.
 MODULES = (
@@ -15,16 +15,20 @@ MODULES = (
     "mock_server.cli.fixture",
     "mock_server.cli.scenario",
     "mock_server.cli.contracts",
+    "mock_server.cli.jobs",
 )
 
 
 def build_parser() -> argparse.ArgumentParser:
     for mod in MODULES:
         importlib.import_module(mod)
-    parser = argparse.ArgumentParser(
+    from mock_server import __version__
+
+    parser = Parser(
         prog="wecom-mock", description="A local emulator of the WeCom (企业微信) server API."
     )
-    sub = parser.add_subparsers(dest="command", required=True)
+    parser.add_argument("--version", action="version", version=f"wecom-mock {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=Parser)
     for cmd in _COMMANDS.values():
         p = sub.add_parser(cmd.name, help=cmd.help, description=cmd.help)
         cmd.configure(p)
@@ -46,3 +50,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     except FixtureError as exc:
         print(f"wecom-mock: bad fixture: {exc}", file=sys.stderr)
         return 2
+    except UsageError as exc:
+        print(f"wecom-mock: {exc}", file=sys.stderr)
+        return 2
+    except OSError as exc:  # a missing input, an unwritable output, a busy port
+        print(f"wecom-mock: {_os_error(exc)}", file=sys.stderr)
+        return 2
+
+
+def _os_error(exc: OSError) -> str:
+    reason = exc.strerror or str(exc)
+    if exc.filename is not None:
+        return f"{reason}: {exc.filename}"
+    return reason

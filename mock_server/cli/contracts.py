@@ -8,7 +8,7 @@ import json
 import sys
 from typing import Any
 
-from mock_server.cli.base import _COMMANDS, Command, command
+from mock_server.cli.base import _COMMANDS, PORT, Command, command
 
 
 # -- openapi -----------------------------------------------------------------------------
@@ -96,7 +96,7 @@ def _proxy_args(p: argparse.ArgumentParser) -> None:
         "--upstream", default="https://qyapi.weixin.qq.com", help="the API to forward to"
     )
     p.add_argument("--host", default="127.0.0.1")
-    p.add_argument("--port", type=int, default=8001, help="port (0 = any free)")
+    p.add_argument("--port", type=PORT, default=8001, help="port (0 = any free)")
     p.add_argument("--record", metavar="FILE", help="write a cassette (secrets redacted)")
     p.add_argument(
         "--report",
@@ -153,7 +153,7 @@ def _replay_run(args: argparse.Namespace) -> int | None:
 
     emu = Emulator(
         args.fixture,
-        seed=args.seed,
+        seed=args.seed or 0,
         journal_size=args.journal_size,
         strict=args.strict,
         mode="server",
@@ -162,8 +162,10 @@ def _replay_run(args: argparse.Namespace) -> int | None:
     return serve(
         host=args.host,
         port=args.port,
+        seed=args.seed,
         threads=args.threads,
         admin_remote=args.admin_remote,
+        admin_hosts=args.admin_host,
         emulator=emu,
     )
 

@@ -8,7 +8,7 @@ import sys
 
 import yaml
 
-from mock_server.cli.base import command
+from mock_server.cli.base import command, int_in
 from mock_server.services.contacts.generate import generate
 
 
@@ -21,9 +21,14 @@ def _fixture_args(p: argparse.ArgumentParser) -> None:
         "generate",
         help="print a generated large corp (JSON syntax, which is valid YAML; --block-yaml for block style)",
     )
-    g.add_argument("--users", type=int, default=1000)
-    g.add_argument("--departments", type=int, default=20)
-    g.add_argument("--customers", type=int, default=0, help="external contacts (customer contact)")
+    g.add_argument("--users", type=int_in(0, 1_000_000), default=1000)
+    g.add_argument("--departments", type=int_in(1, 100_000), default=20)
+    g.add_argument(
+        "--customers",
+        type=int_in(0, 1_000_000),
+        default=0,
+        help="external contacts (customer contact)",
+    )
     g.add_argument("--seed", type=int, default=0)
     g.add_argument("--corpid", default="wwgen0000000000001")
     g.add_argument(

@@ -5,26 +5,40 @@ from __future__ import annotations
 import argparse
 import sys
 
-from mock_server.cli.base import command
+from mock_server.cli.base import PORT, command, int_in
 
 
 def _serve_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--host", default="127.0.0.1", help="bind address (default 127.0.0.1)")
-    p.add_argument("--port", type=int, default=8000, help="port (default 8000; 0 = any free)")
+    p.add_argument("--port", type=PORT, default=8000, help="port (default 8000; 0 = any free)")
     p.add_argument(
         "--fixture",
         action="append",
         metavar="FILE",
         help="corp fixture YAML (repeatable; default: the demo company)",
     )
-    p.add_argument("--seed", type=int, default=0, help="seed of generated ids")
-    p.add_argument("--threads", type=int, default=16, help="server worker threads")
-    p.add_argument("--journal-size", type=int, default=10_000, help="journal ring size")
+    p.add_argument(
+        "--seed",
+        type=int,
+        default=None,
+        help="seed of generated ids (default 0); also makes access_tokens repeat across runs",
+    )
+    p.add_argument("--threads", type=int_in(1, 512), default=16, help="server worker threads")
+    p.add_argument(
+        "--journal-size", type=int_in(1, 1_000_000), default=10_000, help="journal ring size"
+    )
     p.add_argument("--strict", action="store_true", help="contract warnings become errors")
     p.add_argument(
         "--admin-remote",
         action="store_true",
-        help="let non-loopback callers use /__admin (off by default)",
+        help="let non-loopback callers use /__admin, with any Host (off by default)",
+    )
+    p.add_argument(
+        "--admin-host",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="a Host name the admin API answers to besides loopback ones (repeatable)",
     )
 
 
@@ -41,6 +55,7 @@ def _serve(args: argparse.Namespace) -> int:
         journal_size=args.journal_size,
         strict=args.strict,
         admin_remote=args.admin_remote,
+        admin_hosts=args.admin_host,
     )
 
 

@@ -12,6 +12,7 @@ Every ``$ref`` that is not local (``#/...``) is rewritten to an absolute URL und
 from __future__ import annotations
 
 import copy
+import itertools
 import json
 import posixpath
 import threading
@@ -268,9 +269,16 @@ def _leaf_errors(err: Any) -> list[Any]:
     return [err]
 
 
+# Errors explained per rejected document: the first decides the errcode; walking every error
+# of a 1 MB body (one per array item) made a rejection cost seconds of CPU.
+MAX_EXPLAINED = 16
+MAX_MESSAGE = 300  # jsonschema messages repr the instance, which may be megabytes
+
+
 def explain_with(validator: Any, instance: Any, prefix: str) -> list[Violation]:
     out: list[Violation] = []
-    errors = sorted(validator.iter_errors(instance), key=lambda e: list(e.absolute_path))
+    first = itertools.islice(validator.iter_errors(instance), MAX_EXPLAINED)
+    errors = sorted(first, key=_path_key)
     for top in errors:
         for err in _leaf_errors(top):
             path = list(err.absolute_path)
@@ -297,11 +305,20 @@ def explain_with(validator: Any, instance: Any, prefix: str) -> list[Violation]:
                     location=_location(prefix, path),
                     field=field,
                     keyword=str(err.validator),
-                    message=err.message,
+                    message=_short_message(err.message),
                     errcode=errcode if isinstance(errcode, int) else None,
                 )
             )
     return out
+
+
+def _path_key(err: Any) -> list[tuple[int, Any]]:
+    """Sort by path; array indexes (int) and property names (str) never compared together."""
+    return [(0, p) if isinstance(p, int) else (1, str(p)) for p in err.absolute_path]
+
+
+def _short_message(message: str) -> str:
+    return message if len(message) <= MAX_MESSAGE else message[:MAX_MESSAGE] + "..."
 
 
 def _missing_field(message: str) -> str:

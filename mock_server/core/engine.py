@@ -21,7 +21,7 @@ from mock_server.core.clock import Clock
 from mock_server.core.errors import WeComError
 from mock_server.core.events import EventBus
 from mock_server.core.ids import IdGenerator
-from mock_server.core.journal import DEFAULT_SIZE, Journal
+from mock_server.core.journal import BODY_LIMIT, DEFAULT_SIZE, TEXT_LIMIT, Journal
 from mock_server.core.pipeline import ApiRequest, ApiResponse, Context, Hooks
 from mock_server.core.plugin import CallerResolver, FixtureSection, Marker, Plugin
 from mock_server.core.registry import Registry
@@ -203,7 +203,11 @@ class Engine:
         if not path.startswith("/"):
             path = "/cgi-bin/" + path
         query = {k: str(v) for k, v in (params or {}).items()}
-        body = b"" if json is None else _json.dumps(json, ensure_ascii=False).encode()
+        body = (
+            b""
+            if json is None
+            else _json.dumps(json, ensure_ascii=False).encode("utf-8", "surrogatepass")
+        )
         resp = self.handle(ApiRequest(method.upper(), path, query, body, {}, client_ip))
         if isinstance(resp.body, dict):
             return resp.body
@@ -226,14 +230,19 @@ class Engine:
 
     def record(self, ctx: Context, resp: ApiResponse, seconds: float) -> None:
         req = ctx.request
-        query = dict(req.query)
-        if "access_token" in query:
-            query["access_token"] = query["access_token"][:8] + "..."
+        query = {k: _cut(v) for k, v in req.query.items()}
+        for secret in ("access_token", "key"):  # the robot webhook key is its credential
+            if secret in query:
+                query[secret] = query[secret][:8] + "..."
         if "corpsecret" in query:
             query["corpsecret"] = "***"
         body: Any
         if ctx.endpoint is not None and ctx.endpoint.multipart:
             body = f"<multipart {len(req.body)} bytes>"
+        elif len(req.body) > BODY_LIMIT:
+            # Memory is bounded by bytes: a large body is kept as a preview only.
+            preview = req.body[:512].decode("utf-8", "replace")
+            body = f"<{len(req.body)} bytes, over the journal's {BODY_LIMIT}-byte limit> {preview}"
         elif req.body:
             parsed = ctx.json()
             body = (
@@ -254,7 +263,7 @@ class Engine:
             "query": query,
             "body": body,
             "errcode": resp.errcode,
-            "errmsg": resp.body.get("errmsg") if isinstance(resp.body, dict) else None,
+            "errmsg": _cut(resp.body.get("errmsg")) if isinstance(resp.body, dict) else None,
             "duration_ms": round(seconds * 1000, 3),
             "client_ip": req.client_ip,
         }
@@ -263,7 +272,7 @@ class Engine:
         if ctx.warnings:
             entry["warnings"] = list(ctx.warnings)
         if ctx.notes:
-            entry["notes"] = dict(ctx.notes)
+            entry["notes"] = {k: _cut(v) for k, v in ctx.notes.items()}
         self.journal.record(entry)
 
 
@@ -280,6 +289,13 @@ def _match(pattern: str, path: str) -> dict[str, str] | None:
         elif w != g:
             return None
     return out
+
+
+def _cut(value: Any) -> Any:
+    """Long text (a 50 KB query value echoed in an errmsg) is cut for the journal."""
+    if isinstance(value, str) and len(value) > TEXT_LIMIT:
+        return value[:TEXT_LIMIT] + f"...<{len(value)} chars>"
+    return value
 
 
 def _plain(value: Any, _depth: int = 0) -> Any:

@@ -16,12 +16,24 @@ JSON_WARNING = "Warning: wrong json format. "
 def errcode_table() -> dict[int, dict[str, Any]]:
     """The errcode table (code -> meaning, observed English errmsg, Chinese title)."""
     raw = json.loads((package_data() / "errcodes.json").read_text(encoding="utf-8"))
-    return {int(k): v for k, v in raw["errcodes"].items()}
+    table = {int(k): v for k, v in raw["errcodes"].items()}
+    # Codes of the check-in, vacation, journal, live and public-phone pages (doc 90313
+    # titles) that the generated table does not carry yet.
+    extra = package_data() / "errcodes_extra.json"
+    if extra.exists():
+        for k, v in json.loads(extra.read_text(encoding="utf-8")).items():
+            table.setdefault(int(k), v)
+    return table
 
 
 # Texts SDKs and logs commonly show where the table has no capture (unconfirmed): the
 # documented meaning of -1 ("System busy / temporarily unavailable; retry ...") would read oddly.
 _TEXT_OVERRIDES = {-1: "system busy"}
+# Observed approval texts: 301055 is exactly "no approval auth"; 301025 starts with
+# "get approval param error" and the reason follows a colon
+# ("get approval param error:has no require control value").
+_TEXT_OVERRIDES.update({301025: "get approval param error", 301055: "no approval auth"})
+_DETAIL_AFTER_COLON = frozenset({301025})
 
 
 def english_text(errcode: int) -> str:
@@ -74,6 +86,8 @@ class WeComError(Exception):
             text = base
         elif self.replace:
             text = self.detail
+        elif self.errcode in _DETAIL_AFTER_COLON:
+            text = f"{base}:{self.detail}"
         else:
             text = f"{self.detail} {base}"
         return (JSON_WARNING + text) if self.json_warning else text

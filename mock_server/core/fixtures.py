@@ -55,7 +55,21 @@ _AGENT_SCHEMA = {
         "allow_tag": {"type": "array", "items": {"type": "integer"}},
         "permissions": {
             "type": "array",
-            "items": {"enum": ["externalcontact", "approval", "appchat", "contacts_read"]},
+            # The console's "apps allowed to call the API" lists: 客户联系, 审批, 打卡, 会议室,
+            # 汇报, 公费电话, 直播 (plus group chats and read-only contacts).
+            "items": {
+                "enum": [
+                    "externalcontact",
+                    "approval",
+                    "appchat",
+                    "contacts_read",
+                    "checkin",
+                    "meetingroom",
+                    "journal",
+                    "dial",
+                    "living",
+                ]
+            },
         },
         "restricted_fields": {"type": "boolean"},
         "callback": {"type": "object"},

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import random
 import string
 import threading
@@ -18,6 +19,9 @@ class IdGenerator:
         self._hint_rng = random.Random(f"hint:{seed}")
         self._lock = threading.Lock()
         self._counters: dict[str, int] = {}
+        # Set by a server started without --seed: tokens then differ on every start and
+        # cannot be derived from the seed and issue order alone. Ids stay deterministic.
+        self.token_salt: bytes | None = None
 
     def reseed(self, seed: int | None = None) -> None:
         with self._lock:
@@ -31,8 +35,15 @@ class IdGenerator:
             return "".join(self._rng.choice(alphabet) for _ in range(length))
 
     def token(self, length: int = 214) -> str:
-        """An opaque URL-safe access_token (real ones are a few hundred chars, unconfirmed)."""
-        return self.choice_string(_TOKEN_ALPHABET, length)
+        """An opaque URL-safe access_token (real ones are a few hundred chars, unconfirmed).
+
+        The seeded stream is drawn from either way, so salting tokens shifts no other id.
+        """
+        seeded = self.choice_string(_TOKEN_ALPHABET, length)
+        if self.token_salt is None:
+            return seeded
+        digest = hashlib.shake_256(self.token_salt + seeded.encode()).digest(length)
+        return "".join(_TOKEN_ALPHABET[b % len(_TOKEN_ALPHABET)] for b in digest)
 
     def hex(self, length: int) -> str:
         return self.choice_string("0123456789abcdef", length)

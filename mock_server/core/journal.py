@@ -1,4 +1,10 @@
-"""The request journal: a bounded ring of every API call (WireMock's request log)."""
+"""The request journal: a bounded ring of every API call (WireMock's request log).
+
+Bounded twice: by entries (``size``, 10,000) and by bytes (``max_bytes``, 32 MiB of the
+entries' estimated size); the oldest entries go first. Request bodies over ``BODY_LIMIT``
+bytes are kept as a short preview (see ``Emulator.record``), so 10,000 one-megabyte POSTs
+cost a few megabytes, not ten gigabytes.
+"""
 
 from __future__ import annotations
 
@@ -9,30 +15,70 @@ from collections.abc import Iterable
 from typing import Any
 
 DEFAULT_SIZE = 10_000
+MAX_SIZE = 1_000_000  # entries; more is refused by the CLI and the constructor
+DEFAULT_MAX_BYTES = 32 * 1024 * 1024
+BODY_LIMIT = 4096  # request bodies larger than this are journaled as a preview
+TEXT_LIMIT = 2048  # query values, errmsg, notes: longer text is cut
+ENTRY_OVERHEAD = 600  # bytes of a small entry (dict, keys, numbers)
+
+
+def entry_bytes(entry: dict[str, Any]) -> int:
+    """A cheap estimate of an entry's memory: its text lengths plus a fixed overhead."""
+    total = ENTRY_OVERHEAD
+    stack: list[Any] = [entry]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str | bytes):
+            total += len(item)
+        elif isinstance(item, dict):
+            for k, v in item.items():
+                total += len(k) + 16 if isinstance(k, str) else 16
+                stack.append(v)
+        elif isinstance(item, list | tuple):
+            total += 8 * len(item)
+            stack.extend(item)
+        else:
+            total += 16
+    return total
 
 
 class Journal:
-    def __init__(self, size: int = DEFAULT_SIZE) -> None:
+    def __init__(self, size: int = DEFAULT_SIZE, max_bytes: int = DEFAULT_MAX_BYTES) -> None:
+        if not 1 <= size <= MAX_SIZE:
+            raise ValueError(f"journal size must be between 1 and {MAX_SIZE}")
         self._entries: deque[dict[str, Any]] = deque(maxlen=size)
+        self._sizes: deque[int] = deque()
         self._lock = threading.Lock()
         self._seq = itertools.count(1)
         self.dropped = 0
+        self.max_bytes = max_bytes
+        self.bytes = 0
 
     @property
     def size(self) -> int:
         return self._entries.maxlen or 0
 
     def record(self, entry: dict[str, Any]) -> dict[str, Any]:
+        size = entry_bytes(entry)
         with self._lock:
             entry["id"] = next(self._seq)
             if len(self._entries) == self._entries.maxlen:
                 self.dropped += 1
+                self.bytes -= self._sizes.popleft()
             self._entries.append(entry)
+            self._sizes.append(size)
+            self.bytes += size
+            while self.bytes > self.max_bytes and len(self._entries) > 1:
+                self._entries.popleft()
+                self.bytes -= self._sizes.popleft()
+                self.dropped += 1
         return entry
 
     def clear(self) -> None:
         with self._lock:
             self._entries.clear()
+            self._sizes.clear()
+            self.bytes = 0
             self.dropped = 0
 
     def entries(

@@ -12,13 +12,14 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
+import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 from urllib.parse import parse_qs
 
-from mock_server.core import registry
+from mock_server.core import jsonsafe, registry
 from mock_server.core.errors import WeComError, render_errmsg
 
 if TYPE_CHECKING:
@@ -38,6 +39,16 @@ SOCKET_FAULTS = ("reset", "empty", "garbage")
 # Bytes a broken upstream might send: not an HTTP status line.
 GARBAGE = b"\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03lorem-ipsum\r\n\r\n"
 UNPARSED = object()
+# Request body limits (memory is bounded by bytes): JSON calls take at most 4 MiB (the
+# largest real body, a robot's base64 image of 2 MB, is 2.7 MB); uploads a 20 MB file plus
+# its multipart envelope. A larger body is not read: the call answers as for a
+# malformed body (JSON) or an oversized file (uploads).
+MAX_JSON_BODY = 4 * 1024 * 1024
+MAX_UPLOAD_BODY = 21 * 1024 * 1024
+
+
+def body_limit(ep: registry.Endpoint | None) -> int:
+    return MAX_UPLOAD_BODY if ep is not None and ep.multipart else MAX_JSON_BODY
 
 
 @dataclass
@@ -48,6 +59,8 @@ class ApiRequest:
     body: bytes = b""
     headers: dict[str, str] = field(default_factory=dict)
     client_ip: str = "127.0.0.1"
+    # Bytes of a body over the limit (then ``body`` is empty); 0 when the body is whole.
+    oversize: int = 0
 
     @classmethod
     def from_url_parts(
@@ -86,7 +99,9 @@ class ApiResponse:
             return bytes(self.body)
         if isinstance(self.body, str):
             return self.body.encode("utf-8")
-        return json.dumps(self.body, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        text = json.dumps(self.body, ensure_ascii=False, separators=(",", ":"))
+        # "replace": a last line of defence; stored text never holds lone surrogates.
+        return text.encode("utf-8", "replace")
 
 
 @dataclass
@@ -196,12 +211,15 @@ class Context:
         """
         if self._json is UNPARSED:
             raw = self.request.body
-            if not raw or not raw.strip():
+            if self.request.oversize:
+                self._json = {}
+                self.json_warning = True
+            elif not raw or not raw.strip():
                 self._json = {}
             else:
                 try:
-                    value = json.loads(raw)
-                except (ValueError, UnicodeDecodeError):
+                    value = jsonsafe.loads(raw)
+                except ValueError:  # also UnicodeDecodeError, too deep, lone surrogates
                     value = None
                 if isinstance(value, dict):
                     self._json = value
@@ -250,8 +268,25 @@ def error_response(ctx: Context, err: WeComError) -> ApiResponse:
     errmsg = render_errmsg(text, err.errcode, hint, ctx.request.client_ip)
     body: dict[str, Any] = {"errcode": err.errcode, "errmsg": errmsg}
     body.update(err.extra)
-    header_msg = errmsg.encode("latin-1", "replace").decode("latin-1")
-    return ApiResponse(body, headers={"Error-Code": str(err.errcode), "Error-Msg": header_msg})
+    return ApiResponse(
+        body, headers={"Error-Code": str(err.errcode), "Error-Msg": header_value(errmsg)}
+    )
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+MAX_HEADER_VALUE = 4096
+
+
+def header_value(text: str) -> str:
+    """Text safe in an HTTP header: latin-1, no CR/LF or other control characters.
+
+    An errmsg echoes request values (``creator_userid`` with ``\\r\\n``); copied raw into the
+    ``Error-Msg`` header it would split the response (waitress refuses it: an HTTP 500).
+    """
+    if len(text) > MAX_HEADER_VALUE:  # an echoed 100 KB value: clients refuse lines over 64 KB
+        text = text[:MAX_HEADER_VALUE] + "..."
+    text = _CONTROL.sub(" ", text)
+    return text.encode("latin-1", "replace").decode("latin-1")
 
 
 def resolve_caller(ctx: Context, ep: registry.Endpoint) -> None:
@@ -298,6 +333,10 @@ def handle(emu: Host, req: ApiRequest) -> ApiResponse:
     resp: ApiResponse | None = None
     ep = emu.registry.resolve(req.path)
     ctx.endpoint = ep
+    if len(req.body) > body_limit(ep):
+        req.oversize, req.body = len(req.body), b""
+    if req.oversize:
+        ctx.notes["body_over_limit"] = req.oversize
     try:
         for hook in emu.hooks.on_request:
             resp = hook(ctx)

@@ -7,6 +7,7 @@ importing a module never fills a global table.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -78,7 +79,11 @@ class Registry:
         self._by_path[ep.path] = ep
 
     def resolve(self, path: str) -> Endpoint | None:
-        return self._by_path.get(path)
+        ep = self._by_path.get(path)
+        if ep is None and "//" in path:
+            # Repeated slashes are tolerated (WxJava calls oa/meetingroom//book_by_meeting).
+            ep = self._by_path.get(re.sub("/{2,}", "/", path))
+        return ep
 
     def endpoints(self) -> list[Endpoint]:
         """Every endpoint, sorted by family then path."""

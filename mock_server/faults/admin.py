@@ -86,11 +86,16 @@ def rate_limits_set(emu: Host, req: AdminRequest) -> dict[str, Any]:
     builtin = data.get("builtin", True)
     if not isinstance(builtin, bool):
         raise AdminError("builtin must be true or false")
+    limits = data.get("limits")
+    if limits is not None and (
+        not isinstance(limits, list) or not all(isinstance(x, dict) for x in limits)
+    ):
+        raise AdminError("limits must be a list of limit objects")
     corpid = req.corpid(emu)
     try:
         _api(emu).set_rate_limits(
             enabled,
-            data.get("limits"),
+            limits,
             corpid=corpid,
             builtin=builtin,
             gettoken_failures_per_hour=data.get("gettoken_failures_per_hour"),

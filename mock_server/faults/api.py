@@ -10,7 +10,7 @@ Building it installs the pipeline hooks:
 
 from __future__ import annotations
 
-import time
+import threading
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
@@ -18,7 +18,7 @@ from mock_server.core.errors import WeComError
 from mock_server.core.pipeline import JSON_CONTENT_TYPE, ApiResponse, error_response
 from mock_server.core.registry import APP, AUTH_NONE
 from mock_server.faults import limits
-from mock_server.faults.rules import FaultEngine, FaultRule, RuleError
+from mock_server.faults.rules import MAX_DELAY, FaultEngine, FaultRule, RuleError
 
 if TYPE_CHECKING:
     from mock_server.core.pipeline import Context, Host
@@ -85,6 +85,9 @@ def _malformed(resp: ApiResponse | None) -> bytes:
     return payload[: max(1, len(payload) // 2)]
 
 
+_SLOTS_LOCK = threading.Lock()
+
+
 class FaultsAPI:
     """Inject faults (``emu.fault(...)``), model limits, rotate secrets."""
 
@@ -92,6 +95,7 @@ class FaultsAPI:
     def __init__(self, engine: Host) -> None:
         self._emu = engine
         self._faults = FaultEngine()
+        self._delay_slots: tuple[int, threading.BoundedSemaphore] | None = None
         engine.hooks.on_request.append(self._fault_on_request)
         engine.hooks.after_auth.append(self._limits_after_auth)
         engine.hooks.on_response.append(self._fault_on_response)
@@ -178,6 +182,32 @@ class FaultsAPI:
                 limits.count_gettoken_failure(emu, corp, ctx.request.client_ip, emu.clock.now())
         return out
 
+    def _sleep_delay(self, seconds: float, record: dict[str, Any]) -> None:
+        """Wait out a fault delay on the real clock (the client's timeout is real too).
+
+        Over HTTP at most ``server_threads - 2`` requests wait at once, so two threads stay
+        free for the admin API (a ``*`` delay must not lock out the call that removes it);
+        a request finding every slot taken is answered without its delay (noted in the
+        journal). Removing the rule ends the waits in progress.
+        """
+        threads = self._emu.settings.get("server_threads")
+        wake = self._faults.wake
+        if not threads:
+            wake.wait(seconds)
+            return
+        with _SLOTS_LOCK:
+            slots = self._delay_slots
+            if slots is None or slots[0] != threads:
+                slots = (threads, threading.BoundedSemaphore(max(1, int(threads) - 2)))
+                self._delay_slots = slots
+        if not slots[1].acquire(blocking=False):
+            record["delay_skipped"] = "every delay slot is taken (threads kept for the admin API)"
+            return
+        try:
+            wake.wait(seconds)
+        finally:
+            slots[1].release()
+
     def _apply(
         self,
         ctx: Context,
@@ -191,8 +221,9 @@ class FaultsAPI:
         delay = rule.pick_delay()
         if delay:
             scale = float(emu.settings.get("fault_delay_scale", 1.0))
-            record["delay"] = round(delay * scale, 3)
-            time.sleep(delay * scale)  # the real clock: the client's timeout is real too
+            seconds = min(delay * scale, MAX_DELAY)
+            record["delay"] = round(seconds, 3)
+            self._sleep_delay(seconds, record)
         if rule.advance_clock:
             emu.advance(rule.advance_clock)
             record["advance_clock"] = rule.advance_clock

@@ -43,6 +43,11 @@ BUILTIN_LIMITS: list[dict[str, Any]] = [
         "per": "minute",
         "limit": 600,
     },
+    # Check-in and vacation pages (docs 93374, 93387, 93384, 93380, 93385, 93378, 93375-93377).
+    {"name": "checkin day reports", "paths": ["checkin/getcheckin_daydata"], "key": "corp", "per": "minute", "limit": 100},
+    {"name": "checkin reports and shifts", "paths": ["checkin/getcheckin_monthdata", "checkin/getcorpcheckinoption", "checkin/getcheckinschedulist", "checkin/setcheckinschedulist"], "key": "corp", "per": "minute", "limit": 60},
+    {"name": "checkin face enrolment", "paths": ["checkin/addcheckinuserface"], "key": "corp", "per": "minute", "limit": 10},
+    {"name": "vacation", "paths": ["oa/vacation/getcorpconf", "oa/vacation/getuservacationquota", "oa/vacation/setoneuserquota"], "key": "corp", "per": "minute", "limit": 600},
     {"name": "jsapi_ticket per corp", "paths": ["get_jsapi_ticket"], "key": "corp", "per": "hour", "limit": 400},
     {"name": "jsapi_ticket per app", "paths": ["ticket/get"], "key": "app", "per": "hour", "limit": 100},
     {"name": "appchat/create per corp", "paths": ["appchat/create"], "key": "corp", "per": "day", "limit": 1000},

@@ -62,9 +62,22 @@ def _is_glob(path: str) -> bool:
     return any(c in path for c in "*?[")
 
 
-def _number(value: Any, key: str, *, minimum: float = 0.0) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float) or value < minimum:
-        raise RuleError(f"{key} must be a number >= {minimum:g}")
+# A delay holds a server thread: longer ones would starve the server (and its admin API).
+MAX_DELAY = 30.0
+# Clock jumps and windows beyond this are surely mistakes (and overflow datetime maths).
+MAX_SECONDS = 10 * 365 * 24 * 3600.0
+
+
+def _number(
+    value: Any, key: str, *, minimum: float = 0.0, maximum: float = MAX_SECONDS * 100
+) -> float:
+    """A finite number in [minimum, maximum] (NaN and Infinity refused)."""
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int | float)
+        or not minimum <= value <= maximum
+    ):
+        raise RuleError(f"{key} must be a number between {minimum:g} and {maximum:g}")
     return float(value)
 
 
@@ -257,12 +270,13 @@ class FaultRule:
             if isinstance(d, list | tuple):
                 if len(d) != 2:
                     raise RuleError("delay must be seconds or [min, max]")
-                lo, hi = _number(d[0], "delay[0]"), _number(d[1], "delay[1]")
+                lo = _number(d[0], "delay[0]", maximum=MAX_DELAY)
+                hi = _number(d[1], "delay[1]", maximum=MAX_DELAY)
                 if hi < lo:
                     raise RuleError("delay max must be >= min")
                 self.delay = (lo, hi)
             else:
-                self.delay = _number(d, "delay")
+                self.delay = _number(d, "delay", maximum=MAX_DELAY)
         if spec.get("fault") is not None:
             if spec["fault"] not in TRANSPORT_FAULTS:
                 raise RuleError(f"fault must be one of {', '.join(TRANSPORT_FAULTS)}")
@@ -273,7 +287,9 @@ class FaultRule:
                     raise RuleError(f"{flag} must be true or false")
                 setattr(self, flag, spec[flag])
         if spec.get("advance_clock") is not None:
-            self.advance_clock = _number(spec["advance_clock"], "advance_clock")
+            self.advance_clock = _number(
+                spec["advance_clock"], "advance_clock", maximum=MAX_SECONDS
+            )
         stage = spec.get("stage", "before")
         if stage not in STAGES:
             raise RuleError("stage must be before (instead of the real handling) or after")
@@ -368,6 +384,8 @@ class FaultEngine:
         self._counter = 0
         # Bumped on every change so the per-path glob cache is rebuilt lazily.
         self.active = False
+        # Set (and replaced) when rules are removed: delayed requests stop waiting.
+        self.wake = threading.Event()
 
     def _reindex(self) -> None:
         exact: dict[str, list[FaultRule]] = {}
@@ -402,13 +420,22 @@ class FaultEngine:
             before = len(self.rules)
             self.rules = [r for r in self.rules if r.id != rule_id]
             self._reindex()
-            return len(self.rules) != before
+            removed = len(self.rules) != before
+        if removed:
+            self._wake_sleepers()
+        return removed
+
+    def _wake_sleepers(self) -> None:
+        """Delays in progress end now: removing a slow fault frees the threads it holds."""
+        old, self.wake = self.wake, threading.Event()
+        old.set()
 
     def clear(self) -> None:
         with self._lock:
             self.rules = []
             self._counter = 0
             self._reindex()
+        self._wake_sleepers()
 
     def get(self, rule_id: str) -> FaultRule | None:
         for r in self.rules:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from http import HTTPStatus
 from typing import Any
 
 from flask import Flask, Response, jsonify, request
@@ -10,29 +11,52 @@ from werkzeug.wsgi import get_input_stream
 
 from mock_server.core.admin import AdminError
 from mock_server.core.errors import WeComError
-from mock_server.core.pipeline import ApiRequest, ApiResponse, Context, error_response
+from mock_server.core.pipeline import (
+    ApiRequest,
+    ApiResponse,
+    Context,
+    body_limit,
+    error_response,
+    header_value,
+)
 from mock_server.emulator import Emulator
+
+ADMIN_MAX_BODY = 32 * 1024 * 1024
 
 
 def to_flask(resp: ApiResponse) -> Response:
     out = Response(resp.payload(), status=resp.status, content_type=resp.content_type)
     for k, v in resp.headers.items():
-        out.headers[k] = v
+        out.headers[k] = header_value(v)
     return out
 
 
-def create_app(emulator: Emulator | None = None, *, admin_remote: bool = False) -> Flask:
-    """A WSGI app serving ``/cgi-bin/*`` and the ``/__admin`` API for one emulator."""
+def create_app(
+    emulator: Emulator | None = None,
+    *,
+    admin_remote: bool = False,
+    admin_hosts: Sequence[str] = (),
+) -> Flask:
+    """A WSGI app serving ``/cgi-bin/*`` and the ``/__admin`` API for one emulator.
+
+    ``admin_hosts``: Host names besides loopback ones the admin API answers to.
+    """
     emu = emulator or Emulator(mode="server")
     app = Flask("mock_server")
     app.config["EMULATOR"] = emu
     app.config["ADMIN_REMOTE"] = admin_remote
+    app.config["ADMIN_HOSTS"] = list(admin_hosts)
+    app.config["MAX_CONTENT_LENGTH"] = ADMIN_MAX_BODY
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
     app.json.sort_keys = False  # type: ignore[attr-defined]
 
     from mock_server.web.admin import admin_blueprint
 
     app.register_blueprint(admin_blueprint(emu))
+
+    from mock_server.web.login_pages import add_login_pages
+
+    add_login_pages(app, emu)
 
     def api(path: str) -> Response:
         req = ApiRequest(
@@ -51,8 +75,15 @@ def create_app(emulator: Emulator | None = None, *, admin_remote: bool = False) 
 
     def not_found(_err: Exception) -> Response:
         # Anything outside /cgi-bin and /__admin: still the JSON envelope, never HTML.
+        # Headers go along: non-API routes answered by the pipeline (export data files)
+        # honour Range.
         req = ApiRequest(
-            request.method, request.path, request.args.to_dict(), b"", {}, request.remote_addr or ""
+            request.method,
+            request.path,
+            request.args.to_dict(),
+            b"",
+            dict(request.headers),
+            request.remote_addr or "",
         )
         return to_flask(emu.handle(req))
 
@@ -70,6 +101,21 @@ def create_app(emulator: Emulator | None = None, *, admin_remote: bool = False) 
         return to_flask(error_response(Context(emu, req), WeComError(-1)))
 
     app.register_error_handler(500, server_error)
+
+    def too_large(_err: Exception) -> Response:
+        if request.path.startswith("/__admin"):
+            return Response(
+                b'{"error":"request body over the admin API\'s 32 MiB limit"}',
+                status=413,
+                content_type="application/json",
+            )
+        req = ApiRequest(
+            request.method, request.path, request.args.to_dict(), b"", {}, request.remote_addr or ""
+        )
+        req.oversize = request.content_length or ADMIN_MAX_BODY + 1
+        return to_flask(emu.handle(req))
+
+    app.register_error_handler(413, too_large)
     app.wsgi_app = CgiBinFastPath(app, emu)  # type: ignore[method-assign]
     return app
 
@@ -93,7 +139,20 @@ class CgiBinFastPath:
         if not path.startswith("/cgi-bin/") or path == "/cgi-bin/":
             return self.inner(environ, start_response)
         method = environ.get("REQUEST_METHOD", "GET").upper()
-        body = get_input_stream(environ).read() if method not in ("GET", "HEAD") else b""
+        body = b""
+        oversize = 0
+        if method not in ("GET", "HEAD"):
+            limit = body_limit(self.emu.registry.resolve(path))
+            try:
+                declared = int(environ.get("CONTENT_LENGTH") or 0)
+            except ValueError:
+                declared = 0
+            if declared > limit:  # not read at all (waitress spooled it to disk)
+                oversize = declared
+            else:
+                body = get_input_stream(environ).read(limit + 1)
+                if len(body) > limit:
+                    oversize, body = len(body), b""
         headers = {
             key[5:].replace("_", "-").title(): value
             for key, value in environ.items()
@@ -111,6 +170,7 @@ class CgiBinFastPath:
             headers,
             environ.get("REMOTE_ADDR") or "127.0.0.1",
         )
+        req.oversize = oversize
         resp = self.emu.handle(req)
         if resp.transport_fault or resp.delay:
             with self.flask.request_context(environ):
@@ -119,13 +179,18 @@ class CgiBinFastPath:
         out_headers = [
             ("Content-Type", resp.content_type),
             ("Content-Length", str(len(payload))),
-            *resp.headers.items(),
+            *((k, header_value(v)) for k, v in resp.headers.items()),
         ]
-        start_response(f"{resp.status} {HTTP_REASONS.get(resp.status, 'OK')}", out_headers)
+        start_response(f"{resp.status} {reason_phrase(resp.status)}", out_headers)
         return [] if method == "HEAD" else [payload]
 
 
-HTTP_REASONS = {200: "OK", 400: "Bad Request", 404: "Not Found", 500: "Internal Server Error"}
+def reason_phrase(status: int) -> str:
+    """The standard reason phrase (an injected 503 says "Service Unavailable", not "OK")."""
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return "Unknown"
 
 
 def _wsgi_str(value: str) -> str:

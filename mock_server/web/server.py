@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import signal
 import sys
 import threading
@@ -36,9 +37,15 @@ class ServerThread:
         port: int = 0,
         threads: int = DEFAULT_THREADS,
         admin_remote: bool = False,
+        admin_hosts: Sequence[str] = (),
     ) -> None:
         self.emulator = emulator or Emulator(mode="server")
-        self.app = create_app(self.emulator, admin_remote=admin_remote)
+        # Fault delays leave two threads free for the admin API (faults/api.py).
+        self.emulator.settings["server_threads"] = threads
+        hosts = list(admin_hosts)
+        if host not in ("", "0.0.0.0", "::"):
+            hosts.append(host)  # the name it was started with is its own
+        self.app = create_app(self.emulator, admin_remote=admin_remote, admin_hosts=hosts)
         self._server: Any = create_server(
             self.app,
             host=host,
@@ -140,24 +147,51 @@ def stop_on_signals() -> threading.Event:
     return stop
 
 
+def server_emulator(fixtures: Sequence[str] | None, seed: int | None, **options: Any) -> Emulator:
+    """The emulator a server runs: without a seed its access_tokens change on every start.
+
+    In process everything stays deterministic (tests want it); a server on a port is a
+    different matter: tokens that depend only on the seed and issue order would be the same
+    after every restart and guessable without a secret. ``--seed`` makes them repeat again.
+    """
+    emu = Emulator(fixtures, seed=seed or 0, mode="server", **options)
+    if seed is None:
+        emu.ids.token_salt = os.urandom(16)
+    return emu
+
+
 def serve(
     fixtures: Sequence[str] | None = None,
     *,
     host: str = "127.0.0.1",
     port: int = 8000,
-    seed: int = 0,
+    seed: int | None = None,
     threads: int = DEFAULT_THREADS,
     journal_size: int = 10_000,
     strict: bool = False,
     admin_remote: bool = False,
+    admin_hosts: Sequence[str] = (),
     emulator: Emulator | None = None,
 ) -> int:
     """Run until SIGTERM or Ctrl-C; returns the exit status."""
     started = time.perf_counter()
-    emu = emulator or Emulator(
-        fixtures, seed=seed, journal_size=journal_size, strict=strict, mode="server"
-    )
-    server = ServerThread(emu, host=host, port=port, threads=threads, admin_remote=admin_remote)
+    emu = emulator or server_emulator(fixtures, seed, journal_size=journal_size, strict=strict)
+    if emulator is not None and seed is None:
+        emu.ids.token_salt = os.urandom(16)
+    try:
+        server = ServerThread(
+            emu,
+            host=host,
+            port=port,
+            threads=threads,
+            admin_remote=admin_remote,
+            admin_hosts=admin_hosts,
+        )
+    except (OSError, ValueError) as exc:  # busy port, unknown or foreign host: one line, exit 2
+        emu.close()
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        print(f"wecom-mock: cannot listen on {host}:{port}: {reason}", file=sys.stderr)
+        return 2
     stop = stop_on_signals()
     server.start()
     print(banner(server), flush=True)

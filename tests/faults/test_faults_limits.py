@@ -249,7 +249,9 @@ def test_admin_rejects_bad_rules_with_400(wecom_server: ServerThread) -> None:
     admin = wecom_server.url + "/__admin"
     r = requests.post(f"{admin}/faults", json={"path": "user/get", "fault": "explode"})
     assert r.status_code == 400 and "fault must be one of" in r.json()["error"]
-    r = requests.post(f"{admin}/faults", data=b"not json")
+    r = requests.post(
+        f"{admin}/faults", data=b"not json", headers={"Content-Type": "application/json"}
+    )
     assert r.status_code == 400
     assert requests.get(f"{admin}/faults").json()["faults"] == []
 

@@ -64,7 +64,7 @@ def test_clock_advance_rejects_bad_input_400(client: FlaskClient, payload: dict[
 
 
 def test_clock_advance_non_json_400(client: FlaskClient) -> None:
-    resp = client.post("/__admin/clock/advance", data=b"[1,2")
+    resp = client.post("/__admin/clock/advance", data=b"[1,2", content_type="application/json")
     assert resp.status_code == 400
 
 

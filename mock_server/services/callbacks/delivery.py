@@ -8,13 +8,17 @@ server mode queues to worker threads so an API call never waits for a receiver.
 
 from __future__ import annotations
 
+import contextlib
+import http.client
 import logging
 import queue
+import socket
 import threading
 import time
 from collections import deque
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlencode, urlsplit
 
 from mock_server.core import crypto
 from mock_server.core.events import DomainEvent
@@ -32,7 +36,19 @@ log = logging.getLogger("mock_server.callbacks")
 DELIVERY_TIMEOUT = 5.0  # doc 90930: answer within 5 s
 VERIFY_TIMEOUT = 1.0  # doc 90930: echo the echostr within 1 s
 MAX_RETRIES = 3  # doc 90930: three retries, only on timeout / connection failure
-RESPONSE_PREVIEW = 2048
+RESPONSE_PREVIEW = 512  # bytes of a receiver's answer kept per attempt
+# A passive reply is one encrypted XML message (a few KB); more is never read.
+MAX_REPLY = 64 * 1024
+# Bounds of the settings (seconds / counts): anything outside is refused, not clamped.
+LIMITS: dict[str, tuple[float, float]] = {
+    "timeout": (0.001, 60.0),
+    "verify_timeout": (0.001, 60.0),
+    "retries": (0, 10),
+    "retry_interval": (0.0, 60.0),
+    "log_size": (1, 10_000),
+    "queue_size": (1, 100_000),
+    "workers": (1, 64),
+}
 
 
 @dataclass
@@ -83,6 +99,7 @@ class Dispatcher:
         self._queue: queue.Queue[Job | None] | None = None
         self._threads: list[threading.Thread] = []
         self._pending = 0
+        self._retire = 0
         self._idle = threading.Condition(self._lock)
 
     # -- lifecycle -----------------------------------------------------------------------
@@ -90,10 +107,23 @@ class Dispatcher:
         if self._queue is not None:
             return
         self._queue = queue.Queue(maxsize=self.settings.queue_size)
-        for i in range(self.settings.workers):
+        self._resize_workers()
+
+    def _resize_workers(self) -> None:
+        """Match the running workers to ``settings.workers`` (more threads or stop markers)."""
+        q = self._queue
+        if q is None:
+            return
+        self._threads = [t for t in self._threads if t.is_alive()]
+        while len(self._threads) < self.settings.workers:
+            i = len(self._threads)
             t = threading.Thread(target=self._work, name=f"wecom-callbacks-{i}", daemon=True)
             t.start()
             self._threads.append(t)
+        for _ in range(len(self._threads) - self.settings.workers):
+            self._retire += 1  # a worker that sees this leaves after its current job
+        with self._idle:
+            self._idle.notify_all()
 
     def stop(self, timeout: float = 10.0) -> None:
         """Stop the workers once queued deliveries are done (bounded by ``timeout``)."""
@@ -109,10 +139,9 @@ class Dispatcher:
         self._queue = None
 
     def reset(self) -> None:
-        """Fresh log and ids; the delivery policy goes back to the real defaults."""
+        """Fresh log and ids; every setting goes back to the real defaults (and is applied)."""
         fresh = Settings()
-        for name in ("timeout", "verify_timeout", "retries", "retry_interval"):
-            setattr(self.settings, name, getattr(fresh, name))
+        self.configure(**{f.name: getattr(fresh, f.name) for f in fields(Settings)})
         with self._lock:
             self.generation += 1
             self._log.clear()
@@ -121,17 +150,26 @@ class Dispatcher:
         self.ids.reseed()
 
     def configure(self, **values: Any) -> Settings:
+        """Validate every value first (nothing changes on a refusal), then apply all."""
+        checked: dict[str, Any] = {}
         for k, v in values.items():
-            if not hasattr(self.settings, k):
+            if k not in LIMITS:
                 raise ValueError(f"unknown callback setting {k!r}")
-            if isinstance(v, bool) or not isinstance(v, int | float) or v < 0:
-                raise ValueError(f"{k} must be a non-negative number")
-            if v <= 0 and k not in ("retries", "retry_interval"):
-                raise ValueError(f"{k} must be positive")
-            setattr(self.settings, k, type(getattr(self.settings, k))(v))
+            low, high = LIMITS[k]
+            if isinstance(v, bool) or not isinstance(v, int | float) or not low <= v <= high:
+                raise ValueError(f"{k} must be a number between {low:g} and {high:g}")
+            kind = type(getattr(self.settings, k))
+            if kind is int and v != int(v):
+                raise ValueError(f"{k} must be an integer")
+            checked[k] = kind(v)
+        for k, v in checked.items():
+            setattr(self.settings, k, v)
         with self._lock:
             if self._log.maxlen != self.settings.log_size:
-                self._log = deque(self._log, maxlen=max(1, self.settings.log_size))
+                self._log = deque(self._log, maxlen=self.settings.log_size)
+            if self._queue is not None:
+                self._queue.maxsize = self.settings.queue_size  # checked on every put
+        self._resize_workers()
         return self.settings
 
     # -- event intake --------------------------------------------------------------------
@@ -184,7 +222,14 @@ class Dispatcher:
         q = self._queue
         assert q is not None
         while True:
-            job = q.get()
+            with self._lock:
+                if self._retire > 0:  # fewer workers configured: this one leaves
+                    self._retire -= 1
+                    return
+            try:
+                job = q.get(timeout=0.5)  # wakes up to notice a lower worker count
+            except queue.Empty:
+                continue
             if job is None:
                 return
             try:
@@ -326,29 +371,21 @@ class Dispatcher:
         timeout: float,
         headers: dict[str, str] | None = None,
     ) -> tuple[dict[str, Any], bytes | None]:
-        import requests  # only when a callback is delivered: a server starts without it
+        """One attempt: a single deadline for connect, send and the whole reply.
 
+        A receiver trickling one byte every few seconds cannot hold a worker past the
+        deadline (a per-read timeout would let it), and at most ``MAX_REPLY`` bytes of the
+        reply are read.
+        """
         entry: dict[str, Any] = {"time": self.emu.clock.now(), "query": dict(params)}
         started = time.perf_counter()
         try:
-            with requests.Session() as session:
-                session.trust_env = False  # no proxies between WeCom and the loopback app
-                resp = session.request(
-                    method,
-                    url,
-                    params=params,
-                    data=body,
-                    headers=headers,
-                    timeout=timeout,
-                    allow_redirects=False,
-                )
-                content = resp.content
-                status = resp.status_code
-        except requests.Timeout:
+            status, content = fetch(method, url, params, body, headers or {}, timeout)
+        except TimeoutError:
             entry.update(status=None, latency_ms=_ms(started), error=f"timeout after {timeout} s")
             return entry, None
-        except requests.RequestException as exc:
-            reason = str(exc)
+        except (OSError, http.client.HTTPException, ValueError) as exc:
+            reason = str(exc) or type(exc).__name__
             reason = reason if len(reason) <= 300 else reason[:300] + "..."
             entry.update(status=None, latency_ms=_ms(started), error=f"connection failed: {reason}")
             return entry, None
@@ -395,18 +432,68 @@ class Dispatcher:
                 entry["error"] = f"answered after {entry['latency_ms']} ms (limit 1 s)"
             elif entry["status"] != 200:
                 entry["error"] = f"HTTP {entry['status']}"
-            else:
-                entry["error"] = f"answered {_preview(resp)!r}, expected the echostr plaintext"
+            else:  # the answer itself is not shown: verification must not read other URLs
+                entry["error"] = f"answered {len(resp)} bytes, expected the echostr plaintext"
         return {
             "ok": ok,
             "url": config.url,
             "expected": echo,
             "status": entry["status"],
             "latency_ms": entry["latency_ms"],
-            "response": entry.get("response"),
             "error": None if ok else entry["error"],
             "errcode": 0 if ok else 40057,  # the API's "callbackurl verification failed"
         }
+
+
+def fetch(
+    method: str,
+    url: str,
+    params: dict[str, str],
+    body: bytes | None,
+    headers: dict[str, str],
+    timeout: float,
+) -> tuple[int, bytes]:
+    """(status, first ``MAX_REPLY`` bytes of the body); raises ``TimeoutError`` at the deadline.
+
+    A watchdog shuts the socket down when the attempt's deadline passes, whatever phase
+    (connect, send, headers, body) it is in; no proxies (WeCom calls the app directly).
+    """
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError(f"not an http(s) URL: {url!r}")
+    query = urlencode(params)
+    target = (parts.path or "/") + "?" + (f"{parts.query}&{query}" if parts.query else query)
+    conn_cls = (
+        http.client.HTTPSConnection if parts.scheme == "https" else http.client.HTTPConnection
+    )
+    conn = conn_cls(parts.hostname, parts.port, timeout=timeout)
+    expired = threading.Event()
+
+    def cut() -> None:
+        expired.set()
+        sock = conn.sock
+        if sock is not None:
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
+
+    watchdog = threading.Timer(timeout, cut)
+    watchdog.daemon = True
+    watchdog.start()
+    try:
+        conn.request(method, target, body=body, headers=headers)
+        resp = conn.getresponse()
+        content = resp.read(MAX_REPLY)
+        status = resp.status
+    except (OSError, http.client.HTTPException):
+        if expired.is_set():
+            raise TimeoutError from None
+        raise
+    finally:
+        watchdog.cancel()
+        conn.close()
+    if expired.is_set():
+        raise TimeoutError
+    return status, content
 
 
 def _ms(started: float) -> float:

@@ -9,12 +9,22 @@ from typing import Any
 from mock_server.core.errors import WeComError, json_type_error
 from mock_server.core.params import get_int, get_list, get_str, query_int
 from mock_server.core.pipeline import Context
-from mock_server.core.registry import APP, CONTACTS, Family
+from mock_server.core.registry import APP, APPROVAL, CONTACTS, EXTERNAL, Family
 from mock_server.services.contacts import models as m
 
 api = Family("contacts")
 READ = (CONTACTS, APP)
 WRITE = (CONTACTS,)
+# Member/department reads a basic (system) app's secret may also make, with the reduced
+# field set of 2022-06-20 (doc 90196); which reads exactly is unpublished (unconfirmed).
+DETAIL_READ = (CONTACTS, APP, EXTERNAL, APPROVAL)
+BASIC_SCOPES = (EXTERNAL, APPROVAL)
+
+
+def _restricted(ctx: Context) -> bool:
+    """Sensitive member fields withheld: basic apps, and apps with the modern privacy rules."""
+    agent = ctx.agent
+    return ctx.scope in BASIC_SCOPES or (agent is not None and agent.restricted_fields)
 
 
 def _store(ctx: Context) -> m.ContactsStore:
@@ -45,7 +55,8 @@ def department_create(ctx: Context) -> dict[str, Any]:
     dept = m.create_department(
         ctx.require_corp(),
         name=get_str(body, "name"),
-        name_en=get_str(body, "name_en"),
+        # An explicit empty name_en is refused (kept apart from "not given").
+        name_en="" if body.get("name_en") == "" else get_str(body, "name_en"),
         parentid=get_int(body, "parentid"),
         order=get_int(body, "order"),
         id=get_int(body, "id"),
@@ -119,14 +130,18 @@ def _visible_tree(ctx: Context) -> tuple[m.ContactsStore, list[int]]:
     return store, out
 
 
-@api.endpoint("GET", "department/list", scopes=READ, doc="90208", errcodes=(60003, 60011))
+@api.endpoint(
+    "GET", "department/list", scopes=DETAIL_READ, doc="90208", errcodes=(48009, 60003, 60011)
+)
 def department_list(ctx: Context) -> dict[str, Any]:
     """A department and its descendants (the whole visible tree without id)."""
     store, ids = _visible_tree(ctx)
     return {"department": [m.department_dict(store, store.departments[d]) for d in ids]}
 
 
-@api.endpoint("GET", "department/simplelist", scopes=READ, doc="95350", errcodes=(60003, 60011))
+@api.endpoint(
+    "GET", "department/simplelist", scopes=DETAIL_READ, doc="95350", errcodes=(60003, 60011)
+)
 def department_simplelist(ctx: Context) -> dict[str, Any]:
     """Department ids, parents and orders (recursive)."""
     store, ids = _visible_tree(ctx)
@@ -142,7 +157,9 @@ def department_simplelist(ctx: Context) -> dict[str, Any]:
     }
 
 
-@api.endpoint("GET", "department/get", scopes=READ, doc="95351", errcodes=(60003, 60011))
+@api.endpoint(
+    "GET", "department/get", scopes=DETAIL_READ, doc="95351", errcodes=(48009, 60003, 60011)
+)
 def department_get(ctx: Context) -> dict[str, Any]:
     """One department."""
     store = _store(ctx)
@@ -196,16 +213,24 @@ def user_create(ctx: Context) -> dict[str, Any]:
     return {}
 
 
-@api.endpoint("GET", "user/get", scopes=READ, doc="90196", errcodes=(40003, 41009, 60111, 60011))
+@api.endpoint(
+    "GET",
+    "user/get",
+    scopes=DETAIL_READ,
+    doc="90196",
+    errcodes=(40003, 41009, 48009, 60111, 60011),
+)
 def user_get(ctx: Context) -> dict[str, Any]:
     """Read a member (fields filtered by the app's visibility and age)."""
     userid = get_str(ctx.query, "userid", missing=41009)
     user = _store(ctx).find_user(userid or "")
     corp = ctx.require_corp()
-    # Outside the app's visibility reads as "not found" (90313 help for 60111).
-    if user is None or not m.is_user_visible(corp, ctx.agent, user):
+    if user is None:
         raise WeComError(60111)
-    return m.user_dict(corp, user, ctx.agent)
+    # A member outside the app's visibility: 60011, as for departments (real captures).
+    if not m.is_user_visible(corp, ctx.agent, user):
+        raise WeComError(60011)
+    return m.user_dict(corp, user, ctx.agent, restricted=_restricted(ctx))
 
 
 @api.endpoint(
@@ -274,7 +299,9 @@ def _department_users(ctx: Context) -> tuple[list[m.User], bool]:
     return users, fetch_child
 
 
-@api.endpoint("GET", "user/simplelist", scopes=READ, doc="90200", errcodes=(60003, 60011))
+@api.endpoint(
+    "GET", "user/simplelist", scopes=DETAIL_READ, doc="90200", errcodes=(48009, 60003, 60011)
+)
 def user_simplelist(ctx: Context) -> dict[str, Any]:
     """Members of a department (userid, name, departments)."""
     users, _ = _department_users(ctx)
@@ -293,12 +320,17 @@ def user_simplelist(ctx: Context) -> dict[str, Any]:
     return {"userlist": out}
 
 
-@api.endpoint("GET", "user/list", scopes=READ, doc="90201", errcodes=(60003, 60011))
+@api.endpoint("GET", "user/list", scopes=DETAIL_READ, doc="90201", errcodes=(48009, 60003, 60011))
 def user_list(ctx: Context) -> dict[str, Any]:
     """Members of a department with details."""
     users, _ = _department_users(ctx)
     corp = ctx.require_corp()
-    return {"userlist": [m.user_dict(corp, u, ctx.agent, for_list=True) for u in users]}
+    restricted = _restricted(ctx)
+    return {
+        "userlist": [
+            m.user_dict(corp, u, ctx.agent, for_list=True, restricted=restricted) for u in users
+        ]
+    }
 
 
 def _encode_cursor(offset: int) -> str:

@@ -291,6 +291,9 @@ def create_department(
     store = contacts(corp)
     dept_name = _check_dept_name(name)
     assert dept_name is not None
+    if name_en == "":
+        # Given but empty: the length check fires (the field is optional, not blankable).
+        raise param_error("name_en", "exceed min utf8 words 1")
     en = _check_dept_name(name_en, "name_en", required=False) or ""
     if parentid is None:
         raise param_error("parentid", "missing")
@@ -439,13 +442,33 @@ def _check_name(name: Any) -> str:
 
 
 def _check_mobile(store: ContactsStore, mobile: Any, userid_key: str | None) -> str:
-    if not isinstance(mobile, str) or len(mobile) > 32 or not MOBILE_RE.match(mobile):
+    if not isinstance(mobile, str) or len(mobile) > 32 or not valid_mobile(mobile):
         raise WeComError(60103)
     norm = normalize_mobile(mobile)
     owner = store.mobiles.get(norm)
     if owner is not None and owner != userid_key:
         raise WeComError(60104, f"mobile existed:{store.users[owner].userid}", replace=True)
     return mobile
+
+
+def valid_mobile(mobile: str) -> bool:
+    """Doc 90195: mainland numbers may omit +86 (then 11 digits starting with 1); others
+    carry a country code, e.g. ``+852 61234567``. Digits, ``+``, ``-`` and spaces only."""
+    if not MOBILE_RE.match(mobile):
+        return False
+    if mobile.startswith("+"):
+        code, _, rest = mobile[1:].replace("-", " ").partition(" ")
+        digits = rest.replace(" ", "")
+        if not rest:  # "+8613800000000": the country code is not separated
+            return mobile[1:3] == "86" and _mainland(mobile[3:].replace(" ", ""))
+        if not code.isdigit() or not 1 <= len(code) <= 4:
+            return False
+        return _mainland(digits) if code == "86" else 5 <= len(digits) <= 15
+    return _mainland(mobile.replace(" ", "").replace("-", ""))
+
+
+def _mainland(digits: str) -> bool:
+    return len(digits) == 11 and digits.isdigit() and digits.startswith("1")
 
 
 def normalize_mobile(mobile: str) -> str:
@@ -791,7 +814,12 @@ def openid_of(corp: Corp, user: User) -> str:
 
 
 def user_dict(
-    corp: Corp, user: User, agent: Agent | None, *, for_list: bool = False
+    corp: Corp,
+    user: User,
+    agent: Agent | None,
+    *,
+    for_list: bool = False,
+    restricted: bool | None = None,
 ) -> dict[str, Any]:
     """A member as user/get returns it, filtered by what the caller may see."""
     visible_depts = visible_departments(corp, agent) if agent is not None else None
@@ -831,7 +859,9 @@ def user_dict(
         out["isleader"] = 1 if any(user.is_leader_in_dept) else 0
         out["hide_mobile"] = 0
         out["english_name"] = ""
-    if agent is not None and agent.restricted_fields:
+    if restricted is None:
+        restricted = agent is not None and agent.restricted_fields
+    if restricted:
         for k in SENSITIVE_FIELDS:
             out.pop(k, None)
     return out
@@ -903,10 +933,14 @@ def get_tag(corp: Corp, tagid: Any) -> Tag:
 
 
 def check_tag_owner(tag: Tag, actor_scope: str | None, actor_agentid: int | None) -> None:
-    """Only the creating app may change a tag; contacts-sync manages the tags it (or the
-    admin) created. Fixture tags have no owner and are editable by every secret."""
+    """Only the creating app may change a tag or its members; contacts-sync manages the tags
+    it (or the admin) created. Fixture tags have no owner: made by the admin."""
     if tag.owner is None:
-        return
+        # Tags made in the admin console (fixture tags without owner): the contacts-sync
+        # secret manages them; an app did not create them, so it may not (doc 90214).
+        if actor_scope == "contacts":
+            return
+        raise WeComError(81011)
     if actor_scope == "contacts" or actor_agentid != tag.owner:
         raise WeComError(81011)
 

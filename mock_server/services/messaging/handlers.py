@@ -67,7 +67,7 @@ def _flag(body: dict[str, Any], key: str) -> int:
     errcodes=tuple(
         sorted(
             {*c.CARD_ERRCODES, 40004, 40008, 40032, 40056, 40074, 41010, 41011, 41033}
-            | {44004, 45002, 45008, 45032, 45034, 48002, 81013, 82001, 82002, 82003}
+            | {44004, 45002, 45008, 45009, 45032, 45034, 48002, 81013, 82001, 82002, 82003}
             | {90200, 90201, 90202, 90203, 90204, 90207, 301002}
         )
     ),
@@ -112,6 +112,8 @@ def message_send(ctx: Context) -> dict[str, Any]:
         task_key = f"{agentid}:{content['task_id']}"
         if task_key in store.task_ids:
             raise param_error("template_card.task_id", "existed")
+    if not m.within_daily_quota(corp, store, agentid, len(rcpt.users), now):
+        raise WeComError(45009)
     msgid = m.new_msgid(corp)
     text = c.render_text(msgtype, content)
     if _flag(body, "enable_id_trans") == 1:
@@ -159,6 +161,57 @@ def message_recall(ctx: Context) -> None:
     msgid = get_str(ctx.json(), "msgid", missing=40058)
     assert msgid is not None
     m.recall(ctx.require_corp(), ctx.agentid, msgid)
+
+
+def _card_keys(content: dict[str, Any]) -> set[str]:
+    """Button keys a member can click on a card (buttons, action menu, submit button)."""
+    keys = {b.get("key") for b in content.get("button_list") or [] if isinstance(b, dict)}
+    menu = content.get("action_menu") or {}
+    keys |= {a.get("key") for a in menu.get("action_list") or [] if isinstance(a, dict)}
+    submit = content.get("submit_button") or {}
+    keys.add(submit.get("key"))
+    return {k for k in keys if isinstance(k, str) and k}
+
+
+@api.endpoint(
+    "POST",
+    "message/update_taskcard",
+    scopes=(APP,),
+    errcodes=(40056, 41011, 42014, 42016, 42017, 48002, 301002),
+)
+def message_update_taskcard(ctx: Context) -> dict[str, Any]:
+    """Legacy: show a task card as clicked (``clicked_key``) for some of its recipients."""
+    corp = ctx.require_corp()
+    body = ctx.json()
+    agentid = _agent_for(ctx, body)
+    task_id = body.get("task_id")
+    if not isinstance(task_id, str) or not c.TASK_ID_RE.match(task_id):
+        raise WeComError(42014)
+    store = m.messaging(corp)
+    msgid = store.task_ids.get(f"{agentid}:{task_id}")
+    sent = store.sent.get(msgid) if msgid is not None else None
+    if sent is None:
+        raise WeComError(42016)
+    key = body.get("clicked_key")
+    copies = [msg for msg in store.inbox if msg.msgid == sent.msgid]
+    keys = set().union(*(_card_keys(msg.content) for msg in copies)) if copies else set()
+    if not isinstance(key, str) or key not in keys:
+        raise WeComError(42017)
+    userids = get_list(body, "userids", item=str) or []
+    users = cm.contacts(corp)
+    targets: set[str] = set()
+    invalid: list[str] = []
+    for uid in userids:
+        u = users.find_user(uid)
+        if u is None or u.key not in sent.recipients:
+            invalid.append(uid)
+        else:
+            targets.add(u.userid.lower())
+    for msg in copies:
+        if msg.to is not None and msg.to.lower() in targets:
+            msg.content = {**msg.content, "clicked_key": key}
+            msg.updated += 1
+    return {"invaliduser": invalid}
 
 
 @api.endpoint(
@@ -401,7 +454,7 @@ def webhook_upload_media(ctx: Context) -> dict[str, Any]:
     if media_type not in ("file", "voice"):
         raise WeComError(40004)
     upload = md.parse_upload(ctx.request.body, _content_type(ctx))
-    md.check_upload(upload, media_type, robot=True)
+    md.check_upload(upload, media_type, robot=True, oversize=ctx.request.oversize)
     assert upload is not None
     item = md.add_media(
         corp,
@@ -436,7 +489,7 @@ def media_upload(ctx: Context) -> dict[str, Any]:
     if media_type not in md.MEDIA_TYPES:
         raise WeComError(40004)
     upload = md.parse_upload(ctx.request.body, _content_type(ctx))
-    md.check_upload(upload, media_type)
+    md.check_upload(upload, media_type, oversize=ctx.request.oversize)
     assert upload is not None
     item = md.add_media(
         ctx.require_corp(),
@@ -458,6 +511,8 @@ def media_upload(ctx: Context) -> dict[str, Any]:
 )
 def media_uploadimg(ctx: Context) -> dict[str, Any]:
     """Upload a permanent image (JPG/PNG, <= 2 MB) for use in messages; returns its URL."""
+    if ctx.request.oversize:
+        raise WeComError(40009)
     upload = md.parse_upload(ctx.request.body, _content_type(ctx))
     if upload is None or not upload.data:
         raise WeComError(44001)
@@ -469,6 +524,21 @@ def media_uploadimg(ctx: Context) -> dict[str, Any]:
         raise WeComError(40004)
     token = ctx.emulator.ids.alnum(48)
     return {"url": f"https://wework.qpic.cn/wwpic/{token}/0"}
+
+
+_PLAIN_FILENAME = re.compile(r"[\x20-\x7e]+")
+
+
+def content_disposition(filename: str) -> str:
+    """``attachment; filename=...`` that no upload name can break out of.
+
+    Printable ASCII without quotes or backslashes goes as is; anything else (non-ASCII,
+    CR/LF, quotes) RFC 5987-encoded, so a name with ``%0D%0A`` never splits the header.
+    """
+    if _PLAIN_FILENAME.fullmatch(filename) and '"' not in filename and "\\" not in filename:
+        return f'attachment; filename="{filename}"'
+    encoded = quote(filename.encode("utf-8", "replace"), safe="")
+    return f"attachment; filename*=UTF-8''{encoded}"
 
 
 @api.endpoint(
@@ -484,10 +554,7 @@ def media_get(ctx: Context) -> ApiResponse:
     item = md.require_media(ctx.require_corp(), ctx.query.get("media_id", ""))
     if item.robot_key is not None:
         raise WeComError(40007)
-    if item.filename.isascii():
-        disposition = f'attachment; filename="{item.filename}"'
-    else:  # HTTP headers are latin-1: non-ASCII names go RFC 5987-encoded
-        disposition = f"attachment; filename*=UTF-8''{quote(item.filename)}"
+    disposition = content_disposition(item.filename)
     headers = {
         "Content-disposition": disposition,
         "Cache-Control": "no-cache, must-revalidate",

@@ -8,6 +8,9 @@ from mock_server.core.errors import WeComError
 from mock_server.core.state import Corp
 
 MEDIA_TTL = 3 * 24 * 3600
+# Bytes of live media kept per corp; over it the oldest items are dropped (a known difference:
+# the real API keeps every upload for 3 days). Expired media are purged on every upload.
+MEDIA_MAX_BYTES = 128 * 1024 * 1024
 MEDIA_TYPES = ("image", "voice", "video", "file")
 
 
@@ -64,9 +67,28 @@ def add_media(
 ) -> Media:
     """Store bytes as a temporary media item (also for test setup through the Python API)."""
     media_id = "3" + corp.ids.alnum(63)
-    item = Media(media_id, type, filename, content_type, data, corp.clock.time(), robot_key)
-    media_store(corp).items[media_id] = item
+    now = corp.clock.time()
+    item = Media(media_id, type, filename, content_type, data, now, robot_key)
+    items = media_store(corp).items
+    items[media_id] = item
+    purge_media(corp, now)
     return item
+
+
+def purge_media(corp: Corp, now: int) -> int:
+    """Drop expired media, then the oldest while over ``MEDIA_MAX_BYTES``; returns how many."""
+    items = media_store(corp).items
+    gone = [k for k, m in items.items() if m.expired(now)]
+    total = sum(len(m.data) for k, m in items.items() if not m.expired(now))
+    for key in list(items):  # insertion order: oldest first
+        if total <= MEDIA_MAX_BYTES or len(items) - len(gone) <= 1:
+            break
+        if key not in gone:
+            gone.append(key)
+            total -= len(items[key].data)
+    for key in gone:
+        del items[key]
+    return len(gone)
 
 
 # -- uploads (media/upload, media/uploadimg, webhook/upload_media) -------------------------------
@@ -145,8 +167,15 @@ def extension(filename: str) -> str:
     return filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
 
 
-def check_upload(upload: Upload | None, media_type: str, *, robot: bool = False) -> Upload:
-    """Size and format rules of a temporary media upload; raises the real errcodes."""
+def check_upload(
+    upload: Upload | None, media_type: str, *, robot: bool = False, oversize: int = 0
+) -> Upload:
+    """Size and format rules of a temporary media upload; raises the real errcodes.
+
+    ``oversize``: the body was over the request limit and not read (a file too large).
+    """
+    if oversize:
+        raise WeComError(SIZE_ERRCODE[media_type])
     if upload is None or not upload.data:
         raise WeComError(44001)
     size = len(upload.data)

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import base64
 import bisect
+import hashlib
 import json
 import re
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -21,6 +23,7 @@ RECALL_WINDOW = 24 * 3600
 RESPONSE_CODE_TTL = 72 * 3600
 DUPLICATE_DEFAULT = 1800
 DUPLICATE_MAX = 4 * 3600
+DUPLICATE_LIMIT = 20_000  # sends remembered for the duplicate check (oldest forgotten first)
 MAX_USERS, MAX_PARTIES, MAX_TAGS = 1000, 100, 100
 # Per app per member: 30/min and 1000/hour; excess is silently dropped (doc 90312).
 MEMBER_PER_MINUTE, MEMBER_PER_HOUR = 30, 1000
@@ -123,9 +126,12 @@ class MessagingStore:
     inbox_dropped: int = 0
     seq: int = 0
     sent: dict[str, Sent] = field(default_factory=dict)
-    duplicates: dict[str, tuple[int, str]] = field(default_factory=dict)  # key -> (time, msgid)
+    # digest key -> (time, msgid), oldest first; bounded by DUPLICATE_LIMIT and by the clock
+    duplicates: OrderedDict[str, tuple[int, str]] = field(default_factory=OrderedDict)
     member_sends: dict[str, list[int]] = field(default_factory=dict)  # "agentid:user" -> times
     quota_dropped: int = 0
+    # Recipients per app per day (UTC+8): "agentid:day" -> count (doc 90236 limits).
+    daily_sends: dict[str, int] = field(default_factory=dict)
     response_codes: dict[str, ResponseCode] = field(default_factory=dict)
     task_ids: dict[str, str] = field(default_factory=dict)  # "agentid:task_id" -> msgid
     appchats: dict[str, AppChat] = field(default_factory=dict)
@@ -288,6 +294,29 @@ def within_member_quota(store: MessagingStore, agentid: int, user_key: str, now:
     return True
 
 
+DAILY_PER_ACCOUNT = 200  # an app may reach account limit x 200 recipients a day
+DEFAULT_ACCOUNT_LIMIT = 200  # the corp's seat limit when settings.account_limit is unset
+
+
+def within_daily_quota(corp: Corp, store: MessagingStore, agentid: int, n: int, now: int) -> bool:
+    """Count ``n`` recipients against the app's daily quota; False (nothing counted) if over.
+
+    Doc 90236: each app may send at most "account limit x 200" person-times a day (one
+    call to 1000 members counts 1000). The answer past the limit is not documented: the
+    whole call is refused with 45009 here (unconfirmed).
+    """
+    limit = int(corp.settings.get("account_limit", DEFAULT_ACCOUNT_LIMIT)) * DAILY_PER_ACCOUNT
+    day = (now + 8 * 3600) // 86400
+    key = f"{agentid}:{day}"
+    used = store.daily_sends.get(key, 0)
+    if used + n > limit:
+        return False
+    if key not in store.daily_sends:
+        store.daily_sends = {k: v for k, v in store.daily_sends.items() if k.endswith(f":{day}")}
+    store.daily_sends[key] = used + n
+    return True
+
+
 def new_msgid(corp: Corp) -> str:
     """An opaque 86-character URL-safe id like the real ones (seeded, one draw)."""
     n = corp.ids.randint(0, (1 << 512) - 1)
@@ -295,7 +324,9 @@ def new_msgid(corp: Corp) -> str:
 
 
 def duplicate_key(agentid: int, body: dict[str, Any]) -> str:
-    return f"{agentid}:" + json.dumps(body, sort_keys=True, ensure_ascii=False)
+    """A digest of the message (a 2 MB body must not be kept as its own key)."""
+    text = json.dumps(body, sort_keys=True, ensure_ascii=False)
+    return f"{agentid}:" + hashlib.sha256(text.encode("utf-8", "replace")).hexdigest()
 
 
 def duplicate_interval(value: int | None) -> int:
@@ -318,10 +349,16 @@ def remember_sent(store: MessagingStore, sent: Sent, dup_key: str | None) -> Non
         oldest = next(iter(store.sent))
         del store.sent[oldest]
     if dup_key is not None:
-        store.duplicates[dup_key] = (sent.time, sent.msgid)
-        if len(store.duplicates) > SENT_LIMIT:
-            cutoff = sent.time - DUPLICATE_MAX
-            store.duplicates = {k: v for k, v in store.duplicates.items() if v[0] > cutoff}
+        dups = store.duplicates
+        dups[dup_key] = (sent.time, sent.msgid)
+        dups.move_to_end(dup_key)
+        cutoff = sent.time - DUPLICATE_MAX
+        # Oldest first: drop what the clock expired and what is over the count (O(1) each).
+        while dups:
+            when, _msgid = next(iter(dups.values()))
+            if len(dups) <= DUPLICATE_LIMIT and when > cutoff:
+                break
+            dups.popitem(last=False)
 
 
 # -- recall, template card update ---------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""``/__admin/oa/...``: act on approvals as a person in the WeCom app would (sandbox)."""
+"""``/__admin/oa/...``: act as people in the WeCom app would (approvals, punches, reports, lives)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,11 @@ from typing import TYPE_CHECKING, Any
 
 from mock_server.core.admin import AdminActions, AdminError, AdminRequest
 from mock_server.services.oa.api import OAAPI
+from mock_server.services.oa.approval_open import OpenApprovalError
 from mock_server.services.oa.approvals import ApprovalActionError
+from mock_server.services.oa.checkin.sandbox import SandboxError
+from mock_server.services.oa.journal.models import JournalActionError
+from mock_server.services.oa.living.models import LivingActionError
 
 if TYPE_CHECKING:
     from mock_server.core.pipeline import Host
@@ -59,6 +63,82 @@ def approval_get(emu: Host, req: AdminRequest) -> dict[str, Any]:
     if info is None:
         raise AdminError(f"no approval {req.params['sp_no']}", status=404)
     return {"info": info}
+
+
+@admin.action("POST", "/oa/checkin/punch")
+def checkin_punch(emu: Host, req: AdminRequest) -> dict[str, Any]:
+    """A member punches: userid, checkin_time, wifimac/wifiname, lat/lng, field."""
+    body = dict(req.body)
+    corpid = body.pop("corpid", None)
+    try:
+        return {"record": _api(emu).punch(str(body.pop("userid", "")), corpid=corpid, **body)}
+    except SandboxError as exc:
+        raise AdminError(str(exc)) from None
+
+
+@admin.action("POST", "/oa/checkin/generate")
+def checkin_generate(emu: Host, req: AdminRequest) -> dict[str, Any]:
+    """A month of seeded punches: year, month, seed, userids (optional)."""
+    body = dict(req.body)
+    corpid = body.pop("corpid", None)
+    year, month = body.pop("year", None), body.pop("month", None)
+    try:
+        return _api(emu).generate_checkin_month(year, month, corpid=corpid, **body)
+    except SandboxError as exc:
+        raise AdminError(str(exc)) from None
+
+
+@admin.action("POST", "/oa/journals")
+def journal_submit(emu: Host, req: AdminRequest) -> dict[str, Any]:
+    """A member submits a report: userid, template_id, contents [{title, text}]."""
+    body = dict(req.body)
+    corpid = body.pop("corpid", None)
+    try:
+        info = _api(emu).submit_journal(
+            str(body.pop("userid", "")), str(body.pop("template_id", "")),
+            body.pop("contents", None), corpid=corpid, **body,
+        )  # fmt: skip
+    except JournalActionError as exc:
+        raise AdminError(str(exc)) from None
+    return {"info": info}
+
+
+@admin.action("POST", "/oa/open_approvals")
+def open_approval_start(emu: Host, req: AdminRequest) -> dict[str, Any]:
+    """Start an approval-flow-engine request (third_no, userid, agentid, approvers...)."""
+    body = dict(req.body)
+    corpid = body.pop("corpid", None)
+    try:
+        return {"data": _api(emu).start_open_approval(corpid=corpid, **body)}
+    except OpenApprovalError as exc:
+        raise AdminError(str(exc)) from None
+
+
+@admin.action("POST", "/oa/open_approvals/<third_no>/<action>")
+def open_approval_act(emu: Host, req: AdminRequest) -> dict[str, Any]:
+    """approve / reject / cancel with {"userid", "speech"}."""
+    body = req.body
+    try:
+        data = _api(emu).act_open_approval(
+            req.params["third_no"], _userid(body), req.params["action"],
+            str(body.get("speech", "")), body.get("corpid"),
+        )  # fmt: skip
+    except OpenApprovalError as exc:
+        raise AdminError(str(exc)) from None
+    return {"data": data}
+
+
+@admin.action("POST", "/oa/living/<livingid>/<action>")
+def living_act(emu: Host, req: AdminRequest) -> dict[str, Any]:
+    """start / end (the anchor) or watch (a viewer: userid or external_userid, ...)."""
+    body = dict(req.body)
+    corpid = body.pop("corpid", None)
+    try:
+        return _api(emu).living_action(
+            req.params["livingid"], req.params["action"], corpid=corpid, **body
+        )
+    except (LivingActionError, ValueError, TypeError) as exc:
+        raise AdminError(str(exc)) from None
 
 
 def _userid(body: Any) -> str:

@@ -105,7 +105,12 @@ def _filters(body: dict[str, Any]) -> dict[str, list[str]]:
         key = f.get("key")
         if key not in ("template_id", "creator", "department", "sp_status", "record_type"):
             raise WeComError(301025, f"filter key {key} invalid.")
-        out.setdefault(key, []).append(str(f.get("value", "")))
+        value = f.get("value", "")
+        if not isinstance(value, str):
+            # A real capture: {"key": "sp_status", "value": 2} answers 301025 with the
+            # "Warning: wrong json format." prefix (the field is a string in the protocol).
+            raise WeComError(301025, f"filter {key} value must be a string.", json_warning=True)
+        out.setdefault(key, []).append(value)
     return out
 
 
@@ -188,5 +193,5 @@ def getapprovaldetail(ctx: Context) -> dict[str, Any]:
     """One approval application with its records, CC list, form data and comments."""
     app = ap.find(ctx.require_corp(), ctx.json().get("sp_no"))
     if not _visible(ctx, app.creator):
-        raise WeComError(301055, "applicant not in the app's visibility.")
+        raise WeComError(301055)  # the real errmsg carries no detail
     return {"info": views.detail(app)}

@@ -24,6 +24,7 @@ from mock_server.services.oa.approval_views import (
 )
 from mock_server.services.oa.controls import validate_contents
 from mock_server.services.oa.store import Application, Template, oa
+from mock_server.services.oa.vacation import models as vacation
 
 # StatuChangeEvent values (callbacks.md §10).
 EV_SUBMIT, EV_AGREE, EV_REJECT, EV_REVOKE, EV_REVOKE_AFTER, EV_COMMENT = 1, 2, 3, 6, 8, 10
@@ -158,7 +159,7 @@ def apply(
     """oa/applyevent: validate everything, then store the pending application."""
     creator = _user(corp, body.get("creator_userid"), 301025, "creator_userid")
     if not cm.is_user_visible(corp, agent, creator):
-        raise WeComError(301055, f"creator_userid {creator.userid} not in the app's visibility.")
+        raise WeComError(301055)  # the real errmsg carries no detail
     tpl = get_template(corp, body.get("template_id"))
     dept = body.get("choose_department")
     if dept in (None, 0, "0", ""):
@@ -251,6 +252,7 @@ def act(corp: Corp, sp_no: str, userid: str, decision: str, speech: str = "") ->
             level["status"] = AGREED
         if _current(app) is None:
             app.sp_status = APPROVED
+            vacation.on_status_change(corp, app)
     _emit(corp, app, event, SOURCE_SANDBOX)
     return app
 
@@ -264,6 +266,7 @@ def revoke(corp: Corp, sp_no: str, userid: str | None = None) -> Application:
         app.sp_status, event = REVOKED, EV_REVOKE
     elif app.sp_status == APPROVED:
         app.sp_status, event = REVOKED_AFTER, EV_REVOKE_AFTER
+        vacation.on_status_change(corp, app)
     else:
         raise ApprovalActionError(f"approval {sp_no} cannot be revoked (sp_status {app.sp_status})")
     _emit(corp, app, event, SOURCE_SANDBOX)

@@ -90,6 +90,7 @@ OA_SECTION = {
                     },
                     "notifyer": {"type": "array", "items": {"type": "string"}},
                     "notify_type": {"enum": [1, 2, 3]},
+                    "custom_print": {"type": "boolean"},
                 },
             },
         }
@@ -119,6 +120,7 @@ def load_oa(emu: Host, corp: Corp, section: dict[str, Any] | None) -> None:
             ],
             notifyer=list(t.get("notifyer", [])),
             notify_type=t.get("notify_type", 1),
+            custom_print=t.get("custom_print", False),
         )
 
 

@@ -405,7 +405,9 @@ def meeting_get_user_meetingid(ctx: Context) -> dict[str, Any]:
         )
         if m.owner == owner(ctx)
         and (m.data["admin_userid"] == userid or userid in m.data["invitees"])
-        and begin <= m.data["meeting_start"] <= end
+        # Doc 99050: the window applies to meetings that have started; meetings not yet
+        # started are always returned.
+        and (m.data["meeting_start"] > ctx.now or begin <= m.data["meeting_start"] <= end)
     ]
     offset = int(cursor)
     page = ids[offset : offset + limit]

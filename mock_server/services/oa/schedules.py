@@ -17,6 +17,7 @@ from mock_server.core.state import Corp
 from mock_server.services.oa.approval_handlers import api
 from mock_server.services.oa.calendars import find_calendar
 from mock_server.services.oa.common import int_field, owner, text_field, userids
+from mock_server.services.oa.meetingroom.models import booking_of_schedule
 from mock_server.services.oa.store import Schedule, oa
 
 MAX_ATTENDEES = 1000
@@ -284,6 +285,7 @@ def schedule_add(ctx: Context) -> dict[str, Any]:
         90704,
         90706,
         90715,
+        90700,
         48002,
     ),
 )
@@ -294,6 +296,8 @@ def schedule_update(ctx: Context) -> dict[str, Any]:
     assert s is not None
     corp = ctx.require_corp()
     sch = find_schedule(corp, s.get("schedule_id"), owner(ctx))
+    if booking_of_schedule(corp, sch.schedule_id) is not None:
+        raise WeComError(90700)  # a booked room: cancel the booking first
     mode, at = _op_mode(ctx, body, sch)
     data = _read(ctx, s, sch, bool(body.get("skip_attendees")))
     moved = data["start_time"] != (at if mode else sch.data["start_time"])

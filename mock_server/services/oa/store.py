@@ -18,6 +18,9 @@ class Template:
     approvers: list[dict[str, Any]] = field(default_factory=list)
     notifyer: list[str] = field(default_factory=list)
     notify_type: int = 1
+    # The app that created it through oa/approval/create_template (None: the admin console).
+    creator_agentid: int | None = None
+    custom_print: bool = False  # a custom print layout: not modifiable by API (301115)
 
 
 @dataclass

@@ -162,7 +162,7 @@ def test_url_verification_against_a_wechatpy_receiver(emu: Emulator) -> None:
     with WechatpyReceiver(TOKEN, KEY, CORPID) as app:
         saved = emu.set_callback(1000002, app.url, TOKEN, KEY)
         assert saved["verification"]["ok"] is True
-        assert saved["verification"]["response"] == saved["verification"]["expected"]
+        assert saved["verification"]["ok"] and "response" not in saved["verification"]
         assert emu.callback_config(1000002)["url"] == app.url  # type: ignore[index]
         again = emu.verify_callback(1000002)
         assert again["ok"] and again["errcode"] == 0

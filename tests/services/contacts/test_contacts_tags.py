@@ -116,5 +116,24 @@ def test_deleting_member_removes_from_tag(contacts_api: Api) -> None:
 def test_limited_app_sees_visible_members_only(emu: Emulator) -> None:
     sales = Api(emu, "app", 1000003)  # department 5 only
     assert members(sales, 2) == {"wuxia"}
-    body = sales.post("tag/addtagusers", {"tagid": 1, "userlist": ["lisi", "xuqiang"]})
+    # Tag 1 was made in the admin console: not this app's to change (doc 90214).
+    refused = sales.post("tag/addtagusers", {"tagid": 1, "userlist": ["xuqiang"]})
+    assert refused["errcode"] == 81011
+    assert "xuqiang" not in members(contacts_api_of(emu), 1)
+    tagid = sales.post("tag/create", {"tagname": "销售自建"})["tagid"]
+    body = sales.post("tag/addtagusers", {"tagid": tagid, "userlist": ["lisi", "xuqiang"]})
     assert body["invalidlist"] == "lisi"
+
+
+def contacts_api_of(emu: Emulator) -> Api:
+    return Api(emu, "contacts")
+
+
+def test_contacts_sync_manages_console_tags_but_apps_do_not(emu: Emulator) -> None:
+    contacts = Api(emu, "contacts")
+    assert contacts.post("tag/addtagusers", {"tagid": 1, "userlist": ["wuxia"]})["errcode"] == 0
+    assert "wuxia" in members(contacts, 1)
+    alerts = Api(emu, "app", 1000002)
+    for path in ("tag/addtagusers", "tag/deltagusers"):
+        assert alerts.post(path, {"tagid": 1, "userlist": ["wuxia"]})["errcode"] == 81011
+    assert "wuxia" in members(contacts, 1)

@@ -291,7 +291,9 @@ def test_list_id_contacts_secret_only_48002(app_api: Api) -> None:
 def test_app_visibility_limits_users(emu: Emulator) -> None:
     sales = Api(emu, "app", 1000003)  # visible: department 5 only
     assert sales.get("user/get", userid="wuxia")["errcode"] == 0
-    assert sales.get("user/get", userid="lisi")["errcode"] == 60111
+    assert (
+        sales.get("user/get", userid="lisi")["errcode"] == 60011
+    )  # outside the visibility, not "not found"
     assert sales.get("user/simplelist", department_id=3)["errcode"] == 60011
     members = {u["userid"] for u in sales.get("user/list", department_id=5)["userlist"]}
     assert "wuxia" in members and "lisi" not in members
@@ -303,7 +305,7 @@ def test_visibility_follows_changes(emu: Emulator) -> None:
     """A member moved into the app's range becomes visible at once."""
     sales = Api(emu, "app", 1000003)
     contacts = Api(emu, "contacts")
-    assert sales.get("user/get", userid="lisi")["errcode"] == 60111
+    assert sales.get("user/get", userid="lisi")["errcode"] == 60011
     assert contacts.post("user/update", {"userid": "lisi", "department": [5]})["errcode"] == 0
     assert sales.get("user/get", userid="lisi")["errcode"] == 0
 

@@ -189,10 +189,29 @@ def test_text_empty_44004(app_api: Api) -> None:
     assert send(app_api, "text", {"content": ""})["errcode"] == 44004
 
 
-def test_text_over_2048_bytes_45002(emu: Emulator, app_api: Api) -> None:
-    assert send(app_api, "text", {"content": "x" * 2049})["errcode"] == 45002
-    assert send(app_api, "text", {"content": "字" * 682})["errcode"] == 0  # 2046 bytes
-    assert len(emu.messages()) == 1
+def test_text_over_2048_bytes_is_truncated_on_a_character_boundary(
+    emu: Emulator, app_api: Api
+) -> None:
+    # Doc 90236: text content longer than 2048 bytes is cut, not refused.
+    assert send(app_api, "text", {"content": "x" * 2049})["errcode"] == 0
+    assert send(app_api, "text", {"content": "字" * 700})["errcode"] == 0  # 2100 bytes
+    first, second = emu.messages()
+    assert first.content["content"] == "x" * 2048
+    assert second.content["content"] == "字" * 682  # 2046 bytes: no half character
+
+
+def test_daily_quota_is_account_limit_times_200_recipients(emu: Emulator, app_api: Api) -> None:
+    emu.corp().settings["account_limit"] = 1  # 200 recipients a day for each app
+    assert send(app_api, "text", {"content": "ping"}, touser="@all")["errcode"] == 0
+    per_call = len(emu.messages())  # everybody the app can see counts, one call or not
+    calls = 200 // per_call
+    for _ in range(calls - 1):
+        assert send(app_api, "text", {"content": "ping"}, touser="@all")["errcode"] == 0
+    assert send(app_api, "text", {"content": "x"}, touser="@all")["errcode"] == 45009
+    assert len(emu.messages()) == calls * per_call <= 200
+    emu.advance(24 * 3600)  # the next day (UTC+8) starts a new count
+    fresh = Api(emu, "app", AGENT)  # yesterday's token has expired
+    assert send(fresh, "text", {"content": "tomorrow"}, touser="@all")["errcode"] == 0
 
 
 def test_markdown_empty_44004_and_over_2048_bytes_45002(app_api: Api) -> None:
@@ -622,3 +641,38 @@ def test_update_card_by_another_app_42015(emu: Emulator, app_api: Api) -> None:
         {"atall": 1, "agentid": 1000004, "response_code": code, "button": {"replace_name": "x"}},
     )
     assert body["errcode"] == 42015
+
+
+# -- message/update_taskcard (legacy) ---------------------------------------------------------------
+def test_update_taskcard_marks_the_clicked_key(emu: Emulator, app_api: Api) -> None:
+    sent = send(app_api, "template_card", card("button_interaction"), touser="zhangsan|lisi")
+    assert sent["errcode"] == 0
+    body = {"agentid": AGENT, "task_id": "task-1", "clicked_key": "ok"}
+    out = app_api.post("message/update_taskcard", {**body, "userids": ["zhangsan", "wangwu"]})
+    assert out["errcode"] == 0 and out["invaliduser"] == ["wangwu"]
+    mine = emu.messages(to="zhangsan").one()
+    assert mine.content["clicked_key"] == "ok" and mine.updated == 1
+    assert "clicked_key" not in emu.messages(to="lisi").one().content
+
+
+@pytest.mark.parametrize(
+    ("change", "errcode"),
+    [
+        ({"task_id": "no spaces"}, 42014),
+        ({"task_id": None}, 42014),
+        ({"task_id": "task-unknown"}, 42016),
+        ({"clicked_key": "nope"}, 42017),
+        ({"agentid": None}, 41011),
+        ({"agentid": 999}, 40056),
+        ({"agentid": 1000003}, 301002),
+    ],
+)
+def test_update_taskcard_errcodes(
+    emu: Emulator, app_api: Api, change: dict[str, Any], errcode: int
+) -> None:
+    send(app_api, "template_card", card("button_interaction"), touser="zhangsan")
+    before = emu.state_fingerprint()
+    body = {"agentid": AGENT, "task_id": "task-1", "clicked_key": "ok", "userids": ["zhangsan"]}
+    body.update(change)
+    assert app_api.post("message/update_taskcard", body)["errcode"] == errcode
+    assert emu.state_fingerprint() == before

@@ -500,3 +500,29 @@ def test_detail_unknown_and_invisible(emu: Emulator, oa_api: Api) -> None:
     emu.corp().agents[1000004].allow_party = [5]
     narrow = Api(emu, "app", 1000004)
     assert narrow.post("oa/getapprovaldetail", {"sp_no": sp})["errcode"] == 301055
+
+
+def test_integer_filter_value_is_301025_with_the_json_warning(oa_api: Api) -> None:
+    now = 1_800_000_000
+    window = {"starttime": now - DAY, "endtime": now, "new_cursor": ""}
+    body = oa_api.post(
+        "oa/getapprovalinfo", {**window, "filters": [{"key": "sp_status", "value": 2}]}
+    )
+    assert body["errcode"] == 301025
+    assert body["errmsg"].startswith("Warning: wrong json format. get approval param error")
+    ok = oa_api.post(
+        "oa/getapprovalinfo", {**window, "filters": [{"key": "sp_status", "value": "2"}]}
+    )
+    assert ok["errcode"] == 0
+
+
+def test_approval_errmsgs_are_the_real_texts(emu: Emulator, oa_api: Api) -> None:
+    unknown = oa_api.post("oa/gettemplatedetail", {"template_id": "nope"})
+    assert unknown["errmsg"].startswith("get approval param error:")
+    sp = oa_api.post("oa/applyevent", general_body())["sp_no"]
+    emu.corp().agents[1000004].allow_party = [5]
+    narrow = Api(emu, "app", 1000004)
+    denied = narrow.post("oa/getapprovaldetail", {"sp_no": sp})
+    assert denied["errcode"] == 301055
+    assert denied["errmsg"].startswith("no approval auth, hint: [")
+    assert narrow.post("oa/applyevent", leave_body())["errmsg"].startswith("no approval auth, ")

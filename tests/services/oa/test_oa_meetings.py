@@ -185,3 +185,23 @@ def test_users_outside_the_app_visibility_are_400021(emu: Emulator) -> None:
     assert sales.post("meeting/create", ok)["errcode"] == 0
     bad = meeting(emu, admin_userid="wuxia", invitees={"userid": ["xuqiang", "lisi"]}, settings={})
     assert sales.post("meeting/create", {**bad, "title": "另一个"})["errcode"] == 400021
+
+
+def test_get_user_meetingid_always_returns_meetings_not_yet_started(
+    emu: Emulator, mt_api: Api
+) -> None:
+    soon = create(mt_api, emu, title="一小时后")
+    later = create(mt_api, emu, title="十天后", meeting_start=emu.clock.time() + 10 * 86400)
+    # No bounds: the default window ends now, yet both pending meetings are listed.
+    assert mt_api.post("meeting/get_user_meetingid", {"userid": "lisi"})["meetingid_list"] == [
+        soon,
+        later,
+    ]
+    # A past window still lists pending meetings; a started one only inside its window.
+    past = {"begin_time": emu.clock.time() - 86400, "end_time": emu.clock.time() - 3600}
+    emu.advance(90 * 60)  # "soon" has started (tokens live 2 hours)
+    got = mt_api.post("meeting/get_user_meetingid", {"userid": "lisi", **past})
+    assert got["meetingid_list"] == [later]
+    now_window = {"begin_time": emu.clock.time() - 86400, "end_time": emu.clock.time()}
+    got = mt_api.post("meeting/get_user_meetingid", {"userid": "lisi", **now_window})
+    assert got["meetingid_list"] == [soon, later]

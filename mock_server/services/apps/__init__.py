@@ -1,0 +1,1 @@
+"""Apps: agent settings, custom menus and the per-app privacy rules."""
