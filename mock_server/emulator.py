@@ -129,6 +129,13 @@ class Emulator(Engine):
         self.customer_join_group = ext.customer_join_group
         self.customer_leave_group = ext.customer_leave_group
         self.dismiss_customer_group = ext.dismiss_customer_group
+        self.scrm_action = ext.scrm_action
+        self.scan_contact_way = ext.scan_contact_way
+        self.accept_contact_request = ext.accept_contact_request
+        self.customer_messages = ext.customer_messages
+        self.confirm_groupmsg = ext.confirm_groupmsg
+        self.resolve_transfer = ext.resolve_transfer
+        self.member_resigns = ext.member_resigns
         self.approve = self.oa.approve
         self.reject = self.oa.reject
         self.revoke_approval = self.oa.revoke_approval

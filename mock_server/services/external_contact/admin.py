@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 from mock_server.core.admin import AdminActions, AdminError, AdminRequest
 from mock_server.services.external_contact.api import ExternalContactAPI
 from mock_server.services.external_contact.sandbox import SandboxError
+from mock_server.services.external_contact.scrm_sandbox import ACTIONS
 
 if TYPE_CHECKING:
     from mock_server.core.pipeline import Host
@@ -133,3 +134,18 @@ def group_dismiss(emu: Host, req: AdminRequest) -> dict[str, Any]:
     return _run(
         _api(emu).dismiss_customer_group, chat_id=req.body.get("chat_id"), corpid=req.corpid(emu)
     )
+
+
+# -- SCRM sandbox actions: POST /__admin/external/scrm/<action> ---------------------------------
+def _scrm_action(name: str) -> Callable[[Host, AdminRequest], dict[str, Any]]:
+    def run(emu: Host, req: AdminRequest) -> dict[str, Any]:
+        body = dict(req.body)
+        body.pop("corpid", None)
+        return _run(_api(emu).scrm_action, name=name, payload=body, corpid=req.corpid(emu))
+
+    run.__doc__ = f"SCRM sandbox action {name!r} (see scrm_sandbox.ACTIONS)."
+    return run
+
+
+for _name in ACTIONS:
+    admin.action("POST", f"/external/scrm/{_name}")(_scrm_action(_name))

@@ -10,17 +10,19 @@ from typing import TYPE_CHECKING, Any
 
 from mock_server.services.external_contact import models as m
 from mock_server.services.external_contact import sandbox as sb
+from mock_server.services.external_contact.scrm_api import ScrmAPI
 
 if TYPE_CHECKING:
     from mock_server.core.pipeline import Host
     from mock_server.core.state import Corp
 
 
-class ExternalContactAPI:
+class ExternalContactAPI(ScrmAPI):
     """Customers, follow relations and customer groups, driven directly (tests, sandbox)."""
 
     def __init__(self, engine: Host) -> None:
         self._emu = engine
+        self._init_scrm(engine)
 
     def __call__(self, external_userid: str, corpid: str | None = None) -> dict[str, Any] | None:
         """``emu.external_contact(external_userid)``: the same as ``.get``."""

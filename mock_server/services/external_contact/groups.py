@@ -47,7 +47,8 @@ def list_chats(
         c
         for c in store(corp).chats.values()
         if not c.dismissed
-        and (keys is None or c.owner in keys)
+        # groups of a resigned owner (status 1) stay listed for assignment
+        and (keys is None or c.owner in keys or c.owner not in contacts.users)
         and (owner_keys is None or c.owner in owner_keys)
         and (status_filter == 0 or c.status == status_filter)
     ]
@@ -97,6 +98,8 @@ def get_chat(corp: Corp, agent: Agent | None, chat_id: Any, need_name: bool) -> 
             else:
                 customer = st.customers.get(m.userid)
                 row["name"] = customer.name if customer else ""
+        if m.state:
+            row["state"] = m.state
         members.append(row)
     return {
         "group_chat": {

@@ -6,11 +6,13 @@ Callers: the customer-contact system secret, or a self-built app listed under хо
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, TypeVar
 
 import orjson
 
-from mock_server.core.errors import param_error
+from mock_server.core.errors import WeComError, param_error
 from mock_server.core.params import get_int, get_list, get_obj, get_str
 from mock_server.core.pipeline import ApiResponse, Context, success
 from mock_server.core.registry import EXTERNAL, Family
@@ -34,6 +36,28 @@ class JSONResponse(ApiResponse):
             return super().payload()
 
 
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def keep_empty(**lists: list[Any]) -> Callable[[F], F]:
+    """Error answers keep the empty lists of the success shape, as captured
+    (``{"errcode":84061,...,"external_userid":[]}``, ``"external_contact_list":[]``)."""
+
+    def deco(fn: F) -> F:
+        @wraps(fn)
+        def wrapper(ctx: Context) -> Any:
+            try:
+                return fn(ctx)
+            except WeComError as exc:
+                for key, value in lists.items():
+                    exc.extra.setdefault(key, list(value))
+                raise
+
+        return wrapper  # type: ignore[return-value]
+
+    return deco
+
+
 def _actor(ctx: Context) -> dict[str, Any]:
     return {"actor_scope": ctx.scope, "actor_agentid": ctx.agentid}
 
@@ -49,6 +73,7 @@ def get_follow_user_list(ctx: Context) -> dict[str, Any]:
 @api.endpoint(
     "GET", "externalcontact/list", doc="92113", errcodes=(48002, 60011, 60111, 84061), **SCOPE
 )
+@keep_empty(external_userid=[])
 def external_list(ctx: Context) -> dict[str, Any]:
     """external_userids of one member's customers."""
     corp = ctx.require_corp()
@@ -62,6 +87,7 @@ def external_list(ctx: Context) -> dict[str, Any]:
     errcodes=(48002, 40096, 84061, m.CURSOR_ERRCODE),
     **SCOPE,
 )
+@keep_empty(follow_user=[])
 def external_get(ctx: Context) -> dict[str, Any]:
     """A customer and its follow users (paged by cursor beyond 500 follow users)."""
     return m.get_customer(
@@ -79,10 +105,18 @@ def external_get(ctx: Context) -> dict[str, Any]:
     errcodes=(48002, 40058, 60111, m.CURSOR_ERRCODE),
     **SCOPE,
 )
+@keep_empty(external_contact_list=[])
 def batch_get_by_user(ctx: Context) -> JSONResponse:
     """Customers of up to 100 members, one row per (customer, member), paged by cursor."""
     body = ctx.json()
-    userids = get_list(body, "userid_list", item=str)
+    if "userid_list" not in body and "userid" in body:
+        # The older body (wechatpy and go-workwx still send it): one member as ``userid``.
+        single = body.get("userid")
+        userids: list[str] | None = [single] if isinstance(single, str) and single else []
+        if not isinstance(single, str):
+            raise WeComError(40058, "userid expect string.", json_warning=True)
+    else:
+        userids = get_list(body, "userid_list", item=str)
     if not userids:
         raise param_error("userid_list", "exceed min size 1")
     if len(userids) > m.BATCH_USERS_MAX:

@@ -28,7 +28,9 @@ BATCH_LIMIT_MAX = 100
 GROUP_LIMIT_MAX = 1000
 GROUP_OWNERS_MAX = 100
 GROUP_VISIBLE_MAX = 1000  # groupchat/list without owner_filter: 81017 beyond this
-CORP_TAG_LIMIT = 10000  # (unconfirmed: older docs said 3000)
+# Doc 92117 (2024-2025 text): "每个企业最多可配置10000个企业标签". The 2024 errcode title
+# of 40126 still said 3000; the 2025 title dropped the number, so the limit was raised.
+CORP_TAG_LIMIT = 10000
 CUSTOMER_TAG_LIMIT = 3000
 NAME_MAX = 30
 CURSOR_ERRCODE = 50100  # "分页查询的游标无效"; 60268 also exists (unconfirmed which is live)
@@ -104,6 +106,7 @@ class ChatMember:
     join_scene: int = 1  # 1 direct invite, 2 invite link, 3 group QR code
     invitor: str = ""
     group_nickname: str = ""
+    state: str = ""  # the join way's state for members who joined through one
 
 
 @dataclass
@@ -389,9 +392,12 @@ def follow_user_list(corp: Corp, agent: Agent | None) -> list[str]:
 def customers_of(corp: Corp, agent: Agent | None, userid: Any) -> list[str]:
     user = require_member(corp, userid, visible_keys(corp, agent))
     st = store(corp)
-    if user.key not in st.follow_users:
+    rels = st.by_user.get(user.key, [])
+    if user.key not in st.follow_users or not rels:
+        # 2019 capture: a member who is no follow user (or has no customer) gets 84061 and
+        # keeps the empty list.
         raise WeComError(84061, extra={"external_userid": []})
-    return [f.external_userid for f in st.by_user.get(user.key, [])]
+    return [f.external_userid for f in rels]
 
 
 def get_customer(
@@ -413,6 +419,10 @@ def get_customer(
         key=lambda f: f.seq,
     )
     if not follows:
+        # A customer nobody follows any more: 84061 (2022 capture). Follow users that all lie
+        # outside the app's visibility: 40096 (doc 90313 help; no capture, unconfirmed).
+        if any(f.user in users for f in st.follows.get(customer.external_userid, {}).values()):
+            raise WeComError(40096, extra=empty)
         raise WeComError(84061, extra=empty)
     start = 0
     if cursor:

@@ -135,12 +135,59 @@ def test_get_unknown_external_userid_40096(crm: Api) -> None:
         assert r["errmsg"].startswith("invalid external userid")
 
 
-def test_get_customer_of_no_visible_follow_user_84061(emu: Emulator, crm: Api, ext: Api) -> None:
+def test_get_customer_of_no_visible_follow_user_40096(emu: Emulator, crm: Api, ext: Api) -> None:
     added = emu.customer_add_follow("zhangsan", customer={"name": "路人甲", "type": 1})
     eid = added["external_userid"]
     assert ext.get("externalcontact/get", external_userid=eid)["errcode"] == 0
     r = crm.get("externalcontact/get", external_userid=eid)
+    assert r["errcode"] == 40096 and r["follow_user"] == []
+
+
+def test_get_customer_nobody_follows_any_more_84061(emu: Emulator, ext: Api) -> None:
+    added = emu.customer_add_follow("zhangsan", customer={"name": "路人乙", "type": 1})
+    eid = added["external_userid"]
+    emu.follow_delete_customer("zhangsan", eid)
+    r = ext.get("externalcontact/get", external_userid=eid)
     assert r["errcode"] == 84061 and r["follow_user"] == []
+    assert r["errmsg"].startswith("not external contact")
+
+
+def test_list_errors_keep_the_empty_list(ext: Api, emu: Emulator) -> None:
+    for userid in ("ghost", ""):
+        r = ext.get("externalcontact/list", userid=userid)
+        assert r["errcode"] == 60111 and r["external_userid"] == []
+    # a follow user whose only customer was deleted: 84061, list kept
+    eid = emu.customer_add_follow("zhangsan", customer={"name": "短暂", "type": 1})[
+        "external_userid"
+    ]
+    emu.follow_delete_customer("zhangsan", eid)
+    r = ext.get("externalcontact/list", userid="zhangsan")
+    assert r["errcode"] == 84061 and r["external_userid"] == []
+
+
+def test_batch_get_by_user_accepts_the_older_userid_body(crm: Api) -> None:
+    new = crm.post("externalcontact/batch/get_by_user", {"userid_list": ["xuqiang"], "limit": 5})
+    old = crm.post("externalcontact/batch/get_by_user", {"userid": "xuqiang", "limit": 5})
+    assert old["errcode"] == 0 and old["external_contact_list"] == new["external_contact_list"]
+    assert old["next_cursor"]
+    nxt = crm.post(
+        "externalcontact/batch/get_by_user", {"userid": "xuqiang", "cursor": old["next_cursor"]}
+    )
+    assert (
+        nxt["errcode"] == 0 and nxt["external_contact_list"][0] != old["external_contact_list"][0]
+    )
+
+
+def test_batch_get_by_user_errors_keep_the_empty_list(crm: Api) -> None:
+    for body, code in (
+        ({}, 40058),
+        ({"userid": ""}, 40058),
+        ({"userid": 7}, 40058),
+        ({"userid_list": ["ghost"]}, 60111),
+        ({"userid_list": ["xuqiang"], "cursor": "bad"}, m.CURSOR_ERRCODE),
+    ):
+        r = crm.post("externalcontact/batch/get_by_user", body)
+        assert r["errcode"] == code and r["external_contact_list"] == [], (body, r)
 
 
 def test_get_pages_follow_users_with_cursor(
@@ -649,3 +696,18 @@ def test_wrong_json_types_get_40058_with_the_warning_prefix(crm: Api) -> None:
     assert r["errcode"] == 40058 and r["errmsg"].startswith("Warning: wrong json format.")
     r = crm.post("externalcontact/groupchat/get", {"chat_id": 5})
     assert r["errcode"] == 40058
+
+
+def test_corp_tag_limit_is_ten_thousand(emu: Emulator, ext: Api) -> None:
+    """Doc 92117 (2024-2025) allows 10,000 corp tags; the older 3000 title no longer holds."""
+    corp = emu.corp()
+    st = m.store(corp)
+    live = sum(1 for t in st.tags.values() if not t.deleted)
+    group = next(iter(st.tag_groups.values()))
+    for i in range(9999 - live):
+        tid = f"etFILL{i:026d}"
+        st.tags[tid] = m.CorpTag(tid, f"t{i}", group.group_id, 0)
+    r = ext.post("externalcontact/add_corp_tag", {"group_name": "新组", "tag": [{"name": "a"}]})
+    assert r["errcode"] == 0  # the 10,000th tag
+    r = ext.post("externalcontact/add_corp_tag", {"group_name": "新组", "tag": [{"name": "b"}]})
+    assert r["errcode"] == 40126
