@@ -42,7 +42,7 @@ class LinkedStore:
 
 
 def linked(corp: Corp) -> LinkedStore:
-    return corp.store("linkedcorp")  # type: ignore[no-any-return]
+    return corp.store("linkedcorp")
 
 
 _USER = {

@@ -102,7 +102,7 @@ class JobsStore:
 
 
 def jobs(corp: Corp) -> JobsStore:
-    return corp.store("contacts_jobs")  # type: ignore[no-any-return]
+    return corp.store("contacts_jobs")
 
 
 def rows_per_second(corp: Corp) -> int:
