@@ -77,6 +77,13 @@ def admin_blueprint(emu: Emulator) -> Blueprint:
             pass
         return jsonify({"error": "the admin API answers loopback callers only"}), 403
 
+    @bp.after_request
+    def persist(resp: Response) -> Response:
+        # Sandbox actions change state outside the API pipeline: keep them before answering.
+        if request.method != "GET":
+            emu.storage.flush()
+        return resp
+
     @bp.errorhandler(AdminError)
     def admin_error(err: AdminError) -> Any:
         return jsonify({"error": str(err)}), err.status
@@ -154,6 +161,8 @@ def admin_blueprint(emu: Emulator) -> Blueprint:
         )
 
     _import_family_admins()
+    import mock_server.dashboard.web  # noqa: F401  (index, contacts read routes, state)
+
     for ext in _EXTENSIONS:
         ext(bp, emu)
 

@@ -55,6 +55,12 @@ def _serve_args(p: argparse.ArgumentParser) -> None:
         action="store_true",
         help="let non-loopback callers use /__admin (off by default)",
     )
+    p.add_argument(
+        "--state",
+        metavar="FILE",
+        help="keep the sandbox in this SQLite file across restarts (default: memory only)",
+    )
+    p.add_argument("--quiet", action="store_true", help="no request log lines")
 
 
 @command("serve", "run the emulator over HTTP", _serve_args)
@@ -70,7 +76,41 @@ def _serve(args: argparse.Namespace) -> int:
         journal_size=args.journal_size,
         strict=args.strict,
         admin_remote=args.admin_remote,
+        state=args.state,
+        quiet=args.quiet,
     )
+
+
+def _state_args(p: argparse.ArgumentParser) -> None:
+    sub = p.add_subparsers(dest="state_command", required=True)
+    e = sub.add_parser("export", help="copy a state file (even a live one) into a portable file")
+    e.add_argument("--state", required=True, metavar="FILE", help="the server's state file")
+    e.add_argument("out", help="the file to write")
+    i = sub.add_parser("import", help="replace a state file with an exported one")
+    i.add_argument("file", help="an exported state file")
+    i.add_argument("--state", required=True, metavar="FILE", help="the state file to replace")
+    s = sub.add_parser("info", help="describe a state file")
+    s.add_argument("file")
+
+
+@command("state", "export, import or describe a --state file", _state_args)
+def _state(args: argparse.Namespace) -> int:
+    import json
+
+    from mock_server.storage import StateFileError, describe_file, export_state, import_state
+
+    try:
+        if args.state_command == "export":
+            info = export_state(args.state, args.out)
+        elif args.state_command == "import":
+            info = import_state(args.file, args.state)
+        else:
+            info = describe_file(args.file)
+    except StateFileError as exc:
+        print(f"wecom-mock: {exc}", file=sys.stderr)
+        return 2
+    print(json.dumps(info, ensure_ascii=False, indent=2))
+    return 0
 
 
 def _endpoints_args(p: argparse.ArgumentParser) -> None:
@@ -113,11 +153,15 @@ def main(argv: Sequence[str] | None = None) -> int:
             parser.error(f"unrecognized arguments: {' '.join(rest)}")
         args.rest = rest
     from mock_server.fixtures import FixtureError
+    from mock_server.storage import StateFileError
 
     try:
         return int(args._run(args) or 0)
     except FixtureError as exc:
         print(f"wecom-mock: bad fixture: {exc}", file=sys.stderr)
+        return 2
+    except StateFileError as exc:
+        print(f"wecom-mock: {exc}", file=sys.stderr)
         return 2
 
 

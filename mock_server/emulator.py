@@ -23,6 +23,7 @@ from mock_server.pipeline import ApiRequest, ApiResponse, Context
 from mock_server.services import load_all
 from mock_server.services.mixins import FamilyAPIs
 from mock_server.state import Corp, TokenStore
+from mock_server.storage import MemoryStorage, SqliteStorage, Storage
 
 FixtureSource = str | Path | dict[str, Any]
 
@@ -57,6 +58,8 @@ class Emulator(FamilyAPIs):
         journal_size: int = DEFAULT_SIZE,
         strict: bool = False,
         mode: str = "inprocess",
+        state: str | Path | None = None,
+        storage: Storage | None = None,
     ) -> None:
         from mock_server.fixtures import load_fixture_docs
 
@@ -75,6 +78,11 @@ class Emulator(FamilyAPIs):
         self.corps: dict[str, Corp] = {}
         self._build_corps()
         self._init_families()
+        # Where state is kept: memory unless a state file is given (then it is loaded).
+        if storage is None:
+            storage = SqliteStorage(state) if state is not None else MemoryStorage()
+        self.storage = storage
+        storage.attach(self)
 
     # -- state -----------------------------------------------------------------------
     def _build_corps(self) -> None:
@@ -96,6 +104,7 @@ class Emulator(FamilyAPIs):
             self._build_corps()
             for fn in self.hooks.on_reset:
                 fn()
+            self.storage.rewrite()
 
     def corp(self, corpid: str | None = None) -> Corp:
         """A corp by id; without an id, the first fixture's corp."""
@@ -138,6 +147,8 @@ class Emulator(FamilyAPIs):
                 events = corp.pending_events if depth == 0 else []
                 if depth == 0:
                     corp.pending_events = []
+                    if not _in_call.active:  # an API call flushes once when it ends
+                        self.storage.flush_corp(corp)
         for event in events:
             self.events.emit(event)
 
@@ -145,15 +156,27 @@ class Emulator(FamilyAPIs):
         """Stop background work (callback delivery queues, ...); the server calls this."""
         for fn in self.hooks.on_close:
             fn()
+        self.storage.flush()
 
     # -- time --------------------------------------------------------------------------
     def advance(self, seconds: float) -> float:
         """Move the emulator's clock forward (token expiry, windows, rate limits)."""
-        return self.clock.advance(seconds)
+        now = self.clock.advance(seconds)
+        self.storage.flush()
+        return now
 
     # -- requests ---------------------------------------------------------------------
     def handle(self, req: ApiRequest) -> ApiResponse:
-        return pipeline.handle(self, req)
+        outer = not _in_call.active
+        _in_call.active = True
+        try:
+            resp = pipeline.handle(self, req)
+        finally:
+            if outer:
+                _in_call.active = False
+        if outer:
+            self.storage.flush()  # before the answer leaves: an acknowledged write is kept
+        return resp
 
     def call(
         self,
@@ -225,6 +248,8 @@ class Emulator(FamilyAPIs):
             "duration_ms": round(seconds * 1000, 3),
             "client_ip": req.client_ip,
         }
+        if isinstance(resp.body, dict):
+            entry["response"] = _bounded(resp.body)
         if ctx.fault:
             entry["fault"] = ctx.fault
         if ctx.warnings:
@@ -244,6 +269,25 @@ class Emulator(FamilyAPIs):
         for name in dir(FamilyAPIs):
             if name.startswith("_init_family_"):
                 getattr(self, name)()
+
+
+class _InCall(threading.local):
+    active = False
+
+
+_in_call = _InCall()
+JOURNAL_LIST_MAX = 20
+
+
+def _bounded(body: dict[str, Any]) -> dict[str, Any]:
+    """The answer as the journal keeps it: long top-level lists cut (memory stays bounded)."""
+    out = body
+    for k, v in body.items():
+        if isinstance(v, list) and len(v) > JOURNAL_LIST_MAX:
+            if out is body:
+                out = dict(body)
+            out[k] = [*v[:JOURNAL_LIST_MAX], f"... {len(v) - JOURNAL_LIST_MAX} more"]
+    return out
 
 
 def _plain(value: Any, _depth: int = 0) -> Any:

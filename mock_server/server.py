@@ -7,7 +7,7 @@ import signal
 import sys
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from types import FrameType
 from typing import Any
 
@@ -36,9 +36,10 @@ class ServerThread:
         port: int = 0,
         threads: int = DEFAULT_THREADS,
         admin_remote: bool = False,
+        request_log: Callable[[str], None] | None = None,
     ) -> None:
         self.emulator = emulator or Emulator(mode="server")
-        self.app = create_app(self.emulator, admin_remote=admin_remote)
+        self.app = create_app(self.emulator, admin_remote=admin_remote, request_log=request_log)
         self._server: Any = create_server(
             self.app,
             host=host,
@@ -122,10 +123,21 @@ def banner(server: ServerThread) -> str:
     lines += [
         "",
         f"API base:   {server.url}/cgi-bin   (use it instead of https://qyapi.weixin.qq.com/cgi-bin)",
-        f"admin API:  {server.url}/__admin   (corps, journal, clock, reset, ...)",
+        f"dashboard:  {server.url}/   (company, inbox, act as someone, journal, callbacks, faults)",
+        f"admin API:  {server.url}/__admin   (JSON index of every admin route)",
         "Stop with Ctrl-C.",
     ]
     return "\n".join(lines)
+
+
+_print_lock = threading.Lock()
+
+
+def print_request(line: str) -> None:
+    """One request log line on stdout, timestamped (the server's terminal)."""
+    stamp = time.strftime("%H:%M:%S")
+    with _print_lock:
+        print(f"{stamp} {line}", flush=True)
 
 
 def stop_on_signals() -> threading.Event:
@@ -151,20 +163,39 @@ def serve(
     strict: bool = False,
     admin_remote: bool = False,
     emulator: Emulator | None = None,
+    state: str | None = None,
+    quiet: bool = False,
 ) -> int:
     """Run until SIGTERM or Ctrl-C; returns the exit status."""
     started = time.perf_counter()
     emu = emulator or Emulator(
-        fixtures, seed=seed, journal_size=journal_size, strict=strict, mode="server"
+        fixtures, seed=seed, journal_size=journal_size, strict=strict, mode="server", state=state
     )
-    server = ServerThread(emu, host=host, port=port, threads=threads, admin_remote=admin_remote)
+    server = ServerThread(
+        emu,
+        host=host,
+        port=port,
+        threads=threads,
+        admin_remote=admin_remote,
+        request_log=None if quiet else print_request,
+    )
     stop = stop_on_signals()
     server.start()
     print(banner(server), flush=True)
+    info = emu.storage.info()
+    if info["path"]:
+        print(
+            f"state:      {info['path']}  ({info['rows']} rows, loaded in "
+            f"{info['load_seconds']:.3f} s; POST /__admin/reset goes back to the fixtures)",
+            flush=True,
+        )
+    else:
+        print("state:      in memory (nothing is written to disk; --state FILE keeps it)")
     print(f"ready in {time.perf_counter() - started:.3f} s", file=sys.stderr, flush=True)
     try:
         stop.wait()
     finally:
         server.stop()
+        emu.storage.close()
         print("wecom-mock stopped", file=sys.stderr, flush=True)
     return 0

@@ -1,0 +1,974 @@
+"""Where the sandbox's state lives: in memory (the default) or in an SQLite file (``--state``).
+
+One interface, :class:`Storage`, sits between the emulator and the place state is kept, so a
+store shared by several server processes can be added later without touching any family.
+
+How the SQLite storage works (no replay of HTTP requests):
+
+* A family store is plain data. Each of its top-level ``dict`` attributes is split into one
+  row per key, each top-level ``list`` into one row, and its other attributes form one
+  ``#meta`` row. Every dataclass instance found inside is an *entity* with its own row
+  (``#e``), referenced from the rows that hold it: objects shared between two containers
+  (a customer's follow in ``follows`` and in ``by_user``) stay one object after a restart.
+* The top-level containers are swapped for :class:`TrackedDict` / :class:`TrackedList`,
+  which note the keys a transaction reached. When the transaction ends (before the answer
+  is sent) exactly those rows and the entities they reach are pickled again; rows whose
+  bytes changed are written in one SQLite transaction. A container that was iterated is
+  compared row by row.
+* Emulator-wide parts (clock offset, ids, access_tokens, fault rules, callback settings)
+  are rows of their own, written when their bytes change.
+* The database runs in WAL mode with ``synchronous=NORMAL``: a committed write survives the
+  process being killed (``kill -9``); a power cut may lose the last commits but never
+  corrupts the file (SQLite's WAL checksums drop a torn tail).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import io
+import pickle
+import sqlite3
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from mock_server.state import Agent, Corp
+
+if TYPE_CHECKING:
+    from mock_server.emulator import Emulator
+
+FORMAT = "wecom-mock-state"
+FORMAT_VERSION = 1
+_PROTO = 5
+_EMPTY = b""
+
+
+class StateFileError(RuntimeError):
+    """A state file this version cannot read (other format, newer version, not SQLite)."""
+
+
+# ---------------------------------------------------------------------------------------
+# Change tracking on a store's top-level containers
+# ---------------------------------------------------------------------------------------
+class TrackedDict(dict):  # type: ignore[type-arg]
+    """A dict that remembers which keys were reached (read or written) since the last flush.
+
+    Reading counts: a handler may change the value it got in place. ``values()``/``items()``
+    mark the whole dict (compared row by row at the flush).
+    """
+
+    __slots__ = ("_all", "_touched")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._touched: set[Any] = set()
+        self._all = False
+
+    def __getitem__(self, key: Any) -> Any:
+        self._touched.add(key)
+        return super().__getitem__(key)
+
+    def get(self, key: Any, default: Any = None) -> Any:
+        self._touched.add(key)
+        return super().get(key, default)
+
+    def __setitem__(self, key: Any, value: Any) -> None:
+        self._touched.add(key)
+        super().__setitem__(key, value)
+
+    def __delitem__(self, key: Any) -> None:
+        self._touched.add(key)
+        super().__delitem__(key)
+
+    def setdefault(self, key: Any, default: Any = None) -> Any:
+        self._touched.add(key)
+        return super().setdefault(key, default)
+
+    def pop(self, key: Any, *default: Any) -> Any:
+        self._touched.add(key)
+        return super().pop(key, *default)
+
+    def popitem(self) -> tuple[Any, Any]:
+        item = super().popitem()
+        self._touched.add(item[0])
+        return item
+
+    def update(self, *args: Any, **kwargs: Any) -> None:
+        self._all = True
+        super().update(*args, **kwargs)
+
+    def __ior__(self, other: Any) -> TrackedDict:
+        self._all = True
+        super().update(other)
+        return self
+
+    def clear(self) -> None:
+        self._all = True
+        super().clear()
+
+    def values(self) -> Any:
+        self._all = True
+        return super().values()
+
+    def items(self) -> Any:
+        self._all = True
+        return super().items()
+
+    def copy(self) -> dict[Any, Any]:
+        self._all = True
+        return dict(super().items())
+
+    def __reduce__(self) -> Any:  # pickled (deep copies, exports) as a plain dict
+        return (dict, (dict(super().items()),))
+
+
+class TrackedList(list):  # type: ignore[type-arg]
+    """A list stored one row per element: appends and cuts at the front (a bounded log such
+    as the inbox) are written as such; anything else rewrites the list at the next flush."""
+
+    __slots__ = ("_all", "_appended", "_front_cut")
+
+    def __init__(self, *args: Any) -> None:
+        super().__init__(*args)
+        self._all = False
+        self._appended = 0
+        self._front_cut = 0
+
+    def __getitem__(self, i: Any) -> Any:
+        self._all = True
+        return super().__getitem__(i)
+
+    def __iter__(self) -> Iterator[Any]:
+        self._all = True
+        return super().__iter__()
+
+    def __reversed__(self) -> Iterator[Any]:
+        self._all = True
+        return super().__reversed__()
+
+    def __setitem__(self, i: Any, v: Any) -> None:
+        self._all = True
+        super().__setitem__(i, v)
+
+    def __delitem__(self, i: Any) -> None:
+        if (
+            isinstance(i, slice)
+            and i.start in (None, 0)
+            and i.step in (None, 1)
+            and i.stop is not None
+            and i.stop >= 0
+        ):
+            n = min(i.stop, len(self))
+            appended_cut = max(0, n - (len(self) - self._appended))
+            self._appended -= appended_cut
+            self._front_cut += n - appended_cut
+        else:
+            self._all = True
+        super().__delitem__(i)
+
+    def __iadd__(self, other: Any) -> TrackedList:
+        self.extend(other)
+        return self
+
+    def append(self, v: Any) -> None:
+        self._appended += 1
+        super().append(v)
+
+    def extend(self, v: Any) -> None:
+        before = len(self)
+        super().extend(v)
+        self._appended += len(self) - before
+
+    def insert(self, i: Any, v: Any) -> None:
+        self._all = True
+        super().insert(i, v)
+
+    def pop(self, *a: Any) -> Any:
+        self._all = True
+        return super().pop(*a)
+
+    def remove(self, v: Any) -> None:
+        self._all = True
+        super().remove(v)
+
+    def clear(self) -> None:
+        self._all = True
+        super().clear()
+
+    def sort(self, *a: Any, **k: Any) -> None:
+        self._all = True
+        super().sort(*a, **k)
+
+    def reverse(self) -> None:
+        self._all = True
+        super().reverse()
+
+    def copy(self) -> list[Any]:
+        self._all = True
+        return list(super().__iter__())
+
+    def _reset(self) -> None:
+        self._all = False
+        self._appended = 0
+        self._front_cut = 0
+
+    def __reduce__(self) -> Any:
+        return (list, (list(super().__iter__()),))
+
+
+# ---------------------------------------------------------------------------------------
+# The interface
+# ---------------------------------------------------------------------------------------
+class Storage:
+    """Where state is kept. The in-memory default keeps nothing anywhere else."""
+
+    path: Path | None = None
+
+    def attach(self, emu: Emulator) -> None:
+        """Called once the emulator is built: load saved state or save the fixtures' state."""
+
+    def flush_corp(self, corp: Corp) -> None:
+        """Persist what the transaction that just ended changed in ``corp`` (under its lock)."""
+
+    def flush(self) -> None:
+        """Persist every pending change (corps and emulator-wide parts)."""
+
+    def rewrite(self) -> None:
+        """Persist the whole state from scratch (after a reset or an import)."""
+
+    def info(self) -> dict[str, Any]:
+        return {"backend": "memory", "path": None}
+
+    def close(self) -> None:
+        """Release the file (the state stays on disk)."""
+
+
+class MemoryStorage(Storage):
+    """The default: state lives in the process and disappears with it."""
+
+
+# ---------------------------------------------------------------------------------------
+# Emulator-wide parts: (name, read, write) functions
+# ---------------------------------------------------------------------------------------
+GlobalPart = tuple[str, Callable[["Emulator"], Any], Callable[["Emulator", Any], None]]
+
+
+def _clock_get(emu: Emulator) -> Any:
+    c = emu.clock
+    return {"offset": c._offset, "frozen": c._frozen, "frozen_at": c._frozen_at}
+
+
+def _clock_set(emu: Emulator, v: Any) -> None:
+    c = emu.clock
+    with c._lock:
+        c._offset, c._frozen, c._frozen_at = v["offset"], v["frozen"], v["frozen_at"]
+
+
+def _ids_get(emu: Emulator) -> Any:
+    ids = emu.ids
+    with ids._lock:
+        return (ids.seed, ids._rng.getstate(), ids._hint_rng.getstate(), dict(ids._counters))
+
+
+def _ids_set(emu: Emulator, v: Any) -> None:
+    ids = emu.ids
+    with ids._lock:
+        ids.seed = v[0]
+        ids._rng.setstate(v[1])
+        ids._hint_rng.setstate(v[2])
+        ids._counters = dict(v[3])
+
+
+def _tokens_get(emu: Emulator) -> Any:
+    t = emu.tokens
+    with t._lock:
+        return (dict(t._by_token), dict(t._by_secret))
+
+
+def _tokens_set(emu: Emulator, v: Any) -> None:
+    t = emu.tokens
+    with t._lock:
+        t._by_token, t._by_secret = dict(v[0]), dict(v[1])
+
+
+def _faults_get(emu: Emulator) -> Any:
+    engine = getattr(emu, "_faults", None)
+    if engine is None:
+        return None
+    with engine._lock:
+        return (list(engine.rules), engine._counter)
+
+
+def _faults_set(emu: Emulator, v: Any) -> None:
+    engine = getattr(emu, "_faults", None)
+    if engine is None or v is None:
+        return
+    with engine._lock:
+        engine.rules = list(v[0])
+        engine._counter = v[1]
+        engine._reindex()
+
+
+def _callbacks_get(emu: Emulator) -> Any:
+    d = getattr(emu, "_callbacks", None)
+    if d is None:
+        return None
+    return (dataclasses.asdict(d.settings), _ids_state(d.ids), d._seq, d._event_seq)
+
+
+def _callbacks_set(emu: Emulator, v: Any) -> None:
+    d = getattr(emu, "_callbacks", None)
+    if d is None or v is None:
+        return
+    settings, ids, d._seq, d._event_seq = v
+    d.configure(**{k: val for k, val in settings.items() if k not in ("workers", "queue_size")})
+    ids_seed, rng, hint, counters = ids
+    d.ids.seed = ids_seed
+    d.ids._rng.setstate(rng)
+    d.ids._hint_rng.setstate(hint)
+    d.ids._counters = dict(counters)
+
+
+def _ids_state(ids: Any) -> Any:
+    with ids._lock:
+        return (ids.seed, ids._rng.getstate(), ids._hint_rng.getstate(), dict(ids._counters))
+
+
+def _settings_get(emu: Emulator) -> Any:
+    return dict(emu.settings)
+
+
+def _settings_set(emu: Emulator, v: Any) -> None:
+    emu.settings.clear()
+    emu.settings.update(v)
+
+
+GLOBAL_PARTS: list[GlobalPart] = [
+    ("clock", _clock_get, _clock_set),
+    ("ids", _ids_get, _ids_set),
+    ("tokens", _tokens_get, _tokens_set),
+    ("faults", _faults_get, _faults_set),
+    ("callbacks", _callbacks_get, _callbacks_set),
+    ("settings", _settings_get, _settings_set),
+]
+
+
+def register_global_part(
+    name: str, get: Callable[[Any], Any], put: Callable[[Any, Any], None]
+) -> None:
+    """Persist a piece of emulator-wide state (``get`` returns picklable plain data)."""
+    GLOBAL_PARTS.append((name, get, put))
+
+
+# ---------------------------------------------------------------------------------------
+# SQLite
+# ---------------------------------------------------------------------------------------
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS rows (
+  corp TEXT NOT NULL, store TEXT NOT NULL, attr TEXT NOT NULL, key BLOB NOT NULL,
+  value BLOB NOT NULL,
+  PRIMARY KEY (corp, store, attr, key)
+) WITHOUT ROWID;
+"""
+_ENTITY = "#e"
+_META = "#meta"
+_CORP = "#corp"
+_GLOBAL = "#global"
+
+_entity_types: dict[type, bool] = {}
+_PLAIN_TYPES = frozenset(
+    {str, int, float, bool, type(None), bytes, list, dict, tuple, set, frozenset, TrackedDict}
+)
+
+
+def _is_entity(obj: Any) -> bool:
+    t = type(obj)
+    known = _entity_types.get(t)
+    if known is None:
+        known = dataclasses.is_dataclass(t) and t is not Agent
+        _entity_types[t] = known
+    return known
+
+
+def _key(value: Any) -> bytes:
+    return pickle.dumps(value, _PROTO)
+
+
+def _seq_key(n: int) -> bytes:
+    return b"#" + n.to_bytes(8, "big")
+
+
+def _oid_key(oid: int) -> bytes:
+    return oid.to_bytes(8, "big")
+
+
+class _Pickler(pickle.Pickler):
+    """Pickles one row: the Corp back-reference and nested entities become references."""
+
+    def __init__(self, buf: io.BytesIO, storage: SqliteStorage, root: Any) -> None:
+        super().__init__(buf, _PROTO)
+        self.storage = storage
+        self.root = root
+        self.reached: list[Any] = []
+
+    def persistent_id(self, obj: Any) -> Any:
+        t = type(obj)
+        if t in _PLAIN_TYPES or obj is self.root:
+            return None
+        if t is Corp:
+            return "corp"
+        if _is_entity(obj):
+            self.reached.append(obj)
+            return self.storage._oid_of(obj)
+        return None
+
+
+class _Unpickler(pickle.Unpickler):
+    def __init__(self, data: bytes, loader: _Loader) -> None:
+        super().__init__(io.BytesIO(data))
+        self.loader = loader
+
+    def persistent_load(self, pid: Any) -> Any:
+        if pid == "corp":
+            return self.loader.corp
+        return self.loader.entity(pid)
+
+
+class _Loader:
+    """Rebuilds one corp's stores from rows; entities are unpickled once (identity kept)."""
+
+    def __init__(self, storage: SqliteStorage, corp: Corp, entities: dict[int, bytes]) -> None:
+        self.storage = storage
+        self.corp = corp
+        self.raw = entities
+        self.done: dict[int, Any] = {}
+        self.loading: set[int] = set()
+
+    def entity(self, oid: int) -> Any:
+        obj = self.done.get(oid)
+        if obj is not None:
+            return obj
+        if oid in self.loading:
+            raise StateFileError(f"entity {oid} refers to itself through other entities")
+        data = self.raw.get(oid)
+        if data is None:
+            raise StateFileError(f"entity {oid} is referenced but missing")
+        self.loading.add(oid)
+        obj = _Unpickler(data, self).load()
+        self.loading.discard(oid)
+        self.done[oid] = obj
+        self.storage._known[id(obj)] = (obj, oid)
+        return obj
+
+    def load(self, data: bytes) -> Any:
+        return _Unpickler(data, self).load()
+
+
+class SqliteStorage(Storage):
+    """State in one SQLite file (WAL). See the module docstring for the layout."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        self._lock = threading.RLock()
+        self._db = _connect(self.path)
+        self._emu: Emulator | None = None
+        # id(entity) -> (entity, oid): the strong reference keeps ids from being reused.
+        self._known: dict[int, tuple[Any, int]] = {}
+        self._next_oid = 1
+        # (corp, store, attr) -> {key: hash of the bytes last written}.
+        self._written: dict[tuple[str, str, str], dict[bytes, int]] = {}
+        self._globals_written: dict[str, bytes] = {}
+        self._since_prune = 0
+        # Lists: the sequence number of each element's row, in list order.
+        self._list_seqs: dict[tuple[str, str, str], list[int]] = {}
+        self._list_next: dict[tuple[str, str, str], int] = {}
+        self.writes = 0
+        self.load_seconds = 0.0
+
+    # -- lifecycle -------------------------------------------------------------------------
+    def attach(self, emu: Emulator) -> None:
+        self._emu = emu
+        started = time.perf_counter()
+        with self._lock:
+            if self._has_state():
+                self._load()
+            else:
+                self.rewrite()
+        self.load_seconds = time.perf_counter() - started
+
+    def close(self) -> None:
+        with self._lock:
+            with contextlib.suppress(sqlite3.Error):
+                self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            self._db.close()
+
+    def info(self) -> dict[str, Any]:
+        with self._lock:
+            rows = self._db.execute("SELECT count(*) FROM rows").fetchone()[0]
+            meta = dict(self._db.execute("SELECT key, value FROM meta").fetchall())
+        return {
+            "backend": "sqlite",
+            "path": str(self.path),
+            "rows": rows,
+            "format": meta.get("format"),
+            "format_version": int(meta.get("format_version", 0)),
+            "saved_by": meta.get("saved_by"),
+            "load_seconds": round(self.load_seconds, 3),
+        }
+
+    def _has_state(self) -> bool:
+        meta = dict(self._db.execute("SELECT key, value FROM meta").fetchall())
+        if not meta:
+            return False
+        check_meta(meta)
+        return meta.get("complete") == "1"
+
+    # -- writing ---------------------------------------------------------------------------
+    def _oid_of(self, obj: Any) -> int:
+        known = self._known.get(id(obj))
+        if known is not None and known[0] is obj:
+            return known[1]
+        oid = self._next_oid
+        self._next_oid += 1
+        self._known[id(obj)] = (obj, oid)
+        return oid
+
+    def _dump(self, root: Any) -> tuple[bytes, list[Any]]:
+        buf = io.BytesIO()
+        p = _Pickler(buf, self, root)
+        p.dump(root)
+        return buf.getvalue(), p.reached
+
+    def _corp_rows(
+        self, corp: Corp, full: bool
+    ) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
+        """(upserts, deletes) for a corp: touched rows only unless ``full``."""
+        cid = corp.corpid
+        upserts: list[tuple[Any, ...]] = []
+        deletes: list[tuple[Any, ...]] = []
+        entities: list[Any] = []
+
+        def put(store: str, attr: str, key: bytes, value: Any) -> None:
+            data, reached = self._dump(value)
+            entities.extend(reached)
+            written = self._written.setdefault((cid, store, attr), {})
+            h = hash(data)
+            if full or written.get(key) != h:
+                written[key] = h
+                upserts.append((cid, store, attr, key, data))
+
+        corp_head = {
+            "name": corp.name,
+            "agents": corp.agents,
+            "secrets": corp.secrets,
+            "settings": corp.settings,
+        }
+        put(_CORP, _META, _EMPTY, corp_head)
+        stores = corp.stores
+        if type(stores) is not TrackedDict:
+            stores = corp.stores = TrackedDict(stores)
+            stores._all = True
+        # Only the stores a transaction reached (``corp.store(name)``) can have changed.
+        if full or stores._all:
+            names = list(dict.keys(stores))
+        else:
+            names = [n for n in stores._touched if dict.__contains__(stores, n)]
+        stores._touched = set()
+        stores._all = False
+        for sname in names:
+            st = dict.__getitem__(stores, sname)
+            attrs = vars(st)
+            meta: dict[str, Any] = {"__class__": type(st)}
+            for attr, value in list(attrs.items()):
+                if attr.endswith("_cache"):
+                    continue
+                t = type(value)
+                if t is dict or t is list:  # new or replaced container: track it from now on
+                    value = TrackedDict(value) if t is dict else TrackedList(value)
+                    value._all = True
+                    setattr(st, attr, value)
+                    t = type(value)
+                if t is TrackedDict:
+                    if full or value._all:
+                        keys: Iterable[Any] = list(dict.keys(value))
+                        if not full:
+                            self._stale_keys(cid, sname, attr, value, deletes)
+                    else:
+                        keys = list(value._touched)
+                    value._touched = set()
+                    value._all = False
+                    for k in keys:
+                        kb = _key(k)
+                        if dict.__contains__(value, k):
+                            put(sname, attr, kb, dict.__getitem__(value, k))
+                        else:
+                            written = self._written.get((cid, sname, attr), {})
+                            if written.pop(kb, None) is not None:
+                                deletes.append((cid, sname, attr, kb))
+                elif t is TrackedList:
+                    self._list_rows(cid, sname, attr, value, full, put, deletes)
+                else:
+                    meta[attr] = value
+            put(sname, _META, _EMPTY, meta)
+        # Entities reached from the rows written above (and the entities they reach).
+        seen: set[int] = set()
+        while entities:
+            obj = entities.pop()
+            if id(obj) in seen:
+                continue
+            seen.add(id(obj))
+            oid = self._oid_of(obj)
+            data, reached = self._dump(obj)
+            entities.extend(reached)
+            written = self._written.setdefault((cid, _ENTITY, _ENTITY), {})
+            ok = _oid_key(oid)
+            h = hash(data)
+            if full or written.get(ok) != h:
+                written[ok] = h
+                upserts.append((cid, _ENTITY, _ENTITY, ok, data))
+        return upserts, deletes
+
+    def _list_rows(
+        self,
+        cid: str,
+        sname: str,
+        attr: str,
+        value: TrackedList,
+        full: bool,
+        put: Callable[[str, str, bytes, Any], None],
+        deletes: list[tuple[Any, ...]],
+    ) -> None:
+        """One row per element keyed by a sequence number: appends add rows, front cuts
+        delete the oldest; any other change renumbers the whole list."""
+        ident = (cid, sname, "#list:" + attr)
+        seqs = self._list_seqs.get(ident)
+        items = list(list.__iter__(value))
+        if (
+            full
+            or value._all
+            or seqs is None
+            or len(seqs) != len(items) - value._appended + value._front_cut
+        ):
+            written = self._written.get((cid, sname, attr), {})
+            for kb in list(written):
+                deletes.append((cid, sname, attr, kb))
+            written.clear()
+            seqs = self._list_seqs[ident] = []
+            start = 0
+        else:
+            cut = value._front_cut
+            for n in seqs[:cut]:
+                kb = _seq_key(n)
+                self._written.get((cid, sname, attr), {}).pop(kb, None)
+                deletes.append((cid, sname, attr, kb))
+            del seqs[:cut]
+            start = len(items) - value._appended
+        nxt = self._list_next.get(ident, 0)
+        for item in items[start:]:
+            seqs.append(nxt)
+            put(sname, attr, _seq_key(nxt), item)
+            nxt += 1
+        self._list_next[ident] = nxt
+        value._reset()
+
+    def _stale_keys(
+        self, cid: str, sname: str, attr: str, value: dict[Any, Any], deletes: list[tuple[Any, ...]]
+    ) -> None:
+        """Rows of keys no longer in a dict that was reached as a whole."""
+        written = self._written.get((cid, sname, attr))
+        if not written:
+            return
+        present = {_key(k) for k in dict.keys(value)}
+        for kb in [kb for kb in written if kb not in present]:
+            del written[kb]
+            deletes.append((cid, sname, attr, kb))
+
+    def _global_rows(self, full: bool) -> list[tuple[Any, ...]]:
+        emu = self._emu
+        assert emu is not None
+        out = []
+        for name, get, _put in GLOBAL_PARTS:
+            data = pickle.dumps(get(emu), _PROTO)
+            if full or self._globals_written.get(name) != data:
+                self._globals_written[name] = data
+                out.append(("", _GLOBAL, name, _EMPTY, data))
+        return out
+
+    def _apply(self, upserts: list[tuple[Any, ...]], deletes: list[tuple[Any, ...]]) -> None:
+        if not upserts and not deletes:
+            return
+        db = self._db
+        with db:
+            db.executemany(
+                "DELETE FROM rows WHERE corp=? AND store=? AND attr=? AND key=?", deletes
+            )
+            db.executemany("INSERT OR REPLACE INTO rows VALUES (?,?,?,?,?)", upserts)
+            db.execute("INSERT OR REPLACE INTO meta VALUES ('next_oid', ?)", (str(self._next_oid),))
+        self.writes += 1
+
+    def flush_corp(self, corp: Corp) -> None:
+        with self._lock:
+            upserts, deletes = self._corp_rows(corp, full=False)
+            upserts += self._global_rows(False)
+            self._apply(upserts, deletes)
+            self._maybe_prune()
+
+    def flush(self) -> None:
+        emu = self._emu
+        if emu is None:
+            return
+        with self._lock:
+            upserts: list[tuple[Any, ...]] = []
+            deletes: list[tuple[Any, ...]] = []
+            for corp in list(emu.corps.values()):
+                with corp.lock:
+                    u, d = self._corp_rows(corp, full=False)
+                upserts += u
+                deletes += d
+            upserts += self._global_rows(False)
+            self._apply(upserts, deletes)
+            self._maybe_prune()
+
+    def rewrite(self) -> None:
+        emu = self._emu
+        assert emu is not None
+        with self._lock:
+            self._written.clear()
+            self._globals_written.clear()
+            self._known.clear()
+            self._list_seqs.clear()
+            upserts: list[tuple[Any, ...]] = []
+            for corp in list(emu.corps.values()):
+                with corp.lock:
+                    upserts += self._corp_rows(corp, full=True)[0]
+            upserts += self._global_rows(True)
+            db = self._db
+            with db:
+                db.execute("DELETE FROM rows")
+                db.execute("DELETE FROM meta")
+                db.executemany("INSERT INTO rows VALUES (?,?,?,?,?)", upserts)
+                _write_meta(db, self._next_oid, [c.corpid for c in emu.corps.values()])
+            self.writes += 1
+
+    def _maybe_prune(self) -> None:
+        """Forget entities nothing refers to any more (dropped messages, deleted follows)."""
+        self._since_prune += 1
+        if self._since_prune < 2000:
+            return
+        self._since_prune = 0
+        dead = [k for k, (obj, _oid) in self._known.items() if sys.getrefcount(obj) <= 3]
+        if not dead:
+            return
+        deletes = []
+        for k in dead:
+            _obj, oid = self._known.pop(k)
+            for cid in list(self._emu.corps) if self._emu else []:
+                written = self._written.get((cid, _ENTITY, _ENTITY), {})
+                if written.pop(_oid_key(oid), None) is not None:
+                    deletes.append((cid, _ENTITY, _ENTITY, _oid_key(oid)))
+        self._apply([], deletes)
+
+    # -- reading ---------------------------------------------------------------------------
+    def _load(self) -> None:
+        emu = self._emu
+        assert emu is not None
+        db = self._db
+        meta = dict(db.execute("SELECT key, value FROM meta").fetchall())
+        self._next_oid = int(meta.get("next_oid", "1"))
+        rows = db.execute("SELECT corp, store, attr, key, value FROM rows").fetchall()
+        by_corp: dict[str, list[tuple[str, str, bytes, bytes]]] = {}
+        entities: dict[str, dict[int, bytes]] = {}
+        glob: dict[str, bytes] = {}
+        for corp, store, attr, key, value in rows:
+            if store == _GLOBAL:
+                glob[attr] = value
+            elif store == _ENTITY:
+                entities.setdefault(corp, {})[int.from_bytes(key, "big")] = value
+            else:
+                by_corp.setdefault(corp, []).append((store, attr, key, value))
+        from mock_server.state import Corp as CorpClass
+
+        corps: dict[str, Corp] = {}
+        loaders: dict[str, _Loader] = {}
+        for cid in meta.get("corps", "").split(","):
+            if not cid:
+                continue
+            corp = CorpClass(cid, clock=emu.clock, ids=emu.ids)
+            loader = loaders[cid] = _Loader(self, corp, entities.get(cid, {}))
+            stores: dict[str, dict[str, Any]] = {}
+            lists: dict[tuple[str, str], list[tuple[bytes, Any]]] = {}
+            for store, attr, key, value in by_corp.get(cid, []):
+                obj = loader.load(value)
+                if store == _CORP:
+                    corp.name = obj["name"]
+                    corp.agents = obj["agents"]
+                    corp.secrets = obj["secrets"]
+                    corp.settings = obj["settings"]
+                    continue
+                parts = stores.setdefault(store, {})
+                if attr == _META:
+                    parts[_META] = obj
+                elif key[:1] == b"#":
+                    lists.setdefault((store, attr), []).append((key, obj))
+                else:
+                    d = parts.setdefault(attr, TrackedDict())
+                    dict.__setitem__(d, pickle.loads(key), obj)
+            for (store, attr), elems in lists.items():
+                elems.sort(key=lambda e: e[0])
+                seqs = [int.from_bytes(k[1:], "big") for k, _ in elems]
+                ident = (cid, store, "#list:" + attr)
+                self._list_seqs[ident] = seqs
+                self._list_next[ident] = (seqs[-1] + 1) if seqs else 0
+                stores.setdefault(store, {})[attr] = TrackedList(o for _, o in elems)
+            for sname, parts in stores.items():
+                meta_row = parts.pop(_META, None)
+                if meta_row is None:
+                    raise StateFileError(f"store {sname} of {cid} has no #meta row")
+                cls = meta_row.pop("__class__")
+                st = cls.__new__(cls)
+                vars(st).update(meta_row)
+                for attr, value in parts.items():
+                    setattr(st, attr, value)
+                # Containers with no row (empty dicts) and caches come back empty.
+                fresh = corp.stores.get(sname)
+                if fresh is not None:
+                    for attr, value in vars(fresh).items():
+                        if attr not in vars(st):
+                            setattr(st, attr, value)
+                corp.stores[sname] = st
+            # Entities nothing refers to any more are dropped on the next rewrite.
+            corps[cid] = corp
+        emu.corps = corps
+        for name, _get, put in GLOBAL_PARTS:
+            if name in glob:
+                put(emu, pickle.loads(glob[name]))
+        # Remember what is on disk so the first flush writes only real changes.
+        for corp, store, attr, key, value in rows:
+            if store == _GLOBAL:
+                self._globals_written[attr] = value
+            elif store != _ENTITY:
+                self._written.setdefault((corp, store, attr), {})[key] = hash(value)
+        unreferenced = []
+        for cid, ents in entities.items():
+            done = loaders[cid].done if cid in loaders else {}
+            written = self._written.setdefault((cid, _ENTITY, _ENTITY), {})
+            for oid, value in ents.items():
+                if oid in done:
+                    written[_oid_key(oid)] = hash(value)
+                else:
+                    unreferenced.append((cid, _ENTITY, _ENTITY, _oid_key(oid)))
+        self._apply([], unreferenced)
+        for corp in corps.values():
+            contacts = corp.stores.get("contacts")
+            if contacts is not None and hasattr(contacts, "touch"):
+                contacts.touch()
+
+
+def _write_meta(db: sqlite3.Connection, next_oid: int, corps: list[str]) -> None:
+    from mock_server import __version__
+
+    db.executemany(
+        "INSERT OR REPLACE INTO meta VALUES (?, ?)",
+        [
+            ("format", FORMAT),
+            ("format_version", str(FORMAT_VERSION)),
+            ("saved_by", f"wecom-mock {__version__}"),
+            ("python", f"{sys.version_info.major}.{sys.version_info.minor}"),
+            ("corps", ",".join(corps)),
+            ("next_oid", str(next_oid)),
+            ("complete", "1"),
+        ],
+    )
+
+
+def check_meta(meta: dict[str, str]) -> None:
+    if meta.get("format") != FORMAT:
+        raise StateFileError(f"not a wecom-mock state file (format {meta.get('format')!r})")
+    version = int(meta.get("format_version", "0"))
+    if version > FORMAT_VERSION:
+        raise StateFileError(
+            f"state file format {version} is newer than this wecom-mock reads ({FORMAT_VERSION})"
+        )
+
+
+def _connect(path: Path) -> sqlite3.Connection:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        db = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
+        db.execute("PRAGMA journal_mode=WAL")
+        db.execute("PRAGMA synchronous=NORMAL")
+        db.executescript(_SCHEMA)
+    except sqlite3.DatabaseError as exc:
+        raise StateFileError(f"{path}: not a usable SQLite state file ({exc})") from None
+    db.isolation_level = ""  # "with db:" opens and commits one transaction
+    return db
+
+
+# ---------------------------------------------------------------------------------------
+# Export / import: a consistent copy of the file, checked on the way in
+# ---------------------------------------------------------------------------------------
+def export_state(state: str | Path, out: str | Path) -> dict[str, Any]:
+    """Copy a state file (even one a running server is writing) into ``out``, compacted."""
+    src = Path(state)
+    if not src.exists():
+        raise StateFileError(f"{src}: no such state file")
+    dst = Path(out)
+    if dst.exists():
+        dst.unlink()
+    db = sqlite3.connect(f"file:{src}?mode=ro", uri=True)
+    try:
+        meta = dict(db.execute("SELECT key, value FROM meta").fetchall())
+        check_meta(meta)
+        db.execute("VACUUM INTO ?", (str(dst),))
+    except sqlite3.DatabaseError as exc:
+        raise StateFileError(f"{src}: {exc}") from None
+    finally:
+        db.close()
+    return describe_file(dst)
+
+
+def import_state(src: str | Path, state: str | Path) -> dict[str, Any]:
+    """Replace the state file ``state`` with the exported ``src`` (checked first)."""
+    info = describe_file(src)
+    dst = Path(state)
+    for suffix in ("", "-wal", "-shm"):
+        p = Path(str(dst) + suffix)
+        if p.exists():
+            p.unlink()
+    db = sqlite3.connect(f"file:{src}?mode=ro", uri=True)
+    try:
+        db.execute("VACUUM INTO ?", (str(dst),))
+    finally:
+        db.close()
+    return info
+
+
+def describe_file(path: str | Path) -> dict[str, Any]:
+    p = Path(path)
+    if not p.exists():
+        raise StateFileError(f"{p}: no such file")
+    try:
+        db = sqlite3.connect(f"file:{p}?mode=ro", uri=True)
+        try:
+            meta = dict(db.execute("SELECT key, value FROM meta").fetchall())
+            check_meta(meta)
+            if db.execute("PRAGMA quick_check").fetchone()[0] != "ok":
+                raise StateFileError(f"{p}: damaged database")
+            rows = db.execute("SELECT count(*) FROM rows").fetchone()[0]
+        finally:
+            db.close()
+    except sqlite3.DatabaseError as exc:
+        raise StateFileError(f"{p}: not a wecom-mock state file ({exc})") from None
+    return {
+        "path": str(p),
+        "format": meta["format"],
+        "format_version": int(meta["format_version"]),
+        "saved_by": meta.get("saved_by"),
+        "corps": [c for c in meta.get("corps", "").split(",") if c],
+        "rows": rows,
+    }
