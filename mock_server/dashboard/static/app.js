@@ -145,7 +145,7 @@ async function company() {
 const convKey = (m) => (m.kind === "app" ? `member:${m.to}` : m.kind === "robot" ? `robot:${m.robot}` : `chat:${m.chat}`);
 const convName = (k) => {
   const [kind, id] = k.split(/:(.*)/s);
-  return kind === "member" ? `👤 ${id}` : kind === "robot" ? `🤖 robot ${id.slice(0, 8)}…` : `💬 app chat ${id}`;
+  return kind === "member" ? `member ${id}` : kind === "robot" ? `robot ${id.slice(0, 12)}…` : `app chat ${id}`;
 };
 async function pollMessages() {
   const data = await api("/messages" + q({ corpid: ui.corpid }));
@@ -433,5 +433,10 @@ document.addEventListener("keydown", (ev) => {
 });
 setInterval(() => refreshClock().catch(() => {}), 5000);
 await header();
-await show((location.hash || "#company").slice(1) in VIEWS ? location.hash.slice(1) : "company");
+window.addEventListener("hashchange", () => {
+  const tab = location.hash.slice(1);
+  if (tab in VIEWS && tab !== ui.tab) show(tab);
+});
+const first = location.hash.slice(1);
+await show(first in VIEWS ? first : "company");
 performance.mark("wecom-mock-first-view");
