@@ -21,7 +21,9 @@ def token(server: ServerThread, secret: str) -> str:
 
 
 def post(server: ServerThread, path: str, tok: str, body: dict[str, Any]) -> dict[str, Any]:
-    r = requests.post(f"{server.api_base}/{path}", params={"access_token": tok}, json=body, timeout=10)
+    r = requests.post(
+        f"{server.api_base}/{path}", params={"access_token": tok}, json=body, timeout=10
+    )
     return dict(r.json())
 
 
@@ -64,8 +66,8 @@ def test_a_sent_message_appears_in_the_inbox_without_reload(
         {
             "msgtype": "markdown",
             "markdown": {
-                "content": "# 告警\n**CPU** 使用率 <font color=\"warning\">92%</font>\n"
-                "> 主机 <font color=\"comment\">web-03</font>\n状态 <font color=\"info\">已恢复</font>"
+                "content": '# 告警\n**CPU** 使用率 <font color="warning">92%</font>\n'
+                '> 主机 <font color="comment">web-03</font>\n状态 <font color="info">已恢复</font>'
             },
         },
         {
@@ -116,9 +118,7 @@ def test_a_sent_message_appears_in_the_inbox_without_reload(
 
 def test_approve_from_the_page(page: Any, server: ServerThread, receiver: str) -> None:
     emu = server.emulator
-    emu.set_callback(
-        "approval", receiver, "sandboxToken", "a" * 43, verify=False, corpid=CORP
-    )
+    emu.set_callback("approval", receiver, "sandboxToken", "a" * 43, verify=False, corpid=CORP)
     tok = token(server, "DEMO-app-1000004-secret-not-real")
     created = post(
         server,

@@ -251,6 +251,8 @@ async function act() {
     $("#sp-detail").innerHTML = `<p><b>${esc(info.sp_name)}</b> by ${esc(info.applyer.userid)} — <span id="sp-status">${esc(SP_STATUS[info.sp_status] || info.sp_status)}</span></p>${steps}
       ${info.comments && info.comments.length ? `<div class="muted">${info.comments.length} comment(s)</div>` : ""}`;
     $("#approver").innerHTML = userOpts(pending[0] || info.applyer.userid);
+    const opt = spSel.selectedOptions[0];
+    if (opt) opt.textContent = `${info.sp_no} · ${info.sp_name} · ${info.applyer.userid} · ${SP_STATUS[info.sp_status] || info.sp_status}`;
   };
   spSel.addEventListener("change", drawDetail);
   await drawDetail();
