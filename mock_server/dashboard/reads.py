@@ -91,13 +91,13 @@ def departments(emu: Emulator, corpid: str | None = None) -> list[dict[str, Any]
         roots = [d.id for d in st.departments.values() if d.parentid not in st.departments]
         for root in sorted(roots):
             for did in st.subtree(root):
-                d = st.departments[did]
+                dept = st.departments[did]
                 out.append(
                     {
-                        "id": d.id,
-                        "name": d.name,
-                        "parentid": d.parentid,
-                        "order": d.order,
+                        "id": dept.id,
+                        "name": dept.name,
+                        "parentid": dept.parentid,
+                        "order": dept.order,
                         "depth": st.depth(did),
                         "members": members.get(did, []),
                     }

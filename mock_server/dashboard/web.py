@@ -143,7 +143,7 @@ def routes(bp: Blueprint, emu: Emulator) -> None:
             doc = (view.__doc__ or "").strip().splitlines()[0] if view and view.__doc__ else ""
             methods = sorted(m for m in rule.methods or () if m not in ("HEAD", "OPTIONS"))
             rules.append({"methods": methods, "path": rule.rule, "doc": doc})
-        rules.sort(key=lambda r: r["path"])
+        rules.sort(key=lambda r: str(r["path"]))
         return jsonify(
             {
                 "name": "wecom-mock admin API",

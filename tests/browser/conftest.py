@@ -8,7 +8,7 @@ import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
 
@@ -40,7 +40,7 @@ def _need_browser() -> Any:
 class Receiver(BaseHTTPRequestHandler):
     """The app under test's callback URL: answers every POST with an empty 200."""
 
-    received: list[bytes] = []
+    received: ClassVar[list[bytes]] = []
 
     def do_POST(self) -> None:
         length = int(self.headers.get("Content-Length") or 0)
