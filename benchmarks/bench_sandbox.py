@@ -141,8 +141,17 @@ def build_large(path: Path, users: int, customers: int) -> float:
 def serve_start(path: Path) -> float:
     start = time.perf_counter()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "mock_server.cli", "serve", "--port", "0", "--quiet"]
-        + ["--state", str(path)],
+        [
+            sys.executable,
+            "-m",
+            "mock_server.cli",
+            "serve",
+            "--port",
+            "0",
+            "--quiet",
+            "--state",
+            str(path),
+        ],
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
         text=True,

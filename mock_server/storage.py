@@ -271,18 +271,29 @@ def _clock_set(emu: Emulator, v: Any) -> None:
 
 
 def _ids_get(emu: Emulator) -> Any:
-    ids = emu.ids
-    with ids._lock:
-        return (ids.seed, ids._rng.getstate(), ids._hint_rng.getstate(), dict(ids._counters))
+    return _ids_state(emu.ids)
 
 
 def _ids_set(emu: Emulator, v: Any) -> None:
-    ids = emu.ids
+    _ids_restore(emu.ids, v)
+
+
+def _ids_state(ids: Any) -> Any:
+    """Seed, restart count and named counters. The random streams are not written on every
+    call (5 KB each); after a restart they continue from a seed derived from the restart
+    count, so ids stay unique but differ from an uninterrupted run with the same seed."""
     with ids._lock:
-        ids.seed = v[0]
-        ids._rng.setstate(v[1])
-        ids._hint_rng.setstate(v[2])
-        ids._counters = dict(v[3])
+        return (ids.seed, getattr(ids, "_restarts", 0), dict(ids._counters))
+
+
+def _ids_restore(ids: Any, v: Any) -> None:
+    seed, restarts, counters = v
+    with ids._lock:
+        ids.seed = seed
+        ids._restarts = restarts + 1
+        ids._rng.seed(f"{seed}:restart:{restarts + 1}")
+        ids._hint_rng.seed(f"hint:{seed}:restart:{restarts + 1}")
+        ids._counters = dict(counters)
 
 
 def _tokens_get(emu: Emulator) -> Any:
@@ -319,7 +330,7 @@ def _callbacks_get(emu: Emulator) -> Any:
     d = getattr(emu, "_callbacks", None)
     if d is None:
         return None
-    return (dataclasses.asdict(d.settings), _ids_state(d.ids), d._seq, d._event_seq)
+    return (dict(vars(d.settings)), _ids_state(d.ids), d._seq, d._event_seq)
 
 
 def _callbacks_set(emu: Emulator, v: Any) -> None:
@@ -328,16 +339,7 @@ def _callbacks_set(emu: Emulator, v: Any) -> None:
         return
     settings, ids, d._seq, d._event_seq = v
     d.configure(**{k: val for k, val in settings.items() if k not in ("workers", "queue_size")})
-    ids_seed, rng, hint, counters = ids
-    d.ids.seed = ids_seed
-    d.ids._rng.setstate(rng)
-    d.ids._hint_rng.setstate(hint)
-    d.ids._counters = dict(counters)
-
-
-def _ids_state(ids: Any) -> Any:
-    with ids._lock:
-        return (ids.seed, ids._rng.getstate(), ids._hint_rng.getstate(), dict(ids._counters))
+    _ids_restore(d.ids, ids)
 
 
 def _settings_get(emu: Emulator) -> Any:
@@ -441,6 +443,7 @@ class SqliteStorage(Storage):
         # id(entity) -> (entity, oid): the strong reference keeps ids from being reused.
         self._known: dict[int, tuple[Any, int]] = {}
         self._next_oid = 1
+        self._oid_written = 0
         # (corp, store, attr) -> {key: hash of the bytes last written}.
         self._written: dict[tuple[str, str, str], dict[bytes, int]] = {}
         self._globals_written: dict[str, bytes] = {}
@@ -669,7 +672,11 @@ class SqliteStorage(Storage):
                 "DELETE FROM rows WHERE corp=? AND store=? AND attr=? AND key=?", deletes
             )
             db.executemany("INSERT OR REPLACE INTO rows VALUES (?,?,?,?,?)", upserts)
-            db.execute("INSERT OR REPLACE INTO meta VALUES ('next_oid', ?)", (str(self._next_oid),))
+            if self._next_oid != self._oid_written:
+                self._oid_written = self._next_oid
+                db.execute(
+                    "INSERT OR REPLACE INTO meta VALUES ('next_oid', ?)", (str(self._next_oid),)
+                )
         self.writes += 1
 
     def flush_corp(self, corp: Corp) -> None:
