@@ -31,6 +31,8 @@ def test_wheel_is_self_contained(tmp_path: Path) -> None:
         for rel in shipped:
             assert f"mock_server/_shipped/{folder}/{rel}" in names, (folder, rel)
     assert "mock_server/data/errcodes.json" in names
+    for static in ("index.html", "app.js", "render.js", "style.css"):  # the dashboard, offline
+        assert f"mock_server/dashboard/static/{static}" in names
 
     meta = next(n for n in names if n.endswith(".dist-info/METADATA"))
     requires = {
