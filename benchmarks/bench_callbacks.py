@@ -14,7 +14,7 @@ from collections.abc import Callable
 
 from weworkapi.WXBizMsgCrypt3 import WXBizMsgCrypt
 
-from mock_server import crypto
+from mock_server.core import crypto
 
 TOKEN = "QDG6eK"
 KEY = "jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C"

@@ -14,7 +14,7 @@ from collections.abc import Callable
 
 from mock_server import Emulator
 from mock_server.contracts.schemas import default_store
-from mock_server.registry import resolve
+from mock_server.emulator import default_registry
 
 BODY = {
     "userid": "bench01",
@@ -37,7 +37,7 @@ def per_call(fn: Callable[[], object], n: int) -> float:
 
 def main() -> None:
     store = default_store()
-    ep = resolve("/cgi-bin/user/create")
+    ep = default_registry().resolve("/cgi-bin/user/create")
     assert ep is not None
     fast = store.check(ep, "request")
     assert fast is not None
@@ -69,7 +69,7 @@ def main() -> None:
         f"(+{with_v - bare:.1f} us, {100 * (with_v - bare) / bare:.0f}%)"
     )
 
-    from mock_server.app import create_app
+    from mock_server.web.app import create_app
 
     client = create_app(emu).test_client()
     http = per_call(lambda: client.get("/cgi-bin/user/get", query_string=q), 1000)

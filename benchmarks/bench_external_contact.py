@@ -27,7 +27,7 @@ from waitress.server import create_server
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from mock_server import Emulator
-from mock_server.server import ServerThread
+from mock_server.web.server import ServerThread
 
 SALES = [
     "wuxia",

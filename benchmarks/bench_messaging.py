@@ -27,7 +27,7 @@ from flask import Flask, Response
 from waitress.server import create_server
 
 from mock_server import Emulator
-from mock_server.server import DEFAULT_THREADS, ServerThread
+from mock_server.web.server import DEFAULT_THREADS, ServerThread
 
 API = "https://qyapi.weixin.qq.com/cgi-bin/message/send"
 BODY = {

@@ -27,7 +27,7 @@ from typing import Any
 import requests
 
 from mock_server import Emulator
-from mock_server.server import ServerThread
+from mock_server.web.server import ServerThread
 
 CORP = "wwdemo0000000000001"
 USERS = ["zhangsan", "lisi", "wangfang", "liuyang", "dengyi", "chenjing", "yangguang"]

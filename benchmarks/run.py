@@ -264,7 +264,7 @@ def bench_http(total: int) -> list[float]:
         ),
         (
             "emulator / gunicorn gthread",
-            gunicorn_cmd("mock_server.app:create_app()"),
+            gunicorn_cmd("mock_server.web.app:create_app()"),
             gun_re,
             "stderr",
         ),

@@ -62,7 +62,7 @@ def target(pytestconfig: pytest.Config) -> Iterator[Target]:
         yield InProcessTarget()
     elif spec == "live":
         from mock_server import Emulator
-        from mock_server.server import ServerThread
+        from mock_server.web.server import ServerThread
 
         server = ServerThread(Emulator(mode="server"), port=0).start()
         corp = server.emulator.corp()

@@ -12,8 +12,9 @@ from typing import Any
 
 import requests
 
-from mock_server import registry
 from mock_server.contracts import validation
+from mock_server.core import registry
+from mock_server.emulator import default_registry
 
 REAL_API = "https://qyapi.weixin.qq.com"
 SCOPE_PREFERENCE = ("contacts", "app", "external", "approval")
@@ -79,7 +80,7 @@ class Target:
         scope: str | None = None,
     ) -> dict[str, Any]:
         """Call an endpoint with a token of a secret it accepts; returns the JSON body."""
-        ep = registry.resolve("/cgi-bin/" + name)
+        ep = default_registry().resolve("/cgi-bin/" + name)
         assert ep is not None, name
         query = {k: str(v) for k, v in (params or {}).items()}
         if ep.auth == registry.AUTH_TOKEN:

@@ -23,8 +23,9 @@ from hypothesis.errors import Unsatisfiable
 from contract_tests.conftest import call_or_skip
 from contract_tests.gen import property_names, valid_instances
 from contract_tests.target import Target
-from mock_server import registry
 from mock_server.contracts.schemas import default_store, inline_refs
+from mock_server.core import registry
+from mock_server.emulator import default_registry
 
 STORE = default_store()
 READ_WORDS = ("get", "list", "convert_to", "getuserid", "getcallbackip", "get_api_domain_ip")
@@ -46,14 +47,12 @@ def _testable(ep: registry.Endpoint) -> bool:
     )
 
 
-ENDPOINTS = [ep for ep in registry.endpoints() if _testable(ep)]
+ENDPOINTS = [ep for ep in default_registry().endpoints() if _testable(ep)]
 IDS = [ep.name for ep in ENDPOINTS]
 
 
 def is_write(ep: registry.Endpoint) -> bool:
     """Reads are safe to fuzz against the real API; anything else is a write."""
-    if "writes" in ep.extra:
-        return bool(ep.extra["writes"])
     last = ep.name.rsplit("/", 1)[-1]
     return not any(last.startswith(w) or last == w for w in READ_WORDS)
 

@@ -12,10 +12,10 @@ Over HTTP: ``wecom-mock serve`` or ``ServerThread(Emulator()).start()``.
 
 from __future__ import annotations
 
-from mock_server.clock import Clock
+from mock_server.core.clock import Clock
+from mock_server.core.errors import WeComError
 from mock_server.emulator import Emulator
-from mock_server.errors import WeComError
-from mock_server.intercept import intercept
+from mock_server.testing.intercept import intercept
 
 __all__ = ["Clock", "Emulator", "ServerThread", "WeComError", "create_app", "intercept"]
 __version__ = "0.1.0"
@@ -24,11 +24,11 @@ __version__ = "0.1.0"
 def __getattr__(name: str) -> object:
     # Flask and waitress are imported only when the HTTP side is used.
     if name == "ServerThread":
-        from mock_server.server import ServerThread
+        from mock_server.web.server import ServerThread
 
         return ServerThread
     if name == "create_app":
-        from mock_server.app import create_app
+        from mock_server.web.app import create_app
 
         return create_app
     raise AttributeError(name)

@@ -1,48 +1,63 @@
-"""The emulator object: corps built from fixtures, clock, ids, tokens, journal, events, hooks.
+"""The one assembly: the engine with every shipped plugin, and the Python API on top.
 
-Everything (HTTP app, in-process intercept, admin API, pytest plugin) is a client of this.
-Families add their Python API as mixins (``services/<family>/api.py``).
+``Emulator`` is what users build (``Emulator()``, ``intercept()``, the pytest fixtures, the
+server). Each family's Python API is an object on it (``emu.contacts``, ``emu.messaging``,
+``emu.external_contact``, ``emu.oa``, ``emu.callbacks``, ``emu.faults``, ``emu.contracts``);
+the shortcuts that read well in a test (``wecom.assert_sent(...)``, ``wecom.approve(...)``)
+are bound to those objects.
 """
 
 from __future__ import annotations
 
-import contextlib
-import threading
-from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
-from mock_server import pipeline
-from mock_server.clock import Clock
-from mock_server.errors import WeComError
-from mock_server.events import EventBus
-from mock_server.ids import IdGenerator
-from mock_server.journal import DEFAULT_SIZE, Journal
-from mock_server.pipeline import ApiRequest, ApiResponse, Context
-from mock_server.services import load_all
-from mock_server.services.mixins import FamilyAPIs
-from mock_server.state import Corp, TokenStore
-from mock_server.storage import MemoryStorage, SqliteStorage, Storage
+from mock_server.contracts.api import ContractsAPI
+from mock_server.contracts.plugin import plugin as contracts_plugin
+from mock_server.core.clock import Clock
+from mock_server.core.engine import Engine, FixtureSource
+from mock_server.core.journal import DEFAULT_SIZE
+from mock_server.core.plugin import Plugin
+from mock_server.core.registry import Registry
+from mock_server.core.storage import Storage
+from mock_server.faults.api import FaultsAPI
+from mock_server.faults.plugin import plugin as faults_plugin
+from mock_server.services.auth.plugin import plugin as auth_plugin
+from mock_server.services.callbacks.api import CallbacksAPI
+from mock_server.services.callbacks.plugin import plugin as callbacks_plugin
+from mock_server.services.contacts.api import ContactsAPI
+from mock_server.services.contacts.plugin import plugin as contacts_plugin
+from mock_server.services.external_contact.api import ExternalContactAPI
+from mock_server.services.external_contact.plugin import plugin as external_contact_plugin
+from mock_server.services.messaging.api import MessagingAPI
+from mock_server.services.messaging.plugin import plugin as messaging_plugin
+from mock_server.services.oa.api import OAAPI
+from mock_server.services.oa.plugin import plugin as oa_plugin
 
-FixtureSource = str | Path | dict[str, Any]
+if TYPE_CHECKING:
+    from mock_server.testing.transport import Interceptor
+
+# The shipped plugins. Order: fixture sections load by their own ``order``; hooks run in
+# this order (contract checks see the real answer before a fault rule replaces it).
+PLUGINS: tuple[Plugin, ...] = (
+    auth_plugin,
+    contacts_plugin,
+    messaging_plugin,
+    external_contact_plugin,
+    oa_plugin,
+    callbacks_plugin,
+    contracts_plugin,
+    faults_plugin,
+)
 
 
-@dataclass
-class Hooks:
-    """Extension points of the pipeline (fault rules, rate limits, contract validation)."""
-
-    on_request: list[Callable[[Context], ApiResponse | None]] = field(default_factory=list)
-    after_auth: list[Callable[[Context], ApiResponse | None]] = field(default_factory=list)
-    validators: list[Callable[[Context], None]] = field(default_factory=list)
-    on_response: list[Callable[[Context, ApiResponse], ApiResponse | None]] = field(
-        default_factory=list
-    )
-    on_reset: list[Callable[[], None]] = field(default_factory=list)
-    on_close: list[Callable[[], None]] = field(default_factory=list)
+def default_registry() -> Registry:
+    """Every shipped endpoint (the CLI, docs and OpenAPI read it without building corps)."""
+    return Registry(f for p in PLUGINS for f in p.families)
 
 
-class Emulator(FamilyAPIs):
+class Emulator(Engine):
     """A WeCom server: one or more corps, answering like qyapi.weixin.qq.com.
 
     >>> emu = Emulator()                      # the demo company
@@ -58,258 +73,80 @@ class Emulator(FamilyAPIs):
         journal_size: int = DEFAULT_SIZE,
         strict: bool = False,
         mode: str = "inprocess",
+        plugins: Sequence[Plugin] = PLUGINS,
         state: str | Path | None = None,
         storage: Storage | None = None,
     ) -> None:
-        from mock_server.fixtures import load_fixture_docs
+        super().__init__(
+            plugins,
+            fixtures,
+            seed=seed,
+            clock=clock,
+            journal_size=journal_size,
+            strict=strict,
+            mode=mode,
+            state=state,
+            storage=storage,
+        )
+        # -- the families' Python APIs -----------------------------------------------------
+        self.contacts = self.api("contacts", ContactsAPI)
+        self.messaging = self.api("messaging", MessagingAPI)
+        self.external_contact = self.api("external_contact", ExternalContactAPI)
+        self.oa = self.api("oa", OAAPI)
+        self.callbacks = self.api("callbacks", CallbacksAPI)
+        self.faults = self.api("faults", FaultsAPI)
+        self.contracts = self.api("contracts", ContractsAPI)
 
-        load_all()
-        self.mode = mode  # "inprocess" or "server": decides sync vs queued callback delivery
-        self.strict = strict
-        self.clock = clock or Clock()
-        self.ids = IdGenerator(seed)
-        self.tokens = TokenStore()
-        self.journal = Journal(journal_size)
-        self.events = EventBus()
-        self.hooks = Hooks()
-        self.settings: dict[str, Any] = {}
-        self._lock = threading.RLock()
-        self._fixture_docs = load_fixture_docs(fixtures)
-        self.corps: dict[str, Corp] = {}
-        self._build_corps()
-        self._init_families()
-        # Where state is kept: memory unless a state file is given (then it is loaded).
-        if storage is None:
-            storage = SqliteStorage(state) if state is not None else MemoryStorage()
-        self.storage = storage
-        storage.attach(self)
+        # -- shortcuts that read well in a test ----------------------------------------------
+        self.user = self.contacts.user
+        self.add_user = self.contacts.add_user
+        self.messages = self.messaging.messages
+        self.assert_sent = self.messaging.assert_sent
+        self.clear_messages = self.messaging.clear_messages
+        self.upload_media = self.messaging.upload_media
+        self.robots = self.messaging.robots
+        ext = self.external_contact
+        self.external_contacts = ext.external_contacts
+        self.load_external_contact = ext.load_external_contact
+        self.customer_add_follow = ext.customer_add_follow
+        self.customer_delete_follow = ext.customer_delete_follow
+        self.follow_delete_customer = ext.follow_delete_customer
+        self.create_customer_group = ext.create_customer_group
+        self.customer_join_group = ext.customer_join_group
+        self.customer_leave_group = ext.customer_leave_group
+        self.dismiss_customer_group = ext.dismiss_customer_group
+        self.approve = self.oa.approve
+        self.reject = self.oa.reject
+        self.revoke_approval = self.oa.revoke_approval
+        self.comment_approval = self.oa.comment_approval
+        self.approval = self.oa.approval
+        self.approvals = self.oa.approvals
+        cb = self.callbacks
+        self.set_callback = cb.set_callback
+        self.callback_config = cb.callback_config
+        self.verify_callback = cb.verify_callback
+        self.configure_callbacks = cb.configure_callbacks
+        self.callback_deliveries = cb.callback_deliveries
+        self.flush_callbacks = cb.flush_callbacks
+        self.emit_callback_event = cb.emit_callback_event
+        self.sandbox_user_message = cb.sandbox_user_message
+        self.sandbox_app_event = cb.sandbox_app_event
+        self.fault = self.faults.fault
+        self.add_faults = self.faults.add_faults
+        self.remove_fault = self.faults.remove_fault
+        self.clear_faults = self.faults.clear_faults
+        self.set_rate_limits = self.faults.set_rate_limits
+        self.rate_limits = self.faults.rate_limits
+        self.set_trusted_ips = self.faults.set_trusted_ips
+        self.rotate_secret = self.faults.rotate_secret
+        self.set_strict = self.contracts.set_strict
+        self.contract_warnings = self.contracts.warnings
 
-    # -- state -----------------------------------------------------------------------
-    def _build_corps(self) -> None:
-        from mock_server.fixtures import build_corp
-
-        corps = {}
-        for doc in self._fixture_docs:
-            corp = build_corp(self, doc)
-            corps[corp.corpid] = corp
-        self.corps = corps
-
-    def reset(self) -> None:
-        """Back to the loaded fixtures: state, tokens, journal, events, ids; clock kept."""
-        with self._lock:
-            self.ids.reseed()
-            self.tokens.clear()
-            self.journal.clear()
-            self.events.clear()
-            self._build_corps()
-            for fn in self.hooks.on_reset:
-                fn()
-            self.storage.rewrite()
-
-    def corp(self, corpid: str | None = None) -> Corp:
-        """A corp by id; without an id, the first fixture's corp."""
-        if corpid is None:
-            return next(iter(self.corps.values()))
-        try:
-            return self.corps[corpid]
-        except KeyError:
-            raise KeyError(f"no corp {corpid!r}; loaded: {sorted(self.corps)}") from None
-
-    def state_fingerprint(self, corpid: str | None = None) -> Any:
-        """A deep, plain-data copy of every corp's state, for "nothing changed" assertions.
-
-        Covers agents, secrets, settings and every family store. Attributes starting with
-        ``_`` (caches) and back-references to the ``Corp`` are skipped; two fingerprints
-        compare equal exactly when the stored state is the same.
-        """
-        corps = [self.corp(corpid)] if corpid else list(self.corps.values())
-        out = {}
-        for corp in corps:
-            with corp.lock:
-                out[corp.corpid] = {
-                    "agents": _plain(corp.agents),
-                    "secrets": _plain(corp.secrets),
-                    "settings": _plain(corp.settings),
-                    "stores": _plain(corp.stores),
-                }
-        return out
-
-    @contextlib.contextmanager
-    def transaction(self, corp: Corp) -> Iterator[Corp]:
-        """Hold the corp's lock; publish the domain events it queued once released."""
-        with corp.lock:
-            depth = corp.txn_depth
-            corp.txn_depth = depth + 1
-            try:
-                yield corp
-            finally:
-                corp.txn_depth = depth
-                events = corp.pending_events if depth == 0 else []
-                if depth == 0:
-                    corp.pending_events = []
-                    if not _in_call.active:  # an API call flushes once when it ends
-                        self.storage.flush_corp(corp)
-        for event in events:
-            self.events.emit(event)
-
-    def close(self) -> None:
-        """Stop background work (callback delivery queues, ...); the server calls this."""
-        for fn in self.hooks.on_close:
-            fn()
-        self.storage.flush()
-
-    # -- time --------------------------------------------------------------------------
-    def advance(self, seconds: float) -> float:
-        """Move the emulator's clock forward (token expiry, windows, rate limits)."""
-        now = self.clock.advance(seconds)
-        self.storage.flush()
-        return now
-
-    # -- requests ---------------------------------------------------------------------
-    def handle(self, req: ApiRequest) -> ApiResponse:
-        outer = not _in_call.active
-        _in_call.active = True
-        try:
-            resp = pipeline.handle(self, req)
-        finally:
-            if outer:
-                _in_call.active = False
-        if outer:
-            self.storage.flush()  # before the answer leaves: an acknowledged write is kept
-        return resp
-
-    def call(
-        self,
-        method: str,
-        path: str,
-        *,
-        params: dict[str, Any] | None = None,
-        json: Any = None,
-        client_ip: str = "127.0.0.1",
-    ) -> dict[str, Any]:
-        """Call an API path directly (no HTTP, no ``requests``); returns the JSON body."""
-        import json as _json
-
-        if not path.startswith("/"):
-            path = "/cgi-bin/" + path
-        query = {k: str(v) for k, v in (params or {}).items()}
-        body = b"" if json is None else _json.dumps(json, ensure_ascii=False).encode()
-        resp = self.handle(ApiRequest(method.upper(), path, query, body, {}, client_ip))
-        if isinstance(resp.body, dict):
-            return resp.body
-        return {"raw": resp.payload()}
-
-    def token(
-        self, scope: str = "app", agentid: int | None = None, corpid: str | None = None
-    ) -> str:
-        """An access_token for a scope (``contacts``, ``app``, ``external``, ``approval``)."""
-        corp = self.corp(corpid)
-        if scope == "app":
-            agent = corp.agents[agentid] if agentid else next(iter(corp.agents.values()))
-            secret = agent.secret
-        else:
-            secret = corp.secrets[scope]
-        body = self.call("GET", "gettoken", params={"corpid": corp.corpid, "corpsecret": secret})
-        if body.get("errcode"):
-            raise WeComError(body["errcode"], body["errmsg"], replace=True)
-        return str(body["access_token"])
-
-    def record(self, ctx: Context, resp: ApiResponse, seconds: float) -> None:
-        req = ctx.request
-        query = dict(req.query)
-        if "access_token" in query:
-            query["access_token"] = query["access_token"][:8] + "..."
-        if "corpsecret" in query:
-            query["corpsecret"] = "***"
-        body: Any
-        if ctx.endpoint is not None and ctx.endpoint.multipart:
-            body = f"<multipart {len(req.body)} bytes>"
-        elif req.body:
-            parsed = ctx.json()
-            body = (
-                parsed
-                if parsed or not ctx.json_warning
-                else req.body[:2048].decode("utf-8", "replace")
-            )
-        else:
-            body = None
-        entry: dict[str, Any] = {
-            "time": self.clock.now(),
-            "method": req.method,
-            "path": req.path,
-            "endpoint": ctx.endpoint.name if ctx.endpoint else None,
-            "corpid": ctx.corp.corpid if ctx.corp else req.query.get("corpid"),
-            "scope": ctx.scope,
-            "agentid": ctx.agentid,
-            "query": query,
-            "body": body,
-            "errcode": resp.errcode,
-            "errmsg": resp.body.get("errmsg") if isinstance(resp.body, dict) else None,
-            "duration_ms": round(seconds * 1000, 3),
-            "client_ip": req.client_ip,
-        }
-        if isinstance(resp.body, dict):
-            entry["response"] = _bounded(resp.body)
-        if ctx.fault:
-            entry["fault"] = ctx.fault
-        if ctx.warnings:
-            entry["warnings"] = list(ctx.warnings)
-        if ctx.notes:
-            entry["notes"] = dict(ctx.notes)
-        self.journal.record(entry)
-
-    # -- in-process transport ------------------------------------------------------------
-    def intercept(self, *, base_urls: Sequence[str] | None = None) -> Any:
+    def intercept(self, *, base_urls: Sequence[str] | None = None) -> Interceptor[Emulator]:
         """Route ``requests`` calls to qyapi.weixin.qq.com into this emulator (no sockets)."""
-        from mock_server.intercept import Interceptor
+        from mock_server.testing.transport import Interceptor
 
         return Interceptor(self, base_urls=base_urls)
 
-    def _init_families(self) -> None:
-        for name in dir(FamilyAPIs):
-            if name.startswith("_init_family_"):
-                getattr(self, name)()
 
-
-class _InCall(threading.local):
-    active = False
-
-
-_in_call = _InCall()
-JOURNAL_LIST_MAX = 20
-
-
-def _bounded(body: dict[str, Any]) -> dict[str, Any]:
-    """The answer as the journal keeps it: long top-level lists cut (memory stays bounded)."""
-    out = body
-    for k, v in body.items():
-        if isinstance(v, list) and len(v) > JOURNAL_LIST_MAX:
-            if out is body:
-                out = dict(body)
-            out[k] = [*v[:JOURNAL_LIST_MAX], f"... {len(v) - JOURNAL_LIST_MAX} more"]
-    return out
-
-
-def _plain(value: Any, _depth: int = 0) -> Any:
-    """Plain-data rendering of a store value (dataclasses and objects by their public fields)."""
-    if _depth > 64:
-        raise ValueError("state too deep to fingerprint (a cycle in a store?)")
-    if value is None or isinstance(value, str | int | float | bool | bytes):
-        return value
-    if isinstance(value, dict):
-        return {k: _plain(v, _depth + 1) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_plain(v, _depth + 1) for v in value]
-    if isinstance(value, set | frozenset):
-        return sorted((_plain(v, _depth + 1) for v in value), key=repr)
-    if isinstance(value, Corp):
-        return f"<corp {value.corpid}>"
-    attrs = getattr(value, "__dict__", None)
-    if attrs is None and hasattr(value, "__slots__"):
-        attrs = {k: getattr(value, k) for k in value.__slots__ if hasattr(value, k)}
-    if attrs is None:
-        return repr(value)
-    return {
-        "__type__": type(value).__name__,
-        **{k: _plain(v, _depth + 1) for k, v in attrs.items() if not k.startswith("_")},
-    }
+__all__ = ["PLUGINS", "Emulator", "default_registry"]

@@ -8,7 +8,7 @@ import pytest
 from flask.testing import FlaskClient
 
 from mock_server import Emulator
-from mock_server.app import create_app
+from mock_server.web.app import create_app
 
 
 @pytest.fixture

@@ -95,13 +95,13 @@ def test_serve_bad_fixture_exit_2(tmp_path: Path) -> None:
 
 
 def test_endpoints_lists_every_endpoint() -> None:
-    from mock_server.registry import endpoints
+    from mock_server.emulator import default_registry
 
     proc = subprocess.run([EXE, "endpoints"], capture_output=True, text=True, timeout=30)
     assert proc.returncode == 0
-    for ep in endpoints():
+    for ep in default_registry().endpoints():
         assert ep.path in proc.stdout
-    assert f"{len(endpoints())} endpoints" in proc.stdout
+    assert f"{len(default_registry().endpoints())} endpoints" in proc.stdout
     md = subprocess.run(
         [EXE, "endpoints", "--markdown"], capture_output=True, text=True, timeout=30
     )

@@ -7,8 +7,8 @@ from typing import Any
 
 import requests
 
-from mock_server.server import ServerThread
 from mock_server.services.contacts import models as m
+from mock_server.web.server import ServerThread
 
 THREADS = 8
 PER_THREAD = 15

@@ -12,7 +12,7 @@ from pathlib import Path
 import requests
 
 from mock_server import Emulator
-from mock_server.server import ServerThread
+from mock_server.web.server import ServerThread
 
 MAIN = "import sys; from mock_server.cli import main; sys.exit(main(sys.argv[1:]))"
 
@@ -149,7 +149,7 @@ def test_serve_replay_command(tmp_path: Path) -> None:
 
 
 BROKEN_HANDLER_TESTS = """
-from mock_server.pipeline import ApiResponse
+from mock_server.core.pipeline import ApiResponse
 
 
 def test_sees_a_broken_response(wecom):

@@ -17,7 +17,8 @@ from schemathesis.specs.openapi.checks import response_schema_conformance
 
 from mock_server import Emulator, registry
 from mock_server.contracts.openapi import build
-from mock_server.server import ServerThread
+from mock_server.emulator import default_registry
+from mock_server.web.server import ServerThread
 
 DOC = build()
 # Schemathesis (4.x) cannot generate bodies whose schema uses `if`/`then` (the per-msgtype
@@ -44,7 +45,7 @@ def test_openapi_document_is_valid_3_1() -> None:
 
 
 def test_every_registered_endpoint_is_an_operation() -> None:
-    for ep in registry.endpoints():
+    for ep in default_registry().endpoints():
         op = DOC["paths"][ep.path][ep.method.lower()]
         assert op["x-errcodes"] == sorted(set(ep.errcodes))
         assert "x-missing-schemas" not in op, f"{ep.name} lacks schemas"
@@ -97,7 +98,7 @@ def test_schemathesis_against_live_emulator(case: schemathesis.Case, live: Serve
 
 
 def check_case(case: schemathesis.Case, live: ServerThread) -> None:
-    ep = registry.resolve(case.path)
+    ep = default_registry().resolve(case.path)
     assert ep is not None
     if ep.auth == registry.AUTH_WEBHOOK and "key" not in (case.query or {}):
         # A robot of the demo fixture, unless schemathesis generated a (bogus) key itself.

@@ -11,10 +11,10 @@ import pytest
 import requests
 
 from mock_server import Emulator
-from mock_server.contracts.cassette import fixture_from_cassette, load, replay_emulator
+from mock_server.contracts.cassette import fixture_from_cassette, load, replay
 from mock_server.contracts.proxy import ProxyServer
-from mock_server.pipeline import ApiResponse, Context
-from mock_server.server import ServerThread
+from mock_server.core.pipeline import ApiResponse, Context
+from mock_server.web.server import ServerThread
 
 SECRET = "DEMO-contacts-secret-not-real"
 CORP = "wwdemo0000000000001"
@@ -139,7 +139,8 @@ def test_replay_serves_the_cassette_and_emulates_the_rest(
     cassette = tmp_path / "c.cassette"
     with ProxyServer(upstream.url, record=str(cassette)) as proxy:
         recorded = _session_calls(proxy.url)
-    emu = replay_emulator(cassette)
+    emu = Emulator(mode="server")
+    replay(emu, cassette)
     with ServerThread(emu, port=0) as server:
         replayed = _session_calls(server.url)
         # a request the cassette never saw is emulated (with a redacted token: 40014)

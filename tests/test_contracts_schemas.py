@@ -7,11 +7,12 @@ import json
 import jsonschema
 import pytest
 
-from mock_server import registry
 from mock_server.contracts.schemas import UNSUPPORTED_KEYWORDS, SchemaStore, iter_keywords
+from mock_server.core import registry
+from mock_server.emulator import default_registry
 
 STORE = SchemaStore()
-ENDPOINTS = registry.endpoints()
+ENDPOINTS = default_registry().endpoints()
 IDS = [ep.name for ep in ENDPOINTS]
 # A $ref's siblings are ignored by fastjsonschema (draft-07 rules): only annotations there.
 REF_SIBLINGS_OK = {

@@ -7,9 +7,9 @@ import pytest
 from mock_server import Emulator
 from mock_server.contracts import validation
 from mock_server.contracts.schemas import default_store
-from mock_server.pipeline import ApiRequest, ApiResponse, Context
-from mock_server.registry import resolve
-from mock_server.server import ServerThread
+from mock_server.core.pipeline import ApiRequest, ApiResponse, Context
+from mock_server.emulator import default_registry
+from mock_server.web.server import ServerThread
 from tests.conftest import Api
 
 TOLERATED = {
@@ -105,13 +105,13 @@ def test_bad_json_body_warns(contacts_api: Api) -> None:
 
 def _ctx(emu: Emulator, name: str) -> Context:
     ctx = Context(emu, ApiRequest("GET", "/cgi-bin/" + name, {}))
-    ctx.endpoint = resolve("/cgi-bin/" + name)
+    ctx.endpoint = default_registry().resolve("/cgi-bin/" + name)
     return ctx
 
 
 def test_conformance_flags_wrong_shape_and_undeclared_errcode(emu: Emulator) -> None:
     store = default_store()
-    ep = resolve("/cgi-bin/tag/list")
+    ep = default_registry().resolve("/cgi-bin/tag/list")
     assert ep is not None
     ok = ApiResponse({"errcode": 0, "errmsg": "ok", "taglist": []})
     assert validation.response_problems(store, ep, _ctx(emu, "tag/list"), ok) == []
@@ -152,9 +152,9 @@ def test_jsonschema_is_not_imported_by_the_hot_path() -> None:
         "import sys\n"
         "from mock_server.contracts.validation import ContractHooks\n"
         "from mock_server.contracts.schemas import default_store\n"
-        "from mock_server.registry import resolve, endpoints\n"
-        "endpoints()\n"
-        "ep = resolve('/cgi-bin/tag/list')\n"
+        "from mock_server.emulator import default_registry\n"
+        "default_registry().endpoints()\n"
+        "ep = default_registry().resolve('/cgi-bin/tag/list')\n"
         "default_store().check(ep, 'request')({})\n"
         "assert 'jsonschema' not in sys.modules, 'jsonschema imported'\n"
     )

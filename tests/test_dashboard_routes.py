@@ -5,8 +5,8 @@ from __future__ import annotations
 from flask.testing import FlaskClient
 
 from mock_server import Emulator
-from mock_server.app import create_app
-from mock_server.dashboard.reads import with_iso
+from mock_server.web.app import create_app
+from mock_server.web.dashboard.reads import with_iso
 from tests.conftest import Api
 
 

@@ -7,7 +7,7 @@ import threading
 import pytest
 
 from mock_server import Clock, Emulator
-from mock_server.events import DomainEvent
+from mock_server.core.events import DomainEvent
 from tests.conftest import Api
 
 

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from mock_server import Emulator
-from mock_server.fixtures import FixtureError, fixture_schema
-from mock_server.resources import demo_fixture
+from mock_server.core.fixtures import FixtureError, fixture_schema
+from mock_server.core.resources import demo_fixture
 
 GOOD = """\
 corpid: wwtest00000001
@@ -115,7 +115,7 @@ def test_same_corp_twice(tmp_path: Path) -> None:
 def test_schema_is_valid_json_schema() -> None:
     import jsonschema
 
-    schema = fixture_schema()
+    schema = fixture_schema(Emulator().fixture_sections)
     jsonschema.Draft202012Validator.check_schema(schema)
     assert "contacts" in schema["properties"]
 
@@ -136,8 +136,8 @@ def test_cli_validate_and_schema(tmp_path: Path) -> None:
 def test_large_fixture_parse_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import yaml
 
-    from mock_server import fixtures
-    from mock_server.fixture_tools import generate
+    from mock_server.cli.fixture import generate
+    from mock_server.core import fixtures
 
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     monkeypatch.setattr(fixtures, "CACHE_MIN_BYTES", 1000)
@@ -158,7 +158,7 @@ def test_large_fixture_parse_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPat
 
 
 def test_json_syntax_fixture(tmp_path: Path) -> None:
-    from mock_server.fixture_tools import generate
+    from mock_server.cli.fixture import generate
 
     p = write(tmp_path, json.dumps(generate(20, 2, 1), ensure_ascii=False), "corp.json")
     emu = Emulator([p])

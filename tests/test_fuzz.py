@@ -22,11 +22,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from mock_server import Emulator, registry
-from mock_server.pipeline import ApiRequest
-from mock_server.registry import AUTH_TOKEN, SCOPES
-from mock_server.server import ServerThread
+from mock_server.core.pipeline import ApiRequest
+from mock_server.core.registry import AUTH_TOKEN, SCOPES
+from mock_server.emulator import default_registry
+from mock_server.web.server import ServerThread
 
-ENDPOINTS = registry.endpoints()
+ENDPOINTS = default_registry().endpoints()
 ERRMSG = re.compile(r", hint: \[\d+\], from ip: [^,]+, more info at https://\S+\?e=-?\d+$")
 METHODS = ("GET", "POST", "PUT", "DELETE", "PATCH", "OPTIONS")
 

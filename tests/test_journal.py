@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from mock_server import Emulator
-from mock_server.journal import Journal
+from mock_server.core.journal import Journal
 
 
 def test_ring_keeps_the_newest() -> None:

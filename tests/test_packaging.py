@@ -32,7 +32,7 @@ def test_wheel_is_self_contained(tmp_path: Path) -> None:
             assert f"mock_server/_shipped/{folder}/{rel}" in names, (folder, rel)
     assert "mock_server/data/errcodes.json" in names
     for static in ("index.html", "app.js", "render.js", "style.css"):  # the dashboard, offline
-        assert f"mock_server/dashboard/static/{static}" in names
+        assert f"mock_server/web/dashboard/static/{static}" in names
 
     meta = next(n for n in names if n.endswith(".dist-info/METADATA"))
     requires = {
@@ -68,7 +68,7 @@ def test_wheel_is_self_contained(tmp_path: Path) -> None:
     deps = next(p for p in map(Path, sys.path) if p.name == "site-packages" and p.is_dir())
     (site / "zz_test_deps.pth").write_text(str(deps) + "\n", encoding="utf-8")
     probe = (
-        "import mock_server, mock_server.resources as r\n"
+        "import mock_server, mock_server.core.resources as r\n"
         "from mock_server import Emulator\n"
         "assert '/site-packages/' in mock_server.__file__, mock_server.__file__\n"
         "assert r.demo_fixture().is_file() and r.schemas_dir().is_dir()\n"

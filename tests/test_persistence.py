@@ -18,14 +18,14 @@ import requests
 
 from mock_server import Emulator
 from mock_server.cli import main as cli
-from mock_server.dashboard.reads import state_summary
-from mock_server.storage import (
+from mock_server.core.storage import (
     MemoryStorage,
     SqliteStorage,
     StateFileError,
     export_state,
     import_state,
 )
+from mock_server.web.dashboard.reads import state_summary
 from tests.conftest import Api
 
 GENERAL = "ZLqk8pcsAoXZ1eYa6vpAgfX28MPdYU3ayMaSPHaa"
@@ -136,7 +136,7 @@ def test_every_family_survives_a_restart(tmp_path: Path) -> None:
     assert abs(again.clock.now() - clock_before) < 60  # the advanced clock came back
     assert [(f["id"], f["path"]) for f in again.faults()] == faults_before
     assert again.callback_config("approval")["url"] == "http://127.0.0.1:9/cb"
-    assert again._callbacks.settings.retries == 1
+    assert again.callbacks.dispatcher.settings.retries == 1
     # The access_token handed out before the restart is still valid.
     body = again.call(
         "GET", "user/get", params={"access_token": made["token"], "userid": "persist01"}

@@ -6,7 +6,7 @@ import socket
 
 import requests
 
-from mock_server.server import ServerThread
+from mock_server.web.server import ServerThread
 
 CORPID = "wwdemo0000000000001"
 

@@ -12,7 +12,7 @@ from wechatpy.enterprise import WeChatClient
 from wechatpy.exceptions import WeChatClientException
 
 from mock_server import Emulator
-from mock_server.server import ServerThread
+from mock_server.web.server import ServerThread
 
 with warnings.catch_warnings():  # the official sample has `is 0` (SyntaxWarning on 3.8+)
     warnings.simplefilter("ignore")

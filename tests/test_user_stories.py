@@ -13,7 +13,7 @@ from flask import Flask, request
 from werkzeug.serving import make_server
 from weworkapi.WXBizMsgCrypt3 import WXBizMsgCrypt
 
-from mock_server.server import ServerThread
+from mock_server.web.server import ServerThread
 
 TOKEN = "ChenT0ken"
 KEY = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"
@@ -186,17 +186,16 @@ def test_wang_crm_sync_survives_busy_and_rate_limit(tmp_path: Any, naive: bool) 
     import json
     import sys
 
+    from mock_server.core.resources import scenarios_dir
+    from mock_server.emulator import PLUGINS
     from mock_server.faults.scenarios import run_scenario
-    from mock_server.fixture_tools import GENERATORS, generate
-    from mock_server.resources import scenarios_dir
-    from mock_server.services import load_all
+    from mock_server.services.contacts.generate import generate
 
-    load_all()
     doc = generate(40, 4, 7)
     args = type("Args", (), {"customers": 1500, "users": 40, "seed": 7})()
     import random
 
-    for gen in GENERATORS:
+    for gen in (g for p in PLUGINS for g in p.generators):
         gen(doc, args, random.Random(7))
     corp = tmp_path / "big.yaml"
     corp.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")

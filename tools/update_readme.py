@@ -5,7 +5,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from mock_server.registry import markdown_table
+from mock_server.core.registry import markdown_table
+from mock_server.emulator import default_registry
 
 README = Path(__file__).resolve().parents[1] / "README.md"
 START, END = "<!-- endpoints:start -->", "<!-- endpoints:end -->"
@@ -14,7 +15,7 @@ START, END = "<!-- endpoints:start -->", "<!-- endpoints:end -->"
 def render(text: str) -> str:
     head, rest = text.split(START, 1)
     _, tail = rest.split(END, 1)
-    return f"{head}{START}\n{markdown_table()}{END}{tail}"
+    return f"{head}{START}\n{markdown_table(default_registry())}{END}{tail}"
 
 
 def main(argv: list[str]) -> int:

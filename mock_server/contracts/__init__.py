@@ -1,1 +1,1 @@
-"""Contracts: schemas, validation, OpenAPI (filled in by its issue)."""
+"""Contracts: schemas, request validation, OpenAPI, proxy and cassettes (the plugin spec: ``plugin.py``)."""

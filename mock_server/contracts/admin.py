@@ -2,30 +2,37 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from flask import Blueprint, jsonify, request
+from mock_server.contracts.api import ContractsAPI
+from mock_server.core.admin import AdminActions, AdminError, AdminRequest
 
-from mock_server.admin import AdminError, admin_extension, body_json
-from mock_server.emulator import Emulator
+if TYPE_CHECKING:
+    from mock_server.core.engine import Engine
+
+admin = AdminActions()
 
 
-@admin_extension
-def routes(bp: Blueprint, emu: Emulator) -> None:
-    @bp.get("/contracts/warnings")
-    def contract_warnings() -> Any:
-        """Requests that broke their schema (``?endpoint=user/create`` to filter)."""
-        return jsonify({"warnings": emu.contract_warnings(endpoint=request.args.get("endpoint"))})
+def _api(emu: Engine) -> ContractsAPI:
+    return emu.api("contracts", ContractsAPI)
 
-    @bp.get("/contracts/strict")
-    def strict_get() -> Any:
-        return jsonify({"strict": emu.strict})
 
-    @bp.post("/contracts/strict")
-    def strict_set() -> Any:
-        """``{"strict": true}``: contract warnings become errors until the next reset."""
-        on = body_json().get("strict")
-        if not isinstance(on, bool):
-            raise AdminError("strict must be true or false")
-        emu.set_strict(on)
-        return jsonify({"strict": emu.strict})
+@admin.action("GET", "/contracts/warnings")
+def contract_warnings(emu: Engine, req: AdminRequest) -> dict[str, Any]:
+    """Requests that broke their schema (``?endpoint=user/create`` to filter)."""
+    return {"warnings": _api(emu).warnings(endpoint=req.text("endpoint"))}
+
+
+@admin.action("GET", "/contracts/strict")
+def strict_get(emu: Engine, req: AdminRequest) -> dict[str, Any]:
+    return {"strict": emu.strict}
+
+
+@admin.action("POST", "/contracts/strict")
+def strict_set(emu: Engine, req: AdminRequest) -> dict[str, Any]:
+    """``{"strict": true}``: contract warnings become errors until the next reset."""
+    on = req.body.get("strict")
+    if not isinstance(on, bool):
+        raise AdminError("strict must be true or false")
+    _api(emu).set_strict(on)
+    return {"strict": emu.strict}

@@ -17,8 +17,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from mock_server.emulator import Emulator
-    from mock_server.pipeline import ApiResponse, Context
+    from mock_server.core.engine import Engine
+    from mock_server.core.pipeline import ApiResponse, Context
 
 VERSION = 1
 SECRET_QUERY = ("corpsecret", "key")  # robot webhook key too
@@ -124,7 +124,7 @@ class Replayer:
         self.hits = 0
 
     def __call__(self, ctx: Context) -> ApiResponse | None:
-        from mock_server.pipeline import ApiResponse
+        from mock_server.core.pipeline import ApiResponse
 
         req = ctx.request
         body: Any = None
@@ -145,15 +145,12 @@ class Replayer:
         return ApiResponse(answer["body"], status=answer.get("status", 200), headers=headers)
 
 
-def replay_emulator(path: str | Path, fixtures: Sequence[str] | None = None, **kw: Any) -> Emulator:
-    """An emulator that answers the cassette's requests first (``serve --replay``)."""
-    from mock_server.emulator import Emulator
-
+def replay(engine: Engine, path: str | Path) -> Replayer:
+    """Make ``engine`` answer the cassette's requests first (``serve --replay``)."""
     replayer = Replayer(load(path))
-    emu = Emulator(fixtures, mode="server", **kw)
-    emu.hooks.on_request.insert(0, replayer)
-    emu.settings["replay"] = {"cassette": str(path)}
-    return emu
+    engine.hooks.on_request.insert(0, replayer)
+    engine.settings["replay"] = {"cassette": str(path)}
+    return replayer
 
 
 def fixture_from_cassette(path: str | Path) -> dict[str, Any]:

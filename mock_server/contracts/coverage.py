@@ -16,11 +16,11 @@ from typing import Any
 
 def compute(counts: dict[tuple[str, int], int]) -> dict[str, Any]:
     """The coverage report as data (what ``--wecom-errcode-coverage`` writes as JSON)."""
-    from mock_server.registry import endpoints
+    from mock_server.emulator import default_registry
 
     rows = []
     declared_total = exercised_total = 0
-    for ep in endpoints():
+    for ep in default_registry().endpoints():
         seen = {code: n for (path, code), n in counts.items() if path == ep.path}
         declared = sorted(set(ep.errcodes))
         exercised = [c for c in declared if c in seen]

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from mock_server import registry
 from mock_server.contracts.schemas import BASE_URL, COMMON, SchemaStore, _walk_refs, default_store
+from mock_server.core import registry
 
 DOC_URL = "https://developer.work.weixin.qq.com/document/path/{doc}"
 GENERIC_RESPONSE = {
@@ -63,14 +63,22 @@ def _query_parameters(schema: dict[str, Any]) -> list[dict[str, Any]]:
     return out
 
 
-def build(store: SchemaStore | None = None, server_url: str = "http://127.0.0.1:8000") -> dict:
+def build(
+    store: SchemaStore | None = None,
+    server_url: str = "http://127.0.0.1:8000",
+    endpoints: registry.Registry | None = None,
+) -> dict:
     """The OpenAPI 3.1 document of every registered endpoint."""
     store = store or default_store()
     components: dict[str, Any] = {}
     if store.exists(COMMON):
         components[component_name(COMMON)] = _component(store, COMMON)
     paths: dict[str, Any] = {}
-    for ep in registry.endpoints():
+    if endpoints is None:
+        from mock_server.emulator import default_registry
+
+        endpoints = default_registry()
+    for ep in endpoints.endpoints():
         rels = {kind: store.relpath(ep, kind) for kind in ("request", "response")}
         have = {kind: store.exists(rel) for kind, rel in rels.items()}
         for kind, rel in rels.items():

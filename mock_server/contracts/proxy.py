@@ -19,10 +19,10 @@ import requests
 from flask import Flask, Response, request
 from waitress.server import create_server
 
-from mock_server import registry
 from mock_server.contracts.cassette import CassetteWriter
 from mock_server.contracts.schemas import SchemaStore, default_store, inline_refs
 from mock_server.contracts.validation import _coerce
+from mock_server.core.registry import Registry
 
 HOP_HEADERS = {"host", "content-length", "connection", "accept-encoding", "transfer-encoding"}
 _INDEX = re.compile(r"\[\d+\]")
@@ -98,6 +98,18 @@ def _success_branch(schema: Any) -> Any:
     return schema
 
 
+def _registry() -> Registry:
+    from mock_server.emulator import default_registry
+
+    global _REGISTRY
+    if _REGISTRY is None:
+        _REGISTRY = default_registry()
+    return _REGISTRY
+
+
+_REGISTRY: Registry | None = None
+
+
 def check_exchange(
     store: SchemaStore,
     log: DriftLog,
@@ -108,7 +120,7 @@ def check_exchange(
     resp_body: Any,
 ) -> None:
     """Record every way one request/response pair drifts from the contract."""
-    ep = registry.resolve(path)
+    ep = _registry().resolve(path)
     if ep is None:
         log.add(path, "unknown_endpoint", "", "no such endpoint in the registry")
         return
@@ -155,7 +167,6 @@ def create_proxy_app(
     store: SchemaStore | None = None,
 ) -> Flask:
     store = store or default_store()
-    registry.endpoints()  # load every family so paths resolve
     base = upstream.rstrip("/")
     app = Flask("wecom_mock_proxy")
     session = requests.Session()
@@ -241,7 +252,7 @@ class ProxyServer:
         return self
 
     def stop(self) -> dict[str, Any]:
-        from mock_server.server import shutdown_waitress
+        from mock_server.web.server import shutdown_waitress
 
         shutdown_waitress(self._server, self._thread)
         rep = self.log.report()
@@ -263,7 +274,7 @@ def run_proxy(
 ) -> int:
     """Serve until SIGTERM/Ctrl-C, then write the report and print the summary."""
     proxy = ProxyServer(upstream, host=host, port=port, record=record, report=report)
-    from mock_server.server import stop_on_signals
+    from mock_server.web.server import stop_on_signals
 
     stop = stop_on_signals()
     proxy.start()

@@ -20,10 +20,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from mock_server.resources import schemas_dir
+from mock_server.core.resources import schemas_dir
 
 if TYPE_CHECKING:
-    from mock_server.registry import Endpoint
+    from mock_server.core.registry import Endpoint
 
 BASE_URL = "https://wecom-mock.invalid/schemas/"
 COMMON = "common.json"

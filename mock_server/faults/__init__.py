@@ -1,1 +1,1 @@
-"""Fault injection and modelled limits (filled in by its issue)."""
+"""Fault injection and modelled limits (the plugin spec: ``plugin.py``)."""

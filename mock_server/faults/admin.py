@@ -1,20 +1,27 @@
 """``/__admin/faults``, ``/__admin/rate-limits``, ``/__admin/trusted-ips``, ``/__admin/secrets``.
 
-Thin: every route calls the same ``Emulator`` methods as Python and pytest.
+Thin: every action calls the same ``emu.faults`` methods as Python and pytest.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from flask import Blueprint, jsonify, request
-
-from mock_server.admin import AdminError, admin_extension, body_json
-from mock_server.emulator import Emulator
+from mock_server.core.admin import AdminActions, AdminError, AdminRequest
+from mock_server.faults.api import FaultsAPI
 from mock_server.faults.rules import RuleError
 
+if TYPE_CHECKING:
+    from mock_server.core.engine import Engine
 
-def _int_or_none(data: dict[str, Any], key: str) -> int | None:
+admin = AdminActions()
+
+
+def _api(emu: Engine) -> FaultsAPI:
+    return emu.api("faults", FaultsAPI)
+
+
+def _int_or_none(data: Any, key: str) -> int | None:
     value = data.get(key)
     if value is None:
         return None
@@ -23,108 +30,113 @@ def _int_or_none(data: dict[str, Any], key: str) -> int | None:
     return value
 
 
-def _corpid(emu: Emulator, data: dict[str, Any]) -> str | None:
-    corpid = data.get("corpid") or request.args.get("corpid")
-    if corpid is not None and corpid not in emu.corps:
-        raise AdminError(f"no corp {corpid!r}", 404)
-    return corpid
+@admin.action("GET", "/faults")
+def faults_list(emu: Engine, req: AdminRequest) -> dict[str, Any]:
+    return {"faults": _api(emu).rules()}
 
 
-@admin_extension
-def routes(bp: Blueprint, emu: Emulator) -> None:
-    @bp.get("/faults")
-    def faults_list() -> Any:
-        return jsonify({"faults": emu.faults()})
+@admin.action("POST", "/faults", status=201)
+def faults_add(emu: Engine, req: AdminRequest) -> dict[str, Any]:
+    """One rule, or ``{"faults": [rule, ...]}`` (all or nothing)."""
+    specs = req.body.get("faults", [dict(req.body)])
+    if not isinstance(specs, list) or not all(isinstance(s, dict) for s in specs):
+        raise AdminError("faults must be a list of rule objects")
+    try:
+        rules = _api(emu).add_faults(specs)
+    except RuleError as exc:
+        raise AdminError(str(exc)) from None
+    return {"faults": [r.describe() for r in rules]}
 
-    @bp.post("/faults")
-    def faults_add() -> Any:
-        """One rule, or ``{"faults": [rule, ...]}`` (all or nothing)."""
-        data = body_json()
-        specs = data.get("faults", [data])
-        if not isinstance(specs, list) or not all(isinstance(s, dict) for s in specs):
-            raise AdminError("faults must be a list of rule objects")
-        try:
-            rules = emu.add_faults(specs)
-        except RuleError as exc:
-            raise AdminError(str(exc)) from None
-        return jsonify({"faults": [r.describe() for r in rules]}), 201
 
-    @bp.delete("/faults")
-    def faults_clear() -> Any:
-        emu.clear_faults()
-        return jsonify({"status": "cleared"})
+@admin.action("DELETE", "/faults")
+def faults_clear(emu: Engine, req: AdminRequest) -> dict[str, Any]:
+    _api(emu).clear_faults()
+    return {"status": "cleared"}
 
-    @bp.get("/faults/<fault_id>")
-    def faults_get(fault_id: str) -> Any:
-        for rule in emu.faults():
-            if rule["id"] == fault_id:
-                return jsonify(rule)
+
+@admin.action("GET", "/faults/<fault_id>")
+def faults_get(emu: Engine, req: AdminRequest) -> dict[str, Any]:
+    fault_id = req.params["fault_id"]
+    for rule in _api(emu).rules():
+        if rule["id"] == fault_id:
+            return rule
+    raise AdminError(f"no fault {fault_id!r}", 404)
+
+
+@admin.action("DELETE", "/faults/<fault_id>")
+def faults_remove(emu: Engine, req: AdminRequest) -> dict[str, Any]:
+    fault_id = req.params["fault_id"]
+    if not _api(emu).remove_fault(fault_id):
         raise AdminError(f"no fault {fault_id!r}", 404)
+    return {"status": "removed", "id": fault_id}
 
-    @bp.delete("/faults/<fault_id>")
-    def faults_remove(fault_id: str) -> Any:
-        if not emu.remove_fault(fault_id):
-            raise AdminError(f"no fault {fault_id!r}", 404)
-        return jsonify({"status": "removed", "id": fault_id})
 
-    @bp.get("/rate-limits")
-    def rate_limits_get() -> Any:
-        return jsonify(emu.rate_limits(_corpid(emu, {})))
+@admin.action("GET", "/rate-limits")
+def rate_limits_get(emu: Engine, req: AdminRequest) -> dict[str, Any]:
+    return _api(emu).rate_limits(req.corpid(emu))
 
-    @bp.put("/rate-limits")
-    def rate_limits_set() -> Any:
-        """``{"enabled": true, "limits": [...], "corpid": ..., "builtin": true}``."""
-        data = body_json()
-        enabled = data.get("enabled", True)
-        if not isinstance(enabled, bool):
-            raise AdminError("enabled must be true or false")
-        builtin = data.get("builtin", True)
-        if not isinstance(builtin, bool):
-            raise AdminError("builtin must be true or false")
-        corpid = _corpid(emu, data)
-        try:
-            emu.set_rate_limits(
-                enabled,
-                data.get("limits"),
-                corpid=corpid,
-                builtin=builtin,
-                gettoken_failures_per_hour=data.get("gettoken_failures_per_hour"),
-                concurrent_per_api=data.get("concurrent_per_api"),
-            )
-        except ValueError as exc:
-            raise AdminError(str(exc)) from None
-        return jsonify(emu.rate_limits(corpid))
 
-    @bp.put("/trusted-ips")
-    def trusted_ips_set() -> Any:
-        """``{"agentid": 1000002, "ips": ["10.0.0.0/8"]}`` or ``{"scope": "contacts", ...}``."""
-        data = body_json()
-        agentid = _int_or_none(data, "agentid")
-        scope = data.get("scope", "app")
-        corpid = _corpid(emu, data)
-        try:
-            ips = emu.set_trusted_ips(data.get("ips"), agentid=agentid, scope=scope, corpid=corpid)  # type: ignore[arg-type]
-        except KeyError as exc:
-            raise AdminError(f"unknown agent or scope: {exc}", 404) from None
-        except ValueError as exc:
-            raise AdminError(str(exc)) from None
-        return jsonify({"agentid": agentid, "scope": scope, "ips": ips})
+@admin.action("PUT", "/rate-limits")
+def rate_limits_set(emu: Engine, req: AdminRequest) -> dict[str, Any]:
+    """``{"enabled": true, "limits": [...], "corpid": ..., "builtin": true}``."""
+    data = req.body
+    enabled = data.get("enabled", True)
+    if not isinstance(enabled, bool):
+        raise AdminError("enabled must be true or false")
+    builtin = data.get("builtin", True)
+    if not isinstance(builtin, bool):
+        raise AdminError("builtin must be true or false")
+    corpid = req.corpid(emu)
+    try:
+        _api(emu).set_rate_limits(
+            enabled,
+            data.get("limits"),
+            corpid=corpid,
+            builtin=builtin,
+            gettoken_failures_per_hour=data.get("gettoken_failures_per_hour"),
+            concurrent_per_api=data.get("concurrent_per_api"),
+        )
+    except ValueError as exc:
+        raise AdminError(str(exc)) from None
+    return _api(emu).rate_limits(corpid)
 
-    @bp.post("/secrets/rotate")
-    def secrets_rotate() -> Any:
-        """``{"agentid": 1000002}`` or ``{"scope": "contacts"}``, optional ``"secret"``."""
-        data = body_json()
-        agentid = _int_or_none(data, "agentid")
-        scope = data.get("scope", "app")
-        secret = data.get("secret")
-        if secret is not None and (not isinstance(secret, str) or not secret.strip()):
-            raise AdminError("secret must be a non-empty string")
-        corpid = _corpid(emu, data)
-        corp = emu.corp(corpid)
-        if scope == "app" and agentid is not None and agentid not in corp.agents:
-            raise AdminError(f"no agent {agentid} in corp {corp.corpid}", 404)
-        try:
-            new = emu.rotate_secret(scope, agentid=agentid, corpid=corpid, secret=secret)
-        except KeyError as exc:
-            raise AdminError(f"unknown scope: {exc}", 404) from None
-        return jsonify({"corpid": corp.corpid, "scope": scope, "agentid": agentid, "secret": new})
+
+@admin.action("PUT", "/trusted-ips")
+def trusted_ips_set(emu: Engine, req: AdminRequest) -> dict[str, Any]:
+    """``{"agentid": 1000002, "ips": ["10.0.0.0/8"]}`` or ``{"scope": "contacts", ...}``."""
+    data = req.body
+    agentid = _int_or_none(data, "agentid")
+    scope = data.get("scope", "app")
+    corpid = req.corpid(emu)
+    try:
+        ips = _api(emu).set_trusted_ips(
+            data.get("ips"),  # type: ignore[arg-type]  # checked by set_trusted_ips
+            agentid=agentid,
+            scope=scope,
+            corpid=corpid,
+        )
+    except KeyError as exc:
+        raise AdminError(f"unknown agent or scope: {exc}", 404) from None
+    except ValueError as exc:
+        raise AdminError(str(exc)) from None
+    return {"agentid": agentid, "scope": scope, "ips": ips}
+
+
+@admin.action("POST", "/secrets/rotate")
+def secrets_rotate(emu: Engine, req: AdminRequest) -> dict[str, Any]:
+    """``{"agentid": 1000002}`` or ``{"scope": "contacts"}``, optional ``"secret"``."""
+    data = req.body
+    agentid = _int_or_none(data, "agentid")
+    scope = data.get("scope", "app")
+    secret = data.get("secret")
+    if secret is not None and (not isinstance(secret, str) or not secret.strip()):
+        raise AdminError("secret must be a non-empty string")
+    corpid = req.corpid(emu)
+    corp = emu.corp(corpid)
+    if scope == "app" and agentid is not None and agentid not in corp.agents:
+        raise AdminError(f"no agent {agentid} in corp {corp.corpid}", 404)
+    try:
+        new = _api(emu).rotate_secret(scope, agentid=agentid, corpid=corpid, secret=secret)
+    except KeyError as exc:
+        raise AdminError(f"unknown scope: {exc}", 404) from None
+    return {"corpid": corp.corpid, "scope": scope, "agentid": agentid, "secret": new}

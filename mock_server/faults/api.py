@@ -1,6 +1,6 @@
-"""Python API of fault injection and modelled limits, mixed into ``Emulator``.
+"""Python API of fault injection and modelled limits: ``emu.faults``.
 
-The pipeline hooks are installed in ``_init_family_faults``:
+Building it installs the pipeline hooks:
 
 * ``on_request``: fault rules (before any token check, so they hit gettoken and bad tokens too);
 * ``after_auth``: trusted IPs (60020) and rate limits (45009), the real API's own behaviour;
@@ -14,16 +14,16 @@ import time
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
-from mock_server.errors import WeComError
+from mock_server.core.errors import WeComError
+from mock_server.core.pipeline import JSON_CONTENT_TYPE, ApiResponse, error_response
+from mock_server.core.registry import APP, AUTH_NONE
 from mock_server.faults import limits
 from mock_server.faults.rules import FaultEngine, FaultRule, RuleError
-from mock_server.pipeline import JSON_CONTENT_TYPE, ApiResponse, error_response
-from mock_server.registry import APP, AUTH_NONE
 
 if TYPE_CHECKING:
-    from mock_server.emulator import Emulator
-    from mock_server.pipeline import Context
-    from mock_server.state import Corp
+    from mock_server.core.engine import Engine
+    from mock_server.core.pipeline import Context
+    from mock_server.core.state import Corp
 
 _PENDING = "_pending_rule"
 _SLOT = "_concurrency_slot"
@@ -61,7 +61,7 @@ class FaultHandle:
         return f"<fault {self.rule.id} {self.rule.kind()} on {self.rule.path}: {self.triggered} hit(s)>"
 
 
-def _identity(emu: Emulator, ctx: Context) -> tuple[str | None, str | None, int | None]:
+def _identity(emu: Engine, ctx: Context) -> tuple[str | None, str | None, int | None]:
     """(corpid, scope, agentid) of the caller, read without validating anything."""
     query = ctx.request.query
     token = query.get("access_token")
@@ -89,17 +89,18 @@ def _malformed(resp: ApiResponse | None) -> bytes:
 class FaultsAPI:
     """Inject faults (``emu.fault(...)``), model limits, rotate secrets."""
 
-    _faults: FaultEngine
-
     # -- set-up -------------------------------------------------------------------------
-    def _init_family_faults(self) -> None:
-        emu: Emulator = self  # type: ignore[assignment]
+    def __init__(self, engine: Engine) -> None:
+        self._emu = engine
         self._faults = FaultEngine()
-        emu.hooks.on_request.append(self._fault_on_request)
-        emu.hooks.after_auth.append(self._limits_after_auth)
-        emu.hooks.on_response.append(self._fault_on_response)
-        emu.hooks.on_reset.append(self._faults.clear)
-        import mock_server.faults.admin  # noqa: F401  (registers /__admin routes; imports Flask)
+        engine.hooks.on_request.append(self._fault_on_request)
+        engine.hooks.after_auth.append(self._limits_after_auth)
+        engine.hooks.on_response.append(self._fault_on_response)
+        engine.hooks.on_reset.append(self._faults.clear)
+
+    def __call__(self) -> list[dict[str, Any]]:
+        """``emu.faults()``: the same as ``.rules()``."""
+        return self.rules()
 
     # -- fault rules ----------------------------------------------------------------------
     def fault(self, path: str = "*", **spec: Any) -> FaultHandle:
@@ -122,10 +123,10 @@ class FaultsAPI:
 
     def add_faults(self, specs: Iterable[dict[str, Any]]) -> list[FaultRule]:
         """Add several rules at once (all validated first); raises ``RuleError``."""
-        emu: Emulator = self  # type: ignore[assignment]
+        emu = self._emu
         return self._faults.add(list(specs), emu.clock.now())
 
-    def faults(self) -> list[dict[str, Any]]:
+    def rules(self) -> list[dict[str, Any]]:
         """Every rule with its counters (``seen``, ``triggered``, ``expired``)."""
         return [r.describe() for r in self._faults.rules]
 
@@ -135,24 +136,13 @@ class FaultsAPI:
     def clear_faults(self) -> None:
         self._faults.clear()
 
-    def _marker_wecom_fault(self, marker: Any) -> None:
-        """wecom_fault(path=..., errcode=..., times=..., ...): a fault rule for the whole test."""
-        specs = [dict(a) for a in marker.args if isinstance(a, dict)]
-        if marker.kwargs:
-            specs.append(dict(marker.kwargs))
-        self.add_faults(specs)
-
-    def _marker_wecom_limits(self, marker: Any) -> None:
-        """wecom_limits(enabled=True, limits=[...]): modelled rate limits (off by default in process)."""
-        self.set_rate_limits(*marker.args, **marker.kwargs)
-
     # -- hooks ------------------------------------------------------------------------------
     def _fault_on_request(self, ctx: Context) -> ApiResponse | None:
         engine = self._faults
         if not engine.active:
             return None
         req = ctx.request
-        emu: Emulator = self  # type: ignore[assignment]
+        emu = self._emu
         rules, who = engine.matching(req.path, req.method, lambda: _identity(emu, ctx))
         if not rules:
             return None
@@ -176,16 +166,16 @@ class FaultsAPI:
         if ctx.notes:
             rule = ctx.notes.pop(_PENDING, None)
             if rule is not None:
-                emu: Emulator = self  # type: ignore[assignment]
+                emu = self._emu
                 out = self._apply(ctx, rule, _identity(emu, ctx), resp)
             slot = ctx.notes.pop(_SLOT, None)
             if slot is not None:  # after any "stage: after" delay: a slow call holds its slot
                 limits.leave_call(*slot)
         ep = ctx.endpoint
         if ep is not None and ep.auth == AUTH_NONE and resp.errcode == 40001:
-            corp = self.corps.get(ctx.request.query.get("corpid", ""))  # type: ignore[attr-defined]
+            corp = ctx.corp
             if corp is not None:
-                emu = self  # type: ignore[assignment]
+                emu = self._emu
                 limits.count_gettoken_failure(emu, corp, ctx.request.client_ip, emu.clock.now())
         return out
 
@@ -197,7 +187,7 @@ class FaultsAPI:
         real: ApiResponse | None,
     ) -> ApiResponse | None:
         """Carry out a rule's action; ``real`` is the real answer for ``stage: after``."""
-        emu: Emulator = self  # type: ignore[assignment]
+        emu = self._emu
         record = ctx.fault if ctx.fault is not None else {}
         delay = rule.pick_delay()
         if delay:
@@ -241,7 +231,7 @@ class FaultsAPI:
         return None
 
     def _limits_after_auth(self, ctx: Context) -> ApiResponse | None:
-        emu: Emulator = self  # type: ignore[assignment]
+        emu = self._emu
         ep = ctx.endpoint
         if ep is None:
             return None
@@ -275,7 +265,7 @@ class FaultsAPI:
 
     # -- modelled limits ----------------------------------------------------------------------
     def _corps_for(self, corpid: str | None) -> list[Corp]:
-        emu: Emulator = self  # type: ignore[assignment]
+        emu = self._emu
         return list(emu.corps.values()) if corpid is None else [emu.corp(corpid)]
 
     def set_rate_limits(
@@ -322,7 +312,7 @@ class FaultsAPI:
 
     def rate_limits(self, corpid: str | None = None) -> dict[str, Any]:
         """The rate-limit configuration in force and the open counters of a corp."""
-        emu: Emulator = self  # type: ignore[assignment]
+        emu = self._emu
         corp = emu.corp(corpid)
         enabled, table, threshold = limits.corp_config(emu, corp)
         store: limits.LimitsStore = corp.store("faults")
@@ -354,7 +344,7 @@ class FaultsAPI:
 
         Calls from other IPs, gettoken included, answer 60020.
         """
-        emu: Emulator = self  # type: ignore[assignment]
+        emu = self._emu
         corp = emu.corp(corpid)
         clean = limits.check_ips(ips)
         with corp.lock:
@@ -377,7 +367,7 @@ class FaultsAPI:
     ) -> str:
         """Reset a secret as the admin console does: a new secret, every token of the old one
         answers 40014 and gettoken with the old secret answers 40001. Returns the new secret."""
-        emu: Emulator = self  # type: ignore[assignment]
+        emu = self._emu
         corp = emu.corp(corpid)
         new = secret or f"ROTATED-{scope}-{emu.ids.alnum(16)}-not-real"
         with corp.lock:

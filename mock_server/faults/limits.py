@@ -15,9 +15,9 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-from mock_server.errors import WeComError
-from mock_server.registry import APP
-from mock_server.state import Corp, register_store
+from mock_server.core.errors import WeComError
+from mock_server.core.registry import APP
+from mock_server.core.state import Corp
 
 PERIODS = {"minute": 60, "hour": 3600, "day": 86400, "month": 30 * 86400}
 KEYS = ("corp", "app", "ip")
@@ -66,9 +66,6 @@ class LimitsStore:
     windows: dict[str, list[float]] = field(default_factory=dict)
     blocked: dict[str, float] = field(default_factory=dict)
     inflight: dict[str, int] = field(default_factory=dict)
-
-
-register_store("faults", lambda corp: LimitsStore())
 
 
 def check_limit_spec(spec: Any) -> dict[str, Any]:

@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from mock_server.registry import SCOPES
+from mock_server.core.registry import SCOPES
 
 # Faults only a socket can show (HTTP) or that ``requests`` raises as ConnectionError.
 SOCKET_FAULTS = ("reset", "empty", "garbage")

@@ -20,7 +20,7 @@ from typing import Any
 
 import yaml
 
-from mock_server.resources import scenarios_dir
+from mock_server.core.resources import scenarios_dir
 
 EXPECTATION_KINDS = ("count", "sequence", "unique", "deliveries")
 ENTRY_FILTERS = ("path", "method", "errcode", "fault", "scope", "corpid", "agentid")
@@ -405,8 +405,8 @@ def run_scenario(
 ) -> ScenarioResult:
     """Serve the scenario, run ``command`` against it, evaluate; never raises for a failing
     client (its failure is in the result)."""
-    from mock_server.fixtures import FixtureError
-    from mock_server.server import ServerThread
+    from mock_server.core.fixtures import FixtureError
+    from mock_server.web.server import ServerThread
 
     doc = load_scenario(path)
     ports = Ports()

@@ -20,7 +20,7 @@ import time
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from mock_server.pipeline import ApiResponse
+from mock_server.core.pipeline import ApiResponse
 
 ENV_FAULT = "wecom_mock.fault"
 ENV_CHANNEL = "wecom_mock.channel"

@@ -13,7 +13,7 @@ from typing import Any, ClassVar
 import pytest
 
 from mock_server import Emulator
-from mock_server.server import ServerThread
+from mock_server.web.server import ServerThread
 
 CHROMIUM = os.environ.get("WECOM_MOCK_CHROMIUM", "/usr/bin/chromium")
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"

@@ -7,7 +7,7 @@ from typing import Any
 
 import requests
 
-from mock_server.server import ServerThread
+from mock_server.web.server import ServerThread
 from tests.browser.conftest import shot
 
 CORP = "wwdemo0000000000001"

@@ -8,7 +8,7 @@ import pytest
 import requests
 
 from mock_server import Emulator, ServerThread
-from mock_server.resources import demo_fixture
+from mock_server.core.resources import demo_fixture
 
 IN_PROCESS_BASE = "https://qyapi.weixin.qq.com/cgi-bin"
 
@@ -112,7 +112,7 @@ def test_repeated_wrong_secrets_ban_the_ip_from_gettoken(emu: Emulator) -> None:
 
 
 def test_rate_limits_per_corp_from_the_fixture_settings() -> None:
-    from mock_server.fixtures import load_yaml
+    from mock_server.core.fixtures import load_yaml
 
     doc = load_yaml(demo_fixture())
     doc["settings"] = {"rate_limits": {"limits": [{"path": "user/get", "limit": 1}]}}
@@ -183,7 +183,7 @@ def test_trusted_ips_for_a_system_secret(emu: Emulator) -> None:
 
 
 def test_trusted_ips_from_the_agent_fixture_and_lifted_with_empty_list() -> None:
-    from mock_server.fixtures import load_yaml
+    from mock_server.core.fixtures import load_yaml
 
     doc = load_yaml(demo_fixture())
     doc["agents"][0]["trusted_ips"] = ["10.0.0.1"]

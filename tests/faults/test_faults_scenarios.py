@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 
 from mock_server.cli import main
+from mock_server.core.resources import scenarios_dir
 from mock_server.faults.scenarios import evaluate, load_scenario, run_scenario
-from mock_server.resources import scenarios_dir
 
 CLIENT = textwrap.dedent(
     """
@@ -23,7 +23,7 @@ CLIENT = textwrap.dedent(
     from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
     from urllib.parse import parse_qs, urlsplit
     import requests
-    from mock_server import crypto
+    from mock_server.core import crypto
 
     BASE = os.environ["WECOM_API_BASE"].rstrip("/")
     CORPID, SECRET = os.environ["WECOM_CORPID"], os.environ["WECOM_SECRET"]
@@ -411,7 +411,7 @@ def test_scenario_schema_is_printed(capsys: pytest.CaptureFixture[str]) -> None:
 
 def test_scenario_with_its_own_fixture_clock_and_gettoken_fault(tmp_path: Path) -> None:
     """Relative fixture paths, a clock step at start, and a failing expectation's report."""
-    from mock_server.resources import demo_fixture
+    from mock_server.core.resources import demo_fixture
 
     (tmp_path / "corp.yaml").write_text(demo_fixture().read_text(encoding="utf-8"), "utf-8")
     scenario = tmp_path / "s.yaml"

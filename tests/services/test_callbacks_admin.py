@@ -12,9 +12,9 @@ from hypothesis import strategies as st
 from weworkapi.WXBizMsgCrypt3 import WXBizMsgCrypt
 
 from mock_server import Emulator, create_app
-from mock_server.events import DomainEvent
-from mock_server.fixtures import FixtureError
-from mock_server.resources import demo_fixture
+from mock_server.core.events import DomainEvent
+from mock_server.core.fixtures import FixtureError
+from mock_server.core.resources import demo_fixture
 from mock_server.services.callbacks.render import _INVALID_XML, render_event
 from mock_server.services.callbacks.testing import (
     build_callback_request,

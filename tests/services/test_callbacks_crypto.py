@@ -1,4 +1,4 @@
-"""mock_server.crypto: published vectors, interop both ways with weworkapi and wechatpy,
+"""mock_server.core.crypto: published vectors, interop both ways with weworkapi and wechatpy,
 the official error codes, and property tests."""
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from wechatpy.enterprise.crypto import WeChatCrypto
 from wechatpy.exceptions import InvalidSignatureException
 from weworkapi.WXBizMsgCrypt3 import WXBizMsgCrypt
 
-from mock_server import crypto as c
+from mock_server.core import crypto as c
 
 # callbacks.md §5.1: the official doc vector (doc 90968).
 DOC_CORPID = "wx5823bf96d3bd56c7"

@@ -17,7 +17,7 @@ from werkzeug.serving import make_server
 from weworkapi.WXBizMsgCrypt3 import WXBizMsgCrypt
 
 from mock_server import Emulator
-from mock_server.events import SOURCE_API, SOURCE_SANDBOX, DomainEvent
+from mock_server.core.events import SOURCE_API, SOURCE_SANDBOX, DomainEvent
 from mock_server.services.callbacks.delivery import CallbackError
 from mock_server.services.contacts import models as cm
 
@@ -618,18 +618,18 @@ def test_server_mode_never_blocks_the_api_call(receiver: Receiver, wecom_server:
 def test_server_mode_drops_are_counted_and_logged(receiver: Receiver) -> None:
     emu = Emulator(mode="server")
     try:
-        emu._callbacks.stop()
+        emu.callbacks.dispatcher.stop()
         emu.configure_callbacks(queue_size=1, workers=1, timeout=3)
-        emu._callbacks.start_workers()
+        emu.callbacks.dispatcher.start_workers()
         configure(emu, 1000002, receiver)
         receiver.behave = lambda n: "hang" if n == 1 else "ok"
         emu.sandbox_app_event(1000002, "lisi")  # taken by the worker, hangs
         # The worker may not have taken the first job yet: send until one is dropped.
         for _ in range(3):
             emu.sandbox_app_event(1000002, "lisi")
-            if emu._callbacks.dropped:
+            if emu.callbacks.dispatcher.dropped:
                 break
-        assert emu._callbacks.dropped >= 1
+        assert emu.callbacks.dispatcher.dropped >= 1
         assert emu.callback_deliveries(outcome="dropped")
         receiver.release.set()
         assert emu.flush_callbacks(10)

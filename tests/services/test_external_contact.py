@@ -581,7 +581,7 @@ def test_groupchat_list_invalid_cursor_50100(crm: Api) -> None:
 
 
 def test_groupchat_list_over_1000_visible_users_needs_owner_filter_81017() -> None:
-    from mock_server.fixture_tools import generate
+    from mock_server.cli.fixture import generate
 
     emu = Emulator([generate(1001, 3, 0)])
     api = Api(emu, "external")
@@ -627,7 +627,7 @@ def test_groupchat_get_errors(emu: Emulator, crm: Api) -> None:
 def test_derived_ids_are_stable_for_a_seed() -> None:
     import random
 
-    from mock_server.fixture_tools import generate
+    from mock_server.cli.fixture import generate
     from mock_server.services.external_contact.fixture import generate_section
 
     doc = generate(5, 1, 0)

@@ -13,10 +13,10 @@ import threading
 import requests
 
 from mock_server import Emulator
-from mock_server.fixture_tools import generate
-from mock_server.server import ServerThread
+from mock_server.cli.fixture import generate
 from mock_server.services.external_contact import models as m
 from mock_server.services.external_contact.fixture import generate_section
+from mock_server.web.server import ServerThread
 from tests.conftest import Api
 
 

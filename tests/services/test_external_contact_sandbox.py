@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from mock_server import Emulator, create_app
-from mock_server.events import SOURCE_API, SOURCE_SANDBOX, DomainEvent
+from mock_server.core.events import SOURCE_API, SOURCE_SANDBOX, DomainEvent
 from tests.conftest import Api
 
 

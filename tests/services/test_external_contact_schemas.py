@@ -11,11 +11,11 @@ import pytest
 from referencing import Registry, Resource
 
 from mock_server import Emulator
-from mock_server.registry import endpoints
-from mock_server.resources import schemas_dir
+from mock_server.core.resources import schemas_dir
+from mock_server.emulator import default_registry
 from tests.conftest import Api
 
-EPS = [e for e in endpoints() if e.family == "external_contact"]
+EPS = [e for e in default_registry().endpoints() if e.family == "external_contact"]
 
 
 def _registry() -> Registry:

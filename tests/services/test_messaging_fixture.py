@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from mock_server import Emulator
-from mock_server.fixtures import FixtureError
+from mock_server.core.fixtures import FixtureError
 
 CORP: dict[str, Any] = {
     "corpid": "wwrobots00000000001",

@@ -9,8 +9,8 @@ import pytest
 import requests
 
 from mock_server import Emulator
-from mock_server.app import create_app
-from mock_server.server import ServerThread
+from mock_server.web.app import create_app
+from mock_server.web.server import ServerThread
 from tests.conftest import Api
 
 KEY = "DEMO-ops-alerts-robot-key-not-real"

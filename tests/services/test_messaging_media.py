@@ -7,7 +7,7 @@ from typing import Any
 import requests
 
 from mock_server import Emulator
-from mock_server.server import ServerThread
+from mock_server.web.server import ServerThread
 
 API = "https://qyapi.weixin.qq.com/cgi-bin/"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x02" * 64

@@ -11,11 +11,11 @@ from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
 
 from mock_server import Emulator
-from mock_server.registry import endpoints
+from mock_server.emulator import default_registry
 from tests.conftest import Api
 
 SCHEMAS = Path(__file__).resolve().parents[2] / "schemas"
-EPS = [e for e in endpoints() if e.family == "messaging"]
+EPS = [e for e in default_registry().endpoints() if e.family == "messaging"]
 
 
 def load(path: Path) -> dict[str, Any]:

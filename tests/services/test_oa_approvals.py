@@ -405,7 +405,7 @@ def test_reject_revoke_and_comment(emu: Emulator, oa_api: Api) -> None:
 
 
 def test_sandbox_over_admin_api(emu: Emulator, oa_api: Api) -> None:
-    from mock_server.app import create_app
+    from mock_server.web.app import create_app
 
     sp = oa_api.post("oa/applyevent", general_body())["sp_no"]
     client = create_app(emu).test_client()

@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 
 from mock_server import Emulator
-from mock_server.fixtures import FixtureError, load_yaml
-from mock_server.resources import demo_fixture
+from mock_server.core.fixtures import FixtureError, load_yaml
+from mock_server.core.resources import demo_fixture
 
 
 def demo() -> dict[str, Any]:

@@ -9,9 +9,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from mock_server import Emulator
-from mock_server.registry import endpoints
+from mock_server.emulator import default_registry
 
-OA = sorted(e.name for e in endpoints() if e.family == "oa")
+OA = sorted(e.name for e in default_registry().endpoints() if e.family == "oa")
 EMU = Emulator()
 TOKENS = {"approval": EMU.token("app", 1000004), "app": EMU.token("app", 1000002)}
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import requests
 
-from mock_server.server import ServerThread
+from mock_server.web.server import ServerThread
 
 GENERAL = "ZLqk8pcsAoXZ1eYa6vpAgfX28MPdYU3ayMaSPHaa"
 

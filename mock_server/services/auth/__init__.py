@@ -1,3 +1,1 @@
-"""gettoken and the IP-list endpoints."""
-
-from mock_server.services.auth import handlers as handlers
+"""gettoken and the IP-list endpoints (the plugin spec: ``plugin.py``)."""

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from mock_server.errors import WeComError
-from mock_server.pipeline import Context
-from mock_server.registry import AUTH_NONE, SCOPES, Family
+from mock_server.core.errors import WeComError
+from mock_server.core.pipeline import Context
+from mock_server.core.registry import AUTH_NONE, SCOPES, Family
 
 api = Family("auth")
 
@@ -32,13 +32,12 @@ def gettoken(ctx: Context) -> dict[str, Any]:
         raise WeComError(41002)
     if not secret:
         raise WeComError(41004)
-    corp = emu.corps.get(corpid)
+    corp = ctx.corp  # the pipeline found the corp named by corpid, if there is one
     if corp is None:
         raise WeComError(40013)
     found = corp.secret_scope(secret)
     if found is None:
         raise WeComError(40001)
-    ctx.corp = corp
     scope, agentid = found
     now = emu.clock.time()
     info = emu.tokens.issue(corpid, secret, scope, agentid, now, emu.ids.token)

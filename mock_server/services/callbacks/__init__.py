@@ -1,3 +1,1 @@
-"""Callbacks: crypto, URL verification, event delivery (admin routes: ``admin.py``)."""
-
-from mock_server.services.callbacks import fixture as fixture
+"""Callbacks: receivers, URL verification, event delivery (the plugin spec: ``plugin.py``)."""

@@ -2,165 +2,167 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
-from flask import Blueprint, jsonify, request
-
-from mock_server.admin import AdminError, admin_extension, body_json
-from mock_server.emulator import Emulator
+from mock_server.core.admin import AdminActions, AdminError, AdminRequest
+from mock_server.services.callbacks.api import CallbacksAPI
 from mock_server.services.callbacks.delivery import CallbackError
 
+if TYPE_CHECKING:
+    from mock_server.core.engine import Engine
 
-def _corpid(data: dict[str, Any]) -> str | None:
-    corpid = data.get("corpid") or request.args.get("corpid") or None
-    if corpid is not None and not isinstance(corpid, str):
-        raise AdminError("corpid must be a string")
-    return corpid
+admin = AdminActions()
 
 
-def _call(fn: Any, *args: Any, **kwargs: Any) -> Any:
+def _api(emu: Engine) -> CallbacksAPI:
+    return emu.api("callbacks", CallbacksAPI)
+
+
+def _call(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
     try:
         return fn(*args, **kwargs)
     except CallbackError as exc:
-        raise AdminError(str(exc)) from None
+        extra = {"verification": exc.result} if exc.result is not None else None
+        raise AdminError(str(exc), extra=extra) from None
     except (KeyError, ValueError) as exc:
         raise AdminError(str(exc.args[0] if exc.args else exc)) from None
 
 
-@admin_extension
-def routes(bp: Blueprint, emu: Emulator) -> None:
-    @bp.get("/callbacks/config")
-    def callbacks_config() -> Any:
-        app = request.args.get("app")
-        corpid = _corpid({})
-        if app:
-            config = _call(emu.callback_config, app, corpid)
-            if config is None:
-                raise AdminError(f"no callback configured for {app}", 404)
-            return jsonify(config)
-        return jsonify(_call(emu.callback_config, None, corpid))
+@admin.action("GET", "/callbacks/config")
+def config_get(emu: Engine, req: AdminRequest) -> dict[str, Any]:
+    """One receiver's config (``?app=``) or every configured receiver."""
+    app = req.text("app")
+    corpid = req.corpid(emu)
+    if app:
+        config = _call(_api(emu).callback_config, app, corpid)
+        if config is None:
+            raise AdminError(f"no callback configured for {app}", 404)
+        return config  # type: ignore[no-any-return]
+    return _call(_api(emu).callback_config, None, corpid)  # type: ignore[no-any-return]
 
-    @bp.put("/callbacks/config")
-    def callbacks_config_put() -> Any:
-        data = body_json()
-        if "app" not in data:
-            raise AdminError("app is required (an agentid, contacts, external or approval)")
-        verify = data.get("verify", True)
-        if not isinstance(verify, bool):
-            raise AdminError("verify must be a boolean")
-        try:
-            saved = emu.set_callback(
-                data["app"],
-                data.get("url"),
-                data.get("token"),
-                data.get("encoding_aes_key"),
-                verify=verify,
-                corpid=_corpid(data),
-            )
-        except CallbackError as exc:
-            body: dict[str, Any] = {"error": str(exc)}
-            if exc.result is not None:
-                body["verification"] = exc.result
-            return jsonify(body), 400
-        except (KeyError, ValueError) as exc:
-            raise AdminError(str(exc.args[0] if exc.args else exc)) from None
-        return jsonify(saved)
 
-    @bp.post("/callbacks/verify")
-    def callbacks_verify() -> Any:
-        data = body_json()
-        result = _call(
-            emu.verify_callback,
-            data.get("app"),
-            url=data.get("url"),
-            token=data.get("token"),
-            encoding_aes_key=data.get("encoding_aes_key"),
-            corpid=_corpid(data),
-        )
-        return jsonify(result)
+@admin.action("PUT", "/callbacks/config")
+def config_put(emu: Engine, req: AdminRequest) -> dict[str, Any]:
+    """Save a receiver (verified first unless ``"verify": false``)."""
+    data = req.body
+    if "app" not in data:
+        raise AdminError("app is required (an agentid, contacts, external or approval)")
+    verify = data.get("verify", True)
+    if not isinstance(verify, bool):
+        raise AdminError("verify must be a boolean")
+    return _call(  # type: ignore[no-any-return]
+        _api(emu).set_callback,
+        data["app"],
+        data.get("url"),
+        data.get("token"),
+        data.get("encoding_aes_key"),
+        verify=verify,
+        corpid=req.corpid(emu),
+    )
 
-    @bp.get("/callbacks/deliveries")
-    def callbacks_deliveries() -> Any:
-        limit = request.args.get("limit")
-        try:
-            n = int(limit) if limit not in (None, "") else None
-        except ValueError:
-            raise AdminError("limit must be an integer") from None
-        rows = emu.callback_deliveries(
-            request.args.get("app") or None,
-            event=request.args.get("event") or None,
-            outcome=request.args.get("outcome") or None,
-            corpid=_corpid({}),
-            limit=n,
-        )
-        d = emu._callbacks
-        return jsonify(
-            {
-                "deliveries": rows,
-                "size": d.settings.log_size,
-                "queued": d.queued,
-                "dropped": d.dropped,
-            }
-        )
 
-    @bp.delete("/callbacks/deliveries")
-    def callbacks_deliveries_clear() -> Any:
-        emu._callbacks.clear()
-        return jsonify({"status": "cleared"})
+@admin.action("POST", "/callbacks/verify")
+def verify(emu: Engine, req: AdminRequest) -> dict[str, Any]:
+    """The console's URL verification against a saved or a candidate config."""
+    data = req.body
+    return _call(  # type: ignore[no-any-return]
+        _api(emu).verify_callback,
+        data.get("app"),
+        url=data.get("url"),
+        token=data.get("token"),
+        encoding_aes_key=data.get("encoding_aes_key"),
+        corpid=req.corpid(emu),
+    )
 
-    @bp.put("/callbacks/settings")
-    def callbacks_settings() -> Any:
-        return jsonify(_call(emu.configure_callbacks, **body_json()))
 
-    def _deliveries(rows: list[dict[str, Any]]) -> Any:
-        return jsonify({"deliveries": rows, "queued": emu.mode == "server"})
+@admin.action("GET", "/callbacks/deliveries")
+def deliveries(emu: Engine, req: AdminRequest) -> dict[str, Any]:
+    """The delivery log (``?app=``, ``event``, ``outcome``, ``limit``)."""
+    api = _api(emu)
+    rows = api.callback_deliveries(
+        req.text("app"),
+        event=req.text("event"),
+        outcome=req.text("outcome"),
+        corpid=req.corpid(emu),
+        limit=req.integer("limit"),
+    )
+    d = api.dispatcher
+    return {
+        "deliveries": rows,
+        "size": d.settings.log_size,
+        "queued": d.queued,
+        "dropped": d.dropped,
+    }
 
-    @bp.post("/callbacks/sandbox/message")
-    def sandbox_message() -> Any:
-        data = body_json()
-        fields = data.get("fields", {})
-        if not isinstance(fields, dict):
-            raise AdminError("fields must be an object of XML elements")
-        rows = _call(
-            emu.sandbox_user_message,
-            _int(data.get("agentid"), "agentid"),
-            _str(data.get("userid"), "userid"),
-            _str(data.get("content", ""), "content"),
-            msgtype=_str(data.get("msgtype", "text"), "msgtype"),
-            corpid=_corpid(data),
-            **fields,
-        )
-        return _deliveries(rows)
 
-    @bp.post("/callbacks/sandbox/event")
-    def sandbox_event() -> Any:
-        data = body_json()
-        rows = _call(
-            emu.sandbox_app_event,
-            _int(data.get("agentid"), "agentid"),
-            _str(data.get("userid"), "userid"),
-            _str(data.get("event", "enter_agent"), "event"),
-            _str(data.get("event_key", ""), "event_key"),
-            corpid=_corpid(data),
-        )
-        return _deliveries(rows)
+@admin.action("DELETE", "/callbacks/deliveries")
+def deliveries_clear(emu: Engine, req: AdminRequest) -> dict[str, Any]:
+    _api(emu).dispatcher.clear()
+    return {"status": "cleared"}
 
-    @bp.post("/callbacks/sandbox/emit")
-    def sandbox_emit() -> Any:
-        data = body_json()
-        payload = data.get("data")
-        if not isinstance(payload, dict):
-            raise AdminError("data must be an object of XML elements")
-        rows = _call(
-            emu.emit_callback_event,
-            _str(data.get("kind"), "kind"),
-            payload,
-            target=data.get("target"),
-            from_user=_str(data.get("from_user", "sys"), "from_user"),
-            msgtype=data.get("msgtype"),
-            corpid=_corpid(data),
-        )
-        return _deliveries(rows)
+
+@admin.action("PUT", "/callbacks/settings")
+def settings(emu: Engine, req: AdminRequest) -> dict[str, Any]:
+    """Delivery settings: timeout, verify_timeout, retries, retry_interval, log_size."""
+    return _call(_api(emu).configure_callbacks, **req.body)  # type: ignore[no-any-return]
+
+
+def _deliveries(emu: Engine, rows: list[dict[str, Any]]) -> dict[str, Any]:
+    return {"deliveries": rows, "queued": emu.mode == "server"}
+
+
+@admin.action("POST", "/callbacks/sandbox/message")
+def sandbox_message(emu: Engine, req: AdminRequest) -> dict[str, Any]:
+    """A member sends the app a message."""
+    data = req.body
+    fields = data.get("fields", {})
+    if not isinstance(fields, dict):
+        raise AdminError("fields must be an object of XML elements")
+    rows = _call(
+        _api(emu).sandbox_user_message,
+        _int(data.get("agentid"), "agentid"),
+        _str(data.get("userid"), "userid"),
+        _str(data.get("content", ""), "content"),
+        msgtype=_str(data.get("msgtype", "text"), "msgtype"),
+        corpid=req.corpid(emu),
+        **fields,
+    )
+    return _deliveries(emu, rows)
+
+
+@admin.action("POST", "/callbacks/sandbox/event")
+def sandbox_event(emu: Engine, req: AdminRequest) -> dict[str, Any]:
+    """A member opens the app or taps a menu item."""
+    data = req.body
+    rows = _call(
+        _api(emu).sandbox_app_event,
+        _int(data.get("agentid"), "agentid"),
+        _str(data.get("userid"), "userid"),
+        _str(data.get("event", "enter_agent"), "event"),
+        _str(data.get("event_key", ""), "event_key"),
+        corpid=req.corpid(emu),
+    )
+    return _deliveries(emu, rows)
+
+
+@admin.action("POST", "/callbacks/sandbox/emit")
+def sandbox_emit(emu: Engine, req: AdminRequest) -> dict[str, Any]:
+    """Publish any event as WeCom would."""
+    data = req.body
+    payload = data.get("data")
+    if not isinstance(payload, dict):
+        raise AdminError("data must be an object of XML elements")
+    rows = _call(
+        _api(emu).emit_callback_event,
+        _str(data.get("kind"), "kind"),
+        payload,
+        target=data.get("target"),
+        from_user=_str(data.get("from_user", "sys"), "from_user"),
+        msgtype=data.get("msgtype"),
+        corpid=req.corpid(emu),
+    )
+    return _deliveries(emu, rows)
 
 
 def _int(value: Any, name: str) -> int:

@@ -1,16 +1,17 @@
-"""Python API of Callbacks: crypto, URL verification, event delivery, mixed into ``Emulator``."""
+"""Python API of Callbacks, ``emu.callbacks``: receivers, URL verification, delivery, sandbox."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from mock_server.events import SOURCE_SANDBOX, DomainEvent
+from mock_server.core.events import SOURCE_SANDBOX, DomainEvent
 from mock_server.services.callbacks import models as m
 from mock_server.services.callbacks.delivery import CallbackError, Dispatcher
 from mock_server.services.callbacks.render import MESSAGE
 
 if TYPE_CHECKING:
-    from mock_server.state import Corp
+    from mock_server.core.engine import Engine
+    from mock_server.core.state import Corp
 
 APP_EVENTS = ("enter_agent", "click", "view", "subscribe", "unsubscribe")
 
@@ -18,20 +19,17 @@ APP_EVENTS = ("enter_agent", "click", "view", "subscribe", "unsubscribe")
 class CallbacksAPI:
     """Configure callback receivers, verify URLs, act as a user, read the delivery log."""
 
-    _callbacks: Dispatcher
-
-    def _init_family_callbacks(self) -> None:
-        emu: Any = self
-        self._callbacks = Dispatcher(emu)
-        emu.events.subscribe(self._callbacks.on_event)
-        emu.hooks.on_reset.append(self._callbacks.reset)
-        emu.hooks.on_close.append(self._callbacks.stop)
-        if emu.mode == "server":
-            self._callbacks.start_workers()
+    def __init__(self, engine: Engine) -> None:
+        self._emu = engine
+        self.dispatcher = Dispatcher(engine)
+        engine.events.subscribe(self.dispatcher.on_event)
+        engine.hooks.on_reset.append(self.dispatcher.reset)
+        engine.hooks.on_close.append(self.dispatcher.stop)
+        if engine.mode == "server":
+            self.dispatcher.start_workers()
 
     def _cb_corp(self, corpid: str | None) -> Corp:
-        corp: Corp = self.corp(corpid)  # type: ignore[attr-defined]
-        return corp
+        return self._emu.corp(corpid)
 
     # -- configuration -------------------------------------------------------------------
     def set_callback(
@@ -62,7 +60,7 @@ class CallbacksAPI:
             raise CallbackError(str(exc)) from None
         result = None
         if verify:
-            result = self._callbacks.verify(corp, config)
+            result = self.dispatcher.verify(corp, config)
             if not result["ok"]:
                 raise CallbackError(f"URL verification failed: {result['error']}", result)
         with corp.lock:
@@ -113,7 +111,7 @@ class CallbacksAPI:
                 )
         except ValueError as exc:
             raise CallbackError(str(exc)) from None
-        return self._callbacks.verify(corp, config)
+        return self.dispatcher.verify(corp, config)
 
     def configure_callbacks(self, **settings: Any) -> dict[str, Any]:
         """Tune delivery: ``timeout`` (5 s), ``verify_timeout`` (1 s), ``retries`` (3),
@@ -121,13 +119,9 @@ class CallbacksAPI:
         from dataclasses import asdict
 
         try:
-            return asdict(self._callbacks.configure(**settings))
+            return asdict(self.dispatcher.configure(**settings))
         except ValueError as exc:
             raise CallbackError(str(exc)) from None
-
-    def _marker_callbacks(self, marker: Any) -> None:
-        """callbacks(timeout=0.3, retries=3, ...): callback delivery settings for this test."""
-        self.configure_callbacks(**marker.kwargs)
 
     # -- the log -------------------------------------------------------------------------
     def callback_deliveries(
@@ -141,13 +135,13 @@ class CallbacksAPI:
     ) -> list[dict[str, Any]]:
         """Logged deliveries (oldest first): every attempt's time, status, latency, error."""
         key = None if app is None else str(app)
-        return self._callbacks.deliveries(
+        return self.dispatcher.deliveries(
             corpid=corpid, app=key, event=event, outcome=outcome, limit=limit
         )
 
     def flush_callbacks(self, timeout: float = 30.0) -> bool:
         """Server mode: wait until queued deliveries are done (True if they are)."""
-        return self._callbacks.flush(timeout)
+        return self.dispatcher.flush(timeout)
 
     # -- sandbox: a person acting in the WeCom app ----------------------------------------
     def emit_callback_event(
@@ -181,10 +175,10 @@ class CallbacksAPI:
         return self._publish(corp, event)
 
     def _publish(self, corp: Corp, event: DomainEvent) -> list[dict[str, Any]]:
-        with self.transaction(corp):  # type: ignore[attr-defined]
+        with self._emu.transaction(corp):
             corp.emit(event)
         event_id = event.meta.get("event_id")
-        return [r for r in self._callbacks.deliveries() if r["event_id"] == event_id]
+        return [r for r in self.dispatcher.deliveries() if r["event_id"] == event_id]
 
     def _sandbox_user(self, corp: Corp, agentid: int, userid: str) -> str:
         from mock_server.services.contacts import models as cm
@@ -215,7 +209,7 @@ class CallbacksAPI:
         corp = self._cb_corp(corpid)
         uid = self._sandbox_user(corp, agentid, userid)
         data: dict[str, Any] = {"Content": content} if msgtype == "text" else dict(fields)
-        data["MsgId"] = self._callbacks.ids.randint(10**18, 2**63 - 1)
+        data["MsgId"] = self.dispatcher.ids.randint(10**18, 2**63 - 1)
         data["AgentID"] = agentid
         return self.emit_callback_event(
             MESSAGE, data, target=agentid, from_user=uid, msgtype=msgtype, corpid=corp.corpid

@@ -18,16 +18,16 @@ from typing import TYPE_CHECKING, Any
 
 import requests
 
-from mock_server import crypto
-from mock_server.events import DomainEvent
-from mock_server.ids import IdGenerator
+from mock_server.core import crypto
+from mock_server.core.events import DomainEvent
+from mock_server.core.ids import IdGenerator
 from mock_server.services.callbacks import models as m
 from mock_server.services.callbacks.dispatch import Recipient, recipients
 from mock_server.services.callbacks.render import render_event
 
 if TYPE_CHECKING:
-    from mock_server.emulator import Emulator
-    from mock_server.state import Corp
+    from mock_server.core.engine import Engine
+    from mock_server.core.state import Corp
 
 log = logging.getLogger("mock_server.callbacks")
 
@@ -72,7 +72,7 @@ def _preview(data: bytes) -> str:
 class Dispatcher:
     """The emulator's callback sender: routing, signing, HTTP, the bounded delivery log."""
 
-    def __init__(self, emu: Emulator) -> None:
+    def __init__(self, emu: Engine) -> None:
         self.emu = emu
         self.settings = Settings()
         self.ids = IdGenerator(emu.ids.seed + 0x63616C6C)  # own stream: no shift of API ids

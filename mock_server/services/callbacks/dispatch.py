@@ -10,9 +10,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from mock_server.events import SOURCE_API, DomainEvent
-from mock_server.registry import APP, CONTACTS
-from mock_server.state import Corp
+from mock_server.core.events import SOURCE_API, DomainEvent
+from mock_server.core.registry import APP, CONTACTS
+from mock_server.core.state import Corp
 
 Rule = Callable[[Corp, DomainEvent], list[str]]
 _RULES: dict[str, Rule] = {}

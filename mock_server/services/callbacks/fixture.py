@@ -17,12 +17,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from mock_server.fixtures import FixtureError, register_section
+from mock_server.core.fixtures import FixtureError
+from mock_server.core.plugin import FixtureSection
 from mock_server.services.callbacks import models as m
 
 if TYPE_CHECKING:
-    from mock_server.emulator import Emulator
-    from mock_server.state import Corp
+    from mock_server.core.engine import Engine
+    from mock_server.core.state import Corp
 
 SCHEMA: dict[str, Any] = {
     "type": "object",
@@ -31,7 +32,7 @@ SCHEMA: dict[str, Any] = {
 }
 
 
-def load(emu: Emulator, corp: Corp, section: Any) -> None:
+def load(emu: Engine, corp: Corp, section: Any) -> None:
     for index, agent in enumerate(corp.agents.values()):
         raw = agent.extra.get("callback")
         if raw is None:
@@ -52,4 +53,4 @@ def load(emu: Emulator, corp: Corp, section: Any) -> None:
         m.set_config(corp, name, config)
 
 
-register_section("callbacks", SCHEMA, load, order=90)
+section = FixtureSection("callbacks", SCHEMA, load, order=90)

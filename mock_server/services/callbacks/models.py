@@ -12,7 +12,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
-from mock_server.state import Corp, register_store
+from mock_server.core.state import Corp
 
 SYSTEM_APPS = ("contacts", "external", "approval")
 # The 审批 system app's agentid, as it appears in sys_approval_change callbacks (doc 91815).
@@ -47,9 +47,6 @@ class CallbacksStore:
     """Configs by receiver key: ``"1000002"`` (an agentid) or a system app name."""
 
     configs: dict[str, CallbackConfig] = field(default_factory=dict)
-
-
-register_store("callbacks", lambda corp: CallbacksStore())
 
 
 def store(corp: Corp) -> CallbacksStore:

@@ -14,8 +14,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from mock_server.crypto import cdata
-from mock_server.events import DomainEvent
+from mock_server.core.crypto import cdata
+from mock_server.core.events import DomainEvent
 
 MESSAGE = "message"
 AGENTID_FIRST = frozenset({"sys_approval_change", "open_approval_change"})

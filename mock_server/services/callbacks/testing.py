@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
 
-from mock_server import crypto
-from mock_server.events import SOURCE_SANDBOX, DomainEvent
+from mock_server.core import crypto
+from mock_server.core.events import SOURCE_SANDBOX, DomainEvent
 from mock_server.services.callbacks.render import MESSAGE, render_event
 
 

@@ -1,4 +1,1 @@
-"""Contacts (通讯录): departments, members, tags."""
-
-from mock_server.services.contacts import fixture as fixture
-from mock_server.services.contacts import handlers as handlers
+"""Contacts (通讯录): departments, members, tags (the plugin spec: ``plugin.py``)."""

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from mock_server.errors import WeComError
-from mock_server.events import SOURCE_FIXTURE
-from mock_server.fixtures import FixtureError, register_section
+from mock_server.core.errors import WeComError
+from mock_server.core.events import SOURCE_FIXTURE
+from mock_server.core.fixtures import FixtureError
+from mock_server.core.plugin import FixtureSection
+from mock_server.core.state import Corp
 from mock_server.services.contacts import models as m
-from mock_server.state import Corp
 
 if TYPE_CHECKING:
-    from mock_server.emulator import Emulator
+    from mock_server.core.engine import Engine
 
 DEPARTMENT = {
     "type": "object",
@@ -90,7 +91,7 @@ CONTACTS_SECTION = {
 }
 
 
-def load_contacts(emu: Emulator, corp: Corp, section: dict[str, Any] | None) -> None:
+def load_contacts(emu: Engine, corp: Corp, section: dict[str, Any] | None) -> None:
     section = section or {}
     store = m.contacts(corp)
     if section.get("root_name"):
@@ -170,4 +171,4 @@ def _wrap(path: str, fn: Any) -> Any:
         ) from None
 
 
-register_section("contacts", CONTACTS_SECTION, load_contacts, order=10)
+section = FixtureSection("contacts", CONTACTS_SECTION, load_contacts, order=10)

@@ -6,10 +6,10 @@ import base64
 import binascii
 from typing import Any
 
-from mock_server.errors import WeComError, json_type_error
-from mock_server.params import get_int, get_list, get_str, query_int
-from mock_server.pipeline import Context
-from mock_server.registry import APP, CONTACTS, Family
+from mock_server.core.errors import WeComError, json_type_error
+from mock_server.core.params import get_int, get_list, get_str, query_int
+from mock_server.core.pipeline import Context
+from mock_server.core.registry import APP, CONTACTS, Family
 from mock_server.services.contacts import models as m
 
 api = Family("contacts")

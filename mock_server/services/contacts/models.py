@@ -11,9 +11,9 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from mock_server.errors import WeComError, json_type_error, param_error
-from mock_server.events import SOURCE_API, DomainEvent
-from mock_server.state import Agent, Corp, register_store
+from mock_server.core.errors import WeComError, json_type_error, param_error
+from mock_server.core.events import SOURCE_API, DomainEvent
+from mock_server.core.state import Agent, Corp
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -184,9 +184,6 @@ class ContactsStore:
 
 def contacts(corp: Corp) -> ContactsStore:
     return corp.store("contacts")  # type: ignore[no-any-return]
-
-
-register_store("contacts", ContactsStore)
 
 
 # ---------------------------------------------------------------------------------------

@@ -1,8 +1,4 @@
 """Customer contact (客户联系 / 外部联系人): customers, follow users, corp tags, customer groups.
 
-The admin routes (``admin.py``) are imported by ``ExternalContactAPI._init_family_external``
-because ``mock_server.admin`` needs the emulator module, which imports this package.
+The plugin spec: ``plugin.py``.
 """
-
-from mock_server.services.external_contact import fixture as fixture
-from mock_server.services.external_contact import handlers as handlers

@@ -1,4 +1,4 @@
-"""Python API of customer contact (客户联系), mixed into ``Emulator``: sandbox actions and reads.
+"""Python API of customer contact (客户联系), ``emu.external_contact``: sandbox actions and reads.
 
 Each sandbox action is what a person does in the WeCom client; it emits the domain event the
 real server would call back about (``change_external_contact`` / ``change_external_chat``).
@@ -12,35 +12,37 @@ from mock_server.services.external_contact import models as m
 from mock_server.services.external_contact import sandbox as sb
 
 if TYPE_CHECKING:
-    from mock_server.state import Corp
+    from mock_server.core.engine import Engine
+    from mock_server.core.state import Corp
 
 
 class ExternalContactAPI:
     """Customers, follow relations and customer groups, driven directly (tests, sandbox)."""
 
-    def _init_family_external(self) -> None:
-        # Registers the /__admin/external routes (see the package docstring for why here).
-        from mock_server.services.external_contact import admin as _admin  # noqa: F401
+    def __init__(self, engine: Engine) -> None:
+        self._emu = engine
+
+    def __call__(self, external_userid: str, corpid: str | None = None) -> dict[str, Any] | None:
+        """``emu.external_contact(external_userid)``: the same as ``.get``."""
+        return self.get(external_userid, corpid)
 
     def _ext_corp(self, corpid: str | None) -> Corp:
-        return self.corp(corpid)  # type: ignore[attr-defined,no-any-return]
+        return self._emu.corp(corpid)
 
     # -- reads -------------------------------------------------------------------------------
     def external_contacts(self, userid: str | None = None, corpid: str | None = None) -> list[str]:
         """external_userids of every customer (or of one member's customers), in order."""
         corp = self._ext_corp(corpid)
-        with self.transaction(corp):  # type: ignore[attr-defined]
+        with self._emu.transaction(corp):
             st = m.store(corp)
             if userid is None:
                 return [eid for eid, rel in st.follows.items() if rel]
             return [f.external_userid for f in st.by_user.get(userid.lower(), [])]
 
-    def external_contact(
-        self, external_userid: str, corpid: str | None = None
-    ) -> dict[str, Any] | None:
+    def get(self, external_userid: str, corpid: str | None = None) -> dict[str, Any] | None:
         """A customer as ``externalcontact/get`` shows it to the system secret, or None."""
         corp = self._ext_corp(corpid)
-        with self.transaction(corp):  # type: ignore[attr-defined]
+        with self._emu.transaction(corp):
             st = m.store(corp)
             customer = st.customers.get(external_userid)
             if customer is None:
@@ -64,8 +66,8 @@ class ExternalContactAPI:
 
         corp = self._ext_corp(corpid)
         validate_section(section)
-        with self.transaction(corp):  # type: ignore[attr-defined]
-            load_external_contact(self, corp, section)  # type: ignore[arg-type]
+        with self._emu.transaction(corp):
+            load_external_contact(self._emu, corp, section)
             corp.pending_events.clear()  # like a fixture: not a change anyone is told about
 
     # -- sandbox actions ---------------------------------------------------------------------
@@ -83,7 +85,7 @@ class ExternalContactAPI:
         """A customer adds member ``userid`` (an existing customer, or a new one from
         ``customer={"name":..., "type": 1|2, ...}``): ``add_external_contact``."""
         corp = self._ext_corp(corpid)
-        with self.transaction(corp):  # type: ignore[attr-defined]
+        with self._emu.transaction(corp):
             return sb.customer_adds_member(
                 corp,
                 userid,
@@ -99,7 +101,7 @@ class ExternalContactAPI:
     ) -> None:
         """The customer deletes member ``userid``: ``del_follow_user``."""
         corp = self._ext_corp(corpid)
-        with self.transaction(corp):  # type: ignore[attr-defined]
+        with self._emu.transaction(corp):
             sb.customer_deletes_member(corp, userid, external_userid)
 
     def follow_delete_customer(
@@ -107,7 +109,7 @@ class ExternalContactAPI:
     ) -> None:
         """Member ``userid`` deletes the customer: ``del_external_contact``."""
         corp = self._ext_corp(corpid)
-        with self.transaction(corp):  # type: ignore[attr-defined]
+        with self._emu.transaction(corp):
             sb.member_deletes_customer(corp, userid, external_userid)
 
     def create_customer_group(
@@ -121,7 +123,7 @@ class ExternalContactAPI:
     ) -> dict[str, Any]:
         """Member ``owner`` creates a customer group: ``change_external_chat``/``create``."""
         corp = self._ext_corp(corpid)
-        with self.transaction(corp):  # type: ignore[attr-defined]
+        with self._emu.transaction(corp):
             return sb.create_group(corp, owner, name=name, notice=notice, members=members)
 
     def customer_join_group(
@@ -136,7 +138,7 @@ class ExternalContactAPI:
     ) -> dict[str, Any]:
         """Customers (or members) join a group: ``update``/``add_member``."""
         corp = self._ext_corp(corpid)
-        with self.transaction(corp):  # type: ignore[attr-defined]
+        with self._emu.transaction(corp):
             return sb.join_group(
                 corp,
                 chat_id,
@@ -156,11 +158,11 @@ class ExternalContactAPI:
     ) -> dict[str, Any]:
         """Customers (or members) leave (0) or are removed (1): ``update``/``del_member``."""
         corp = self._ext_corp(corpid)
-        with self.transaction(corp):  # type: ignore[attr-defined]
+        with self._emu.transaction(corp):
             return sb.leave_group(corp, chat_id, members, quit_scene=quit_scene)
 
     def dismiss_customer_group(self, chat_id: str, corpid: str | None = None) -> None:
         """The owner dismisses a customer group: ``dismiss``."""
         corp = self._ext_corp(corpid)
-        with self.transaction(corp):  # type: ignore[attr-defined]
+        with self._emu.transaction(corp):
             sb.dismiss_group(corp, chat_id)

@@ -12,9 +12,11 @@ from collections.abc import Callable
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
-from mock_server.fixture_tools import GENERATORS, GIVEN, SURNAMES
-from mock_server.fixtures import FixtureError, register_section
+from mock_server.core.fixtures import FixtureError
+from mock_server.core.plugin import FixtureSection
+from mock_server.core.state import Corp
 from mock_server.services.contacts import models as cm
+from mock_server.services.contacts.generate import GIVEN, SURNAMES
 from mock_server.services.external_contact.models import (
     ChatMember,
     CorpTag,
@@ -28,10 +30,9 @@ from mock_server.services.external_contact.models import (
     store,
 )
 from mock_server.services.external_contact.sandbox import avatar_for
-from mock_server.state import Corp
 
 if TYPE_CHECKING:
-    from mock_server.emulator import Emulator
+    from mock_server.core.engine import Engine
 
 _STR = {"type": "string"}
 _INT = {"type": "integer", "minimum": 0}
@@ -157,7 +158,7 @@ def _user_key(corp: Corp, userid: str, path: str) -> str:
     return key
 
 
-def load_external_contact(emu: Emulator, corp: Corp, section: dict[str, Any] | None) -> None:
+def load_external_contact(emu: Engine, corp: Corp, section: dict[str, Any] | None) -> None:
     if not section:
         return
     st = store(corp)
@@ -296,7 +297,7 @@ def _load_chat(corp: Corp, row: dict[str, Any], path: str, now: int) -> None:
     st.chats[cid] = chat
 
 
-register_section("external_contact", SECTION, load_external_contact, order=20)
+section = FixtureSection("external_contact", SECTION, load_external_contact, order=20)
 
 
 @lru_cache(maxsize=1)
@@ -373,7 +374,7 @@ def generate_section(
     }
 
 
-def _generator(doc: dict[str, Any], args: argparse.Namespace, rng: random.Random) -> None:
+def generator(doc: dict[str, Any], args: argparse.Namespace, rng: random.Random) -> None:
     n = getattr(args, "customers", 0) or 0
     if n <= 0:
         return
@@ -385,8 +386,8 @@ def _generator(doc: dict[str, Any], args: argparse.Namespace, rng: random.Random
 
 def finish_section(section: dict[str, Any], corpid: str, seed: int) -> dict[str, Any]:
     """Give generated customers their external_userids so group members can name them."""
-    from mock_server.clock import Clock
-    from mock_server.ids import IdGenerator
+    from mock_server.core.clock import Clock
+    from mock_server.core.ids import IdGenerator
     from mock_server.services.external_contact.models import make_id
 
     probe = Corp(corpid, clock=Clock(), ids=IdGenerator(seed))
@@ -401,6 +402,3 @@ def finish_section(section: dict[str, Any], corpid: str, seed: int) -> dict[str,
             for p in picks
         ]
     return section
-
-
-GENERATORS.append(_generator)

@@ -5,7 +5,8 @@ from __future__ import annotations
 from bisect import bisect_right
 from typing import Any
 
-from mock_server.errors import WeComError
+from mock_server.core.errors import WeComError
+from mock_server.core.state import Agent, Corp
 from mock_server.services.contacts import models as cm
 from mock_server.services.external_contact.models import (
     GROUP_VISIBLE_MAX,
@@ -17,7 +18,6 @@ from mock_server.services.external_contact.models import (
     userid_of,
     visible_keys,
 )
-from mock_server.state import Agent, Corp
 
 
 def list_chats(

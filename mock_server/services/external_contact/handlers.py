@@ -10,10 +10,10 @@ from typing import Any
 
 import orjson
 
-from mock_server.errors import param_error
-from mock_server.params import get_int, get_list, get_obj, get_str
-from mock_server.pipeline import ApiResponse, Context, success
-from mock_server.registry import EXTERNAL, Family
+from mock_server.core.errors import param_error
+from mock_server.core.params import get_int, get_list, get_obj, get_str
+from mock_server.core.pipeline import ApiResponse, Context, success
+from mock_server.core.registry import EXTERNAL, Family
 from mock_server.services.external_contact import groups as g
 from mock_server.services.external_contact import models as m
 from mock_server.services.external_contact import tags as t

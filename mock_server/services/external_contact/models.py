@@ -16,10 +16,10 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-from mock_server.errors import WeComError, param_error
-from mock_server.events import SOURCE_API, DomainEvent
+from mock_server.core.errors import WeComError, param_error
+from mock_server.core.events import SOURCE_API, DomainEvent
+from mock_server.core.state import Agent, Corp
 from mock_server.services.contacts import models as cm
-from mock_server.state import Agent, Corp, register_store
 
 FOLLOW_USER_PAGE = 500  # externalcontact/get pages follow_user beyond 500
 BATCH_USERS_MAX = 100
@@ -152,9 +152,6 @@ class ExternalStore:
 
 def store(corp: Corp) -> ExternalStore:
     return corp.store("external_contact")  # type: ignore[no-any-return]
-
-
-register_store("external_contact", ExternalStore)
 
 
 # ---------------------------------------------------------------------------------------

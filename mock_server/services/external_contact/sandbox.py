@@ -9,7 +9,8 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
-from mock_server.events import SOURCE_SANDBOX
+from mock_server.core.events import SOURCE_SANDBOX
+from mock_server.core.state import Corp
 from mock_server.services.contacts import models as cm
 from mock_server.services.external_contact.models import (
     ChatMember,
@@ -24,7 +25,6 @@ from mock_server.services.external_contact.models import (
     store,
     userid_of,
 )
-from mock_server.state import Corp
 
 GENDERS = (0, 1, 2)
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from mock_server.errors import WeComError, param_error
-from mock_server.events import SOURCE_API
+from mock_server.core.errors import WeComError, param_error
+from mock_server.core.events import SOURCE_API
+from mock_server.core.state import Corp
 from mock_server.services.external_contact.models import (
     CORP_TAG_LIMIT,
     NAME_MAX,
@@ -16,7 +17,6 @@ from mock_server.services.external_contact.models import (
     new_tag_id,
     store,
 )
-from mock_server.state import Corp
 
 ORDER_MAX = 2**32 - 1
 

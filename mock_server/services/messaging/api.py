@@ -1,7 +1,8 @@
 """Python API of Messaging: the inbox tests assert on, plus media and robot helpers.
 
-Mixed into ``Emulator``, so ``wecom.messages(to="zhangsan", msgtype="markdown")`` and
-``wecom.assert_sent(to="zhangsan", text="deploy")`` read naturally in a test.
+``emu.messaging``; the emulator keeps ``wecom.messages(to="zhangsan", msgtype="markdown")``
+and ``wecom.assert_sent(to="zhangsan", text="deploy")`` as shortcuts, as they read naturally
+in a test.
 """
 
 from __future__ import annotations
@@ -11,8 +12,8 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from mock_server.core.engine import Engine
     from mock_server.services.messaging.models import Message
-    from mock_server.state import Corp
 
 
 def _describe_filters(filters: dict[str, Any]) -> str:
@@ -64,6 +65,9 @@ class SentMessages(list):  # type: ignore[type-arg]
 class MessagingAPI:
     """Inbox queries and assertions; media and robot set-up for tests."""
 
+    def __init__(self, engine: Engine) -> None:
+        self._emu = engine
+
     def messages(
         self,
         to: str | None = None,
@@ -79,7 +83,7 @@ class MessagingAPI:
         """Delivered messages matching every given filter (``to`` = a userid's inbox)."""
         from mock_server.services.messaging import models as m
 
-        corp: Corp = self.corp(corpid)  # type: ignore[attr-defined]
+        corp = self._emu.corp(corpid)
         filters = {
             "to": to,
             "chat": chat,
@@ -141,7 +145,7 @@ class MessagingAPI:
         """Empty the inbox (every corp without ``corpid``); returns how many were removed."""
         from mock_server.services.messaging import models as m
 
-        corps = [self.corp(corpid)] if corpid else list(self.corps.values())  # type: ignore[attr-defined]
+        corps = [self._emu.corp(corpid)] if corpid else list(self._emu.corps.values())
         n = 0
         for corp in corps:
             with corp.lock:
@@ -162,8 +166,8 @@ class MessagingAPI:
         """Store bytes as temporary media (as ``media/upload`` would) and return the media_id."""
         from mock_server.services.messaging.media import add_media
 
-        corp: Corp = self.corp(corpid)  # type: ignore[attr-defined]
-        with self.transaction(corp):  # type: ignore[attr-defined]
+        corp = self._emu.corp(corpid)
+        with self._emu.transaction(corp):
             return add_media(
                 corp, type=type, data=data, filename=filename, content_type=content_type
             ).media_id
@@ -173,7 +177,7 @@ class MessagingAPI:
         from mock_server.services.contacts.models import contacts
         from mock_server.services.messaging import models as m
 
-        corp: Corp = self.corp(corpid)  # type: ignore[attr-defined]
+        corp = self._emu.corp(corpid)
         users = contacts(corp).users
         return [
             {
@@ -184,7 +188,3 @@ class MessagingAPI:
             }
             for r in m.messaging(corp).robots.values()
         ]
-
-    def _init_family_messaging(self) -> None:
-        # Imported here, not in the package: mock_server.admin imports the emulator module.
-        from mock_server.services.messaging import admin as _admin  # noqa: F401

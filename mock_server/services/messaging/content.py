@@ -12,10 +12,10 @@ import hashlib
 import re
 from typing import Any
 
-from mock_server.errors import WeComError, json_type_error, param_error
-from mock_server.params import utf8_len
+from mock_server.core.errors import WeComError, json_type_error, param_error
+from mock_server.core.params import utf8_len
+from mock_server.core.state import Corp
 from mock_server.services.messaging.media import Media, media_store
-from mock_server.state import Corp
 
 APP_MSGTYPES = (
     "text",

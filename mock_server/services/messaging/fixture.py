@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from mock_server.fixtures import register_section
+from mock_server.core.plugin import FixtureSection
+from mock_server.core.state import Corp
 from mock_server.services.contacts import models as cm
 from mock_server.services.messaging import models as m
-from mock_server.state import Corp
 
 if TYPE_CHECKING:
-    from mock_server.emulator import Emulator
+    from mock_server.core.engine import Engine
 
 ROBOT = {
     "type": "object",
@@ -35,7 +35,7 @@ ROBOT = {
 ROBOTS_SECTION = {"type": "array", "items": ROBOT, "description": "Group robots (webhooks)."}
 
 
-def load_robots(emu: Emulator, corp: Corp, section: list[dict[str, Any]] | None) -> None:
+def load_robots(emu: Engine, corp: Corp, section: list[dict[str, Any]] | None) -> None:
     store = m.messaging(corp)
     users = cm.contacts(corp)
     for i, r in enumerate(section or []):
@@ -51,4 +51,4 @@ def load_robots(emu: Emulator, corp: Corp, section: list[dict[str, Any]] | None)
         store.robots[r["key"]] = m.Robot(r["key"], r["name"], chatid, members)
 
 
-register_section("robots", ROBOTS_SECTION, load_robots, order=30)
+section = FixtureSection("robots", ROBOTS_SECTION, load_robots, order=30)

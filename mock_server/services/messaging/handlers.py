@@ -6,10 +6,10 @@ import re
 from typing import Any
 from urllib.parse import quote
 
-from mock_server.errors import WeComError, json_type_error, param_error
-from mock_server.params import get_int, get_list, get_str
-from mock_server.pipeline import ApiResponse, Context
-from mock_server.registry import APP, APPROVAL, AUTH_WEBHOOK, CONTACTS, EXTERNAL, Family
+from mock_server.core.errors import WeComError, json_type_error, param_error
+from mock_server.core.params import get_int, get_list, get_str
+from mock_server.core.pipeline import ApiResponse, Context
+from mock_server.core.registry import APP, APPROVAL, AUTH_WEBHOOK, CONTACTS, EXTERNAL, Family
 from mock_server.services.contacts import models as cm
 from mock_server.services.messaging import content as c
 from mock_server.services.messaging import media as md
@@ -330,14 +330,15 @@ def appchat_send(ctx: Context) -> None:
 _KEY_RE = re.compile(r"^[0-9A-Za-z\-]+$")
 
 
-def _robot(ctx: Context) -> tuple[Any, m.Robot]:
+def resolve_robot(ctx: Context) -> None:
+    """The caller of a webhook endpoint: the robot (``ctx.caller``) of ``?key=`` and its corp."""
     key = ctx.query.get("key", "")
     if key and not _KEY_RE.match(key):
         raise WeComError(40058, "invalid param 'key'", replace=True)
     found = m.find_robot(ctx.emulator.corps, key) if key else None
     if found is None:
         raise WeComError(93000)
-    return found
+    ctx.corp, ctx.caller = found
 
 
 @api.endpoint(
@@ -354,37 +355,35 @@ def _robot(ctx: Context) -> tuple[Any, m.Robot]:
 )
 def webhook_send(ctx: Context) -> None:
     """Group robot: send a message to the robot's chat (20 per minute per robot)."""
-    corp, robot = _robot(ctx)
-    ctx.corp = corp  # for the journal; the pipeline ran this handler without a corp lock
+    corp, robot = ctx.require_corp(), ctx.caller
     if not ctx.request.body.strip():
         raise WeComError(93017)
-    with ctx.emulator.transaction(corp):
-        body = ctx.json()
-        now = corp.clock.time()
-        if not m.robot_allows(robot, now):
-            raise WeComError(45009)
-        msgtype = body.get("msgtype")
-        if msgtype not in c.ROBOT_MSGTYPES:
-            raise WeComError(40008)
-        content = c.check_robot_content(corp, msgtype, body, robot.key)
-        mentioned = list(content.get("mentioned_list", []))
-        if content.get("mentioned_mobile_list"):
-            store = cm.contacts(corp)
-            by_mobile = {cm.normalize_mobile(u.mobile): u.userid for u in store.users.values()}
-            for mobile in content["mentioned_mobile_list"]:
-                who = "@all" if mobile == "@all" else by_mobile.get(cm.normalize_mobile(mobile))
-                if who and who not in mentioned:
-                    mentioned.append(who)
-        m.robot_sent(robot, now)
-        m.deliver_text(
-            corp,
-            msgtype,
-            content,
-            kind="robot",
-            chat=robot.chatid,
-            robot=robot.key,
-            mentioned=mentioned,
-        )
+    body = ctx.json()
+    now = corp.clock.time()
+    if not m.robot_allows(robot, now):
+        raise WeComError(45009)
+    msgtype = body.get("msgtype")
+    if msgtype not in c.ROBOT_MSGTYPES:
+        raise WeComError(40008)
+    content = c.check_robot_content(corp, msgtype, body, robot.key)
+    mentioned = list(content.get("mentioned_list", []))
+    if content.get("mentioned_mobile_list"):
+        store = cm.contacts(corp)
+        by_mobile = {cm.normalize_mobile(u.mobile): u.userid for u in store.users.values()}
+        for mobile in content["mentioned_mobile_list"]:
+            who = "@all" if mobile == "@all" else by_mobile.get(cm.normalize_mobile(mobile))
+            if who and who not in mentioned:
+                mentioned.append(who)
+    m.robot_sent(robot, now)
+    m.deliver_text(
+        corp,
+        msgtype,
+        content,
+        kind="robot",
+        chat=robot.chatid,
+        robot=robot.key,
+        mentioned=mentioned,
+    )
 
 
 @api.endpoint(
@@ -397,23 +396,21 @@ def webhook_send(ctx: Context) -> None:
 )
 def webhook_upload_media(ctx: Context) -> dict[str, Any]:
     """Group robot: upload a file or voice for a later file/voice message (3 days)."""
-    corp, robot = _robot(ctx)
-    ctx.corp = corp  # for the journal
+    corp, robot = ctx.require_corp(), ctx.caller
     media_type = ctx.query.get("type", "")
     if media_type not in ("file", "voice"):
         raise WeComError(40004)
     upload = md.parse_upload(ctx.request.body, _content_type(ctx))
     md.check_upload(upload, media_type, robot=True)
     assert upload is not None
-    with ctx.emulator.transaction(corp):
-        item = md.add_media(
-            corp,
-            type=media_type,
-            data=upload.data,
-            filename=upload.filename,
-            content_type=upload.content_type,
-            robot_key=robot.key,
-        )
+    item = md.add_media(
+        corp,
+        type=media_type,
+        data=upload.data,
+        filename=upload.filename,
+        content_type=upload.content_type,
+        robot_key=robot.key,
+    )
     return {"type": media_type, "media_id": item.media_id, "created_at": str(item.created_at)}
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from mock_server.errors import WeComError
-from mock_server.state import Corp, register_store
+from mock_server.core.errors import WeComError
+from mock_server.core.state import Corp
 
 MEDIA_TTL = 3 * 24 * 3600
 MEDIA_TYPES = ("image", "voice", "video", "file")
@@ -33,9 +33,6 @@ class MediaStore:
 
 def media_store(corp: Corp) -> MediaStore:
     return corp.store("media")  # type: ignore[no-any-return]
-
-
-register_store("media", lambda corp: MediaStore())
 
 
 def find_media(corp: Corp, media_id: str, *, types: tuple[str, ...] | None = None) -> Media | None:

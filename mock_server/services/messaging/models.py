@@ -10,10 +10,10 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from mock_server.errors import WeComError, param_error
+from mock_server.core.errors import WeComError, param_error
+from mock_server.core.state import Agent, Corp
 from mock_server.services.contacts import models as cm
 from mock_server.services.messaging.content import render_text
-from mock_server.state import Agent, Corp, register_store
 
 INBOX_LIMIT = 10_000  # delivered messages kept per corp (oldest dropped first)
 SENT_LIMIT = 5_000  # msgids remembered for recall / duplicate check
@@ -136,9 +136,6 @@ def messaging(corp: Corp) -> MessagingStore:
     return corp.store("messaging")  # type: ignore[no-any-return]
 
 
-register_store("messaging", lambda corp: MessagingStore())
-
-
 # -- inbox ---------------------------------------------------------------------------------------
 def deliver(corp: Corp, **fields: Any) -> Message:
     store = messaging(corp)
@@ -192,7 +189,7 @@ def split_ids(value: Any, field_name: str) -> list[str]:
     if isinstance(value, int) and not isinstance(value, bool):
         return [str(value)]
     if not isinstance(value, str):
-        from mock_server.errors import json_type_error
+        from mock_server.core.errors import json_type_error
 
         raise json_type_error(40058, f"{field_name} expect string.")
     return [p.strip() for p in value.split("|") if p.strip()]

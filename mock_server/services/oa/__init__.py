@@ -1,11 +1,1 @@
-"""OA: approvals, calendars and schedules, meetings.
-
-The admin routes (``admin.py``) import ``mock_server.admin`` -> ``emulator``, which imports this
-package through the API mixin; they are imported by ``OAAPI._init_family_oa`` instead.
-"""
-
-from mock_server.services.oa import approval_handlers as approval_handlers
-from mock_server.services.oa import calendars as calendars
-from mock_server.services.oa import fixture as fixture
-from mock_server.services.oa import meetings as meetings
-from mock_server.services.oa import schedules as schedules
+"""OA: approvals, calendars and schedules, meetings (the plugin spec: ``plugin.py``)."""

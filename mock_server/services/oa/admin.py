@@ -2,59 +2,66 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from flask import Blueprint, jsonify, request
-
-from mock_server.admin import AdminError, admin_extension, body_json
-from mock_server.emulator import Emulator
+from mock_server.core.admin import AdminActions, AdminError, AdminRequest
+from mock_server.services.oa.api import OAAPI
 from mock_server.services.oa.approvals import ApprovalActionError
 
+if TYPE_CHECKING:
+    from mock_server.core.engine import Engine
 
-@admin_extension
-def routes(bp: Blueprint, emu: Emulator) -> None:
-    @bp.post("/oa/approvals/<sp_no>/<action>")
-    def approval_action(sp_no: str, action: str) -> Any:
-        """approve / reject (userid, speech), revoke (userid optional), comment (userid, content)."""
-        body = body_json()
-        corpid = body.get("corpid")
-        try:
-            if action in ("approve", "reject"):
-                userid = _userid(body)
-                fn = emu.approve if action == "approve" else emu.reject
-                info = fn(sp_no, userid, speech=str(body.get("speech", "")), corpid=corpid)
-            elif action == "revoke":
-                info = emu.revoke_approval(sp_no, userid=body.get("userid"), corpid=corpid)
-            elif action == "comment":
-                info = emu.comment_approval(
-                    sp_no, _userid(body), str(body.get("content", "")), corpid=corpid
-                )
-            else:
-                raise AdminError(f"unknown action {action!r}", status=404)
-        except (ApprovalActionError, KeyError) as exc:
-            raise AdminError(str(exc).strip("'\"")) from None
-        return jsonify({"info": info})
-
-    @bp.get("/oa/approvals")
-    def approval_list() -> Any:
-        """All applications; ``?sp_status=1`` keeps the pending ones."""
-        where: dict[str, Any] = {}
-        raw = request.args.get("sp_status")
-        if raw:
-            if not raw.isdigit():
-                raise AdminError("sp_status must be an integer")
-            where["sp_status"] = int(raw)
-        return jsonify({"approvals": emu.approvals(request.args.get("corpid"), **where)})
-
-    @bp.get("/oa/approvals/<sp_no>")
-    def approval_get(sp_no: str) -> Any:
-        info = emu.approval(sp_no)
-        if info is None:
-            raise AdminError(f"no approval {sp_no}", status=404)
-        return jsonify({"info": info})
+admin = AdminActions()
 
 
-def _userid(body: dict[str, Any]) -> str:
+def _api(emu: Engine) -> OAAPI:
+    return emu.api("oa", OAAPI)
+
+
+@admin.action("POST", "/oa/approvals/<sp_no>/<action>")
+def approval_action(emu: Engine, req: AdminRequest) -> dict[str, Any]:
+    """approve / reject (userid, speech), revoke (userid optional), comment (userid, content)."""
+    api, body = _api(emu), req.body
+    sp_no, action = req.params["sp_no"], req.params["action"]
+    corpid = req.corpid(emu)
+    try:
+        if action in ("approve", "reject"):
+            fn = api.approve if action == "approve" else api.reject
+            info = fn(sp_no, _userid(body), speech=str(body.get("speech", "")), corpid=corpid)
+        elif action == "revoke":
+            info = api.revoke_approval(sp_no, userid=body.get("userid"), corpid=corpid)
+        elif action == "comment":
+            info = api.comment_approval(
+                sp_no, _userid(body), str(body.get("content", "")), corpid=corpid
+            )
+        else:
+            raise AdminError(f"unknown action {action!r}", status=404)
+    except (ApprovalActionError, KeyError) as exc:
+        raise AdminError(str(exc).strip("'\"")) from None
+    return {"info": info}
+
+
+@admin.action("GET", "/oa/approvals")
+def approval_list(emu: Engine, req: AdminRequest) -> dict[str, Any]:
+    """All applications; ``?sp_status=1`` keeps the pending ones."""
+    where: dict[str, Any] = {}
+    raw = req.text("sp_status")
+    if raw:
+        if not raw.isdigit():
+            raise AdminError("sp_status must be an integer")
+        where["sp_status"] = int(raw)
+    return {"approvals": _api(emu).approvals(req.corpid(emu), **where)}
+
+
+@admin.action("GET", "/oa/approvals/<sp_no>")
+def approval_get(emu: Engine, req: AdminRequest) -> dict[str, Any]:
+    info = _api(emu).approval(req.params["sp_no"], req.corpid(emu))
+    if info is None:
+        raise AdminError(f"no approval {req.params['sp_no']}", status=404)
+    return {"info": info}
+
+
+def _userid(body: Any) -> str:
     userid = body.get("userid")
     if not isinstance(userid, str) or not userid:
         raise AdminError("userid required")

@@ -1,4 +1,4 @@
-"""Python API of OA: approvals, calendars and schedules, meetings, mixed into ``Emulator``."""
+"""Python API of OA: ``emu.oa`` (approvals acted on as people in the WeCom app would)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from mock_server.services.oa import approvals as ap
 from mock_server.services.oa.store import oa
 
 if TYPE_CHECKING:
-    from mock_server.state import Corp
+    from mock_server.core.engine import Engine
 
 
 class OAAPI:
@@ -19,13 +19,12 @@ class OAAPI:
     ``sys_approval_change`` event; an impossible action raises ``ApprovalActionError``.
     """
 
-    def _init_family_oa(self) -> None:
-        # Registers the /__admin/oa routes (cannot be imported with the package: cycle).
-        from mock_server.services.oa import admin as _admin  # noqa: F401
+    def __init__(self, engine: Engine) -> None:
+        self._emu = engine
 
     def _oa_act(self, corpid: str | None, fn: Any, *args: Any) -> dict[str, Any]:
-        corp: Corp = self.corp(corpid)  # type: ignore[attr-defined]
-        with self.transaction(corp):  # type: ignore[attr-defined]
+        corp = self._emu.corp(corpid)
+        with self._emu.transaction(corp):
             return views.detail(fn(corp, *args))
 
     def approve(
@@ -54,11 +53,11 @@ class OAAPI:
 
     def approval(self, sp_no: str, corpid: str | None = None) -> dict[str, Any] | None:
         """An application's detail (``getapprovaldetail``'s ``info``), or None."""
-        app = oa(self.corp(corpid)).applications.get(str(sp_no))  # type: ignore[attr-defined]
+        app = oa(self._emu.corp(corpid)).applications.get(str(sp_no))
         return None if app is None else views.detail(app)
 
     def approvals(self, corpid: str | None = None, **where: Any) -> list[dict[str, Any]]:
         """All applications (details), optionally filtered by detail fields (sp_status=1...)."""
-        apps = oa(self.corp(corpid)).applications.values()  # type: ignore[attr-defined]
+        apps = oa(self._emu.corp(corpid)).applications.values()
         out = [views.detail(a) for a in apps]
         return [d for d in out if all(d.get(k) == v for k, v in where.items())]

@@ -6,9 +6,9 @@ import base64
 from collections.abc import Set as AbstractSet
 from typing import Any
 
-from mock_server.errors import WeComError
-from mock_server.pipeline import Context
-from mock_server.registry import APPROVAL, Family
+from mock_server.core.errors import WeComError
+from mock_server.core.pipeline import Context
+from mock_server.core.registry import APPROVAL, Family
 from mock_server.services.contacts import models as cm
 from mock_server.services.oa import approval_views as views
 from mock_server.services.oa import approvals as ap

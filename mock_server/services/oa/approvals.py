@@ -9,8 +9,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from mock_server.errors import WeComError
-from mock_server.events import SOURCE_API, SOURCE_SANDBOX, DomainEvent
+from mock_server.core.errors import WeComError
+from mock_server.core.events import SOURCE_API, SOURCE_SANDBOX, DomainEvent
+from mock_server.core.state import Agent, Corp
 from mock_server.services.contacts import models as cm
 from mock_server.services.oa.approval_views import (
     AGREED,
@@ -23,7 +24,6 @@ from mock_server.services.oa.approval_views import (
 )
 from mock_server.services.oa.controls import validate_contents
 from mock_server.services.oa.store import Application, Template, oa
-from mock_server.state import Agent, Corp
 
 # StatuChangeEvent values (callbacks.md §10).
 EV_SUBMIT, EV_AGREE, EV_REJECT, EV_REVOKE, EV_REVOKE_AFTER, EV_COMMENT = 1, 2, 3, 6, 8, 10

@@ -5,14 +5,14 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from mock_server.errors import WeComError
-from mock_server.params import get_obj
-from mock_server.pipeline import Context
-from mock_server.registry import APP
+from mock_server.core.errors import WeComError
+from mock_server.core.params import get_obj
+from mock_server.core.pipeline import Context
+from mock_server.core.registry import APP
+from mock_server.core.state import Corp
 from mock_server.services.oa.approval_handlers import api
 from mock_server.services.oa.common import owner, text_field, userids
 from mock_server.services.oa.store import Calendar, oa
-from mock_server.state import Corp
 
 COLOR = re.compile(r"^#[0-9A-Fa-f]{6}$")
 MAX_ADMINS = 3

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from mock_server.errors import WeComError
-from mock_server.pipeline import Context
+from mock_server.core.errors import WeComError
+from mock_server.core.pipeline import Context
 from mock_server.services.contacts import models as cm
 
 

@@ -10,10 +10,10 @@ import re
 from collections.abc import Collection
 from typing import Any
 
-from mock_server.errors import WeComError
+from mock_server.core.errors import WeComError
+from mock_server.core.state import Corp
 from mock_server.services.contacts import models as cm
 from mock_server.services.messaging.media import require_media
-from mock_server.state import Corp
 
 CONTROL_TYPES = (
     "Text",

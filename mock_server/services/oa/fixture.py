@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from mock_server.fixtures import register_section
+from mock_server.core.plugin import FixtureSection
+from mock_server.core.state import Corp
 from mock_server.services.contacts import models as cm
 from mock_server.services.oa.controls import CONTROL_TYPES, build_control
 from mock_server.services.oa.store import Template, oa
-from mock_server.state import Corp
 
 if TYPE_CHECKING:
-    from mock_server.emulator import Emulator
+    from mock_server.core.engine import Engine
 
 TEXTS = {"anyOf": [{"type": "string"}, {"type": "array", "items": {"type": "object"}}]}
 CONTROL: dict[str, Any] = {
@@ -97,7 +97,7 @@ OA_SECTION = {
 }
 
 
-def load_oa(emu: Emulator, corp: Corp, section: dict[str, Any] | None) -> None:
+def load_oa(emu: Engine, corp: Corp, section: dict[str, Any] | None) -> None:
     store = oa(corp)
     users = cm.contacts(corp)
     for i, t in enumerate((section or {}).get("templates", [])):
@@ -122,4 +122,4 @@ def load_oa(emu: Emulator, corp: Corp, section: dict[str, Any] | None) -> None:
         )
 
 
-register_section("oa", OA_SECTION, load_oa, order=40)
+section = FixtureSection("oa", OA_SECTION, load_oa, order=40)

@@ -9,14 +9,14 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from mock_server.errors import WeComError
-from mock_server.pipeline import Context
-from mock_server.registry import APP
+from mock_server.core.errors import WeComError
+from mock_server.core.pipeline import Context
+from mock_server.core.registry import APP
+from mock_server.core.state import Agent, Corp
 from mock_server.services.contacts import models as cm
 from mock_server.services.oa.approval_handlers import api
 from mock_server.services.oa.common import owner
 from mock_server.services.oa.store import Meeting, oa
-from mock_server.state import Agent, Corp
 
 MIN_DURATION, MAX_DURATION = 300, 86399
 MAX_INVITEES = 100  # normal corps; fixture setting oa.meeting_max_invitees changes it

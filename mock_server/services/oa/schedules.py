@@ -9,15 +9,15 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from mock_server.errors import WeComError
-from mock_server.params import get_obj
-from mock_server.pipeline import Context
-from mock_server.registry import APP
+from mock_server.core.errors import WeComError
+from mock_server.core.params import get_obj
+from mock_server.core.pipeline import Context
+from mock_server.core.registry import APP
+from mock_server.core.state import Corp
 from mock_server.services.oa.approval_handlers import api
 from mock_server.services.oa.calendars import find_calendar
 from mock_server.services.oa.common import int_field, owner, text_field, userids
 from mock_server.services.oa.store import Schedule, oa
-from mock_server.state import Corp
 
 MAX_ATTENDEES = 1000
 MAX_ADMINS = 3

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from mock_server.state import Corp, register_store
+from mock_server.core.state import Corp
 
 
 @dataclass
@@ -83,6 +83,3 @@ class OAStore:
 
 def oa(corp: Corp) -> OAStore:
     return corp.store("oa")  # type: ignore[no-any-return]
-
-
-register_store("oa", lambda corp: OAStore())

@@ -14,8 +14,8 @@ from typing import Any
 
 import pytest
 
-from mock_server.emulator import Emulator
-from mock_server.server import ServerThread
+from mock_server.emulator import PLUGINS, Emulator
+from mock_server.web.server import ServerThread
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -34,12 +34,9 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers", "wecom(fixtures=None, seed=None): a test-specific emulator for the wecom fixture"
     )
-    for name in dir(Emulator):
-        if name.startswith("_marker_"):
-            doc = (getattr(Emulator, name).__doc__ or "").strip().splitlines()
-            config.addinivalue_line(
-                "markers", f"{name[len('_marker_') :]}: {doc[0] if doc else ''}"
-            )
+    for plugin in PLUGINS:
+        for marker in plugin.markers:
+            config.addinivalue_line("markers", f"{marker.name}: {marker.doc}")
 
 
 def _options(config: pytest.Config) -> dict[str, Any]:
@@ -50,10 +47,10 @@ def _options(config: pytest.Config) -> dict[str, Any]:
 
 
 def _apply_markers(emu: Emulator, node: pytest.Item) -> None:
-    for marker in node.iter_markers():
-        handler = getattr(emu, f"_marker_{marker.name}", None)
-        if handler is not None:
-            handler(marker)
+    for mark in node.iter_markers():
+        marker = emu.markers.get(mark.name)
+        if marker is not None:
+            marker.apply(emu, mark)
 
 
 @pytest.fixture(scope="session")
@@ -82,9 +79,6 @@ def wecom(request: pytest.FixtureRequest, wecom_emulator: Emulator) -> Iterator[
     _apply_markers(emu, request.node)
     with emu.intercept():
         yield emu
-    teardown = getattr(emu, "_after_test", None)
-    if callable(teardown):
-        teardown()
     if emu is not wecom_emulator:
         emu.close()  # a test-specific emulator: stop its background work now
 

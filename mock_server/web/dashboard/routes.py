@@ -9,13 +9,13 @@ from typing import TYPE_CHECKING, Any
 
 from flask import Blueprint, Flask, Response, current_app, jsonify, request
 
-from mock_server.admin import AdminError, admin_extension
-from mock_server.dashboard import reads
+from mock_server.core.admin import AdminError
+from mock_server.web.dashboard import reads
 
 if TYPE_CHECKING:
     from mock_server.emulator import Emulator
 
-STATIC = "dashboard/static"
+STATIC = "web/dashboard/static"
 TYPES = {
     ".html": "text/html; charset=utf-8",
     ".js": "text/javascript; charset=utf-8",
@@ -127,8 +127,9 @@ def _read(fn: Any, *args: Any, **kwargs: Any) -> Any:
         raise AdminError(str(exc.args[0] if exc.args else exc), 404) from None
 
 
-@admin_extension
-def routes(bp: Blueprint, emu: Emulator) -> None:
+def register_read_routes(bp: Blueprint, emu: Emulator) -> None:
+    """The admin API's index and the read views the dashboard shows (on the admin blueprint)."""
+
     @bp.get("")
     def index() -> Any:
         """The admin API's index (JSON), or the dashboard for a browser."""

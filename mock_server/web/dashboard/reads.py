@@ -13,8 +13,8 @@ from importlib import resources
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from mock_server.core.state import Corp
     from mock_server.emulator import Emulator
-    from mock_server.state import Corp
 
 # Keys whose numeric value is a unix time (the journal, messages, deliveries, approvals...).
 TIME_KEYS = frozenset(

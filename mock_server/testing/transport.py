@@ -1,4 +1,4 @@
-"""In-process mode: ``requests`` calls to the WeCom host go to the emulator, no sockets.
+"""In-process transport: ``requests`` calls to the WeCom host go to an engine, no sockets.
 
 Built on the ``responses`` library; every other host passes through untouched.
 """
@@ -9,17 +9,19 @@ import contextlib
 import os
 import re
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 from urllib.parse import urlsplit
 
 import responses
 
-from mock_server.pipeline import ApiRequest
+from mock_server.core.pipeline import ApiRequest
 
 if TYPE_CHECKING:
     from requests import PreparedRequest
 
-    from mock_server.emulator import Emulator
+    from mock_server.core.engine import Engine
+
+E = TypeVar("E", bound="Engine")
 
 DEFAULT_BASES = ("https://qyapi.weixin.qq.com", "http://qyapi.weixin.qq.com")
 METHODS = ("GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS")
@@ -41,10 +43,10 @@ def _bases(extra: Sequence[str] | None) -> list[str]:
     return out
 
 
-class Interceptor(contextlib.ContextDecorator):
+class Interceptor(contextlib.ContextDecorator, Generic[E]):
     """Context manager and decorator; ``__enter__`` returns the emulator."""
 
-    def __init__(self, emulator: Emulator, *, base_urls: Sequence[str] | None = None) -> None:
+    def __init__(self, emulator: E, *, base_urls: Sequence[str] | None = None) -> None:
         self.emulator = emulator
         self.bases = _bases(base_urls)
         self._mock: responses.RequestsMock | None = None
@@ -71,7 +73,7 @@ class Interceptor(contextlib.ContextDecorator):
         headers["Content-Type"] = resp.content_type
         return resp.status, headers, resp.payload()
 
-    def start(self) -> Emulator:
+    def start(self) -> E:
         mock = responses.RequestsMock(assert_all_requests_are_fired=False)
         hosts = "|".join(re.escape(b) for b in self.bases)
         # One pattern for every base: responses tries each registration in turn per call.
@@ -89,21 +91,8 @@ class Interceptor(contextlib.ContextDecorator):
             self._mock.reset()
             self._mock = None
 
-    def __enter__(self) -> Emulator:
+    def __enter__(self) -> E:
         return self.start()
 
     def __exit__(self, *exc: Any) -> None:
         self.stop()
-
-
-def intercept(
-    fixtures: Sequence[Any] | None = None, *, base_urls: Sequence[str] | None = None, **kwargs: Any
-) -> Interceptor:
-    """Like moto's ``mock_aws``: a fresh emulator, with ``requests`` routed into it.
-
-    >>> with intercept() as wecom:
-    ...     requests.get("https://qyapi.weixin.qq.com/cgi-bin/gettoken", params=...)
-    """
-    from mock_server.emulator import Emulator
-
-    return Interceptor(Emulator(fixtures, **kwargs), base_urls=base_urls)

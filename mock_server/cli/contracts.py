@@ -8,7 +8,7 @@ import json
 import sys
 from typing import Any
 
-from mock_server.cli import _COMMANDS, Command, command
+from mock_server.cli.base import _COMMANDS, Command, command
 
 
 # -- openapi -----------------------------------------------------------------------------
@@ -51,10 +51,11 @@ def _schemas_args(p: argparse.ArgumentParser) -> None:
 )
 def _schemas(args: argparse.Namespace) -> int:
     from mock_server.contracts.schemas import default_store
-    from mock_server.registry import endpoints
+    from mock_server.emulator import default_registry
 
     store = default_store()
     problems = 0
+    endpoints = default_registry().endpoints
     for ep in endpoints():
         for kind in ("request", "response"):
             rel = store.relpath(ep, kind)
@@ -145,16 +146,18 @@ def _replay_args(p: argparse.ArgumentParser) -> None:
 def _replay_run(args: argparse.Namespace) -> int | None:
     if not getattr(args, "replay", None):
         return None
-    from mock_server.contracts.cassette import replay_emulator
-    from mock_server.server import serve
+    from mock_server.contracts.cassette import replay
+    from mock_server.emulator import Emulator
+    from mock_server.web.server import serve
 
-    emu = replay_emulator(
-        args.replay,
+    emu = Emulator(
         args.fixture,
         seed=args.seed,
         journal_size=args.journal_size,
         strict=args.strict,
+        mode="server",
     )
+    replay(emu, args.replay)  # recorded requests first; everything else is emulated
     return serve(
         host=args.host,
         port=args.port,

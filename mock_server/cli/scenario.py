@@ -6,7 +6,7 @@ import argparse
 import json
 import sys
 
-from mock_server.cli import command
+from mock_server.cli.base import command
 
 
 def _configure(p: argparse.ArgumentParser) -> None:
@@ -33,6 +33,7 @@ def _configure(p: argparse.ArgumentParser) -> None:
 
 @command("scenario", "run a fault scenario against a client command, or validate one", _configure)
 def _scenario(args: argparse.Namespace) -> int:
+    from mock_server.core.resources import scenarios_dir
     from mock_server.faults.scenarios import (
         ScenarioError,
         build_emulator,
@@ -40,7 +41,6 @@ def _scenario(args: argparse.Namespace) -> int:
         main_run,
         scenario_schema,
     )
-    from mock_server.resources import scenarios_dir
 
     rest = list(getattr(args, "rest", None) or [])
     if rest and rest[0] == "--":  # only the separator; the command may use "--" itself

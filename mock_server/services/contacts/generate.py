@@ -1,15 +1,8 @@
-"""``wecom-mock fixture``: validate a fixture, print its schema, generate a big corp."""
+"""A large synthetic corp (``wecom-mock fixture generate``): departments and members."""
 
 from __future__ import annotations
 
-import argparse
-import json
-import sys
 from typing import Any
-
-import yaml
-
-from mock_server.cli import command
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
 GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉萍红娥玲芬燕彬鹏辉飞斌浩凯健俊帆宇欣怡晨阳雪梅琳瑶婷博文轩然"
@@ -39,8 +32,6 @@ DEPT_NAMES = [
     "法务部",
     "运营部",
 ]
-
-GENERATORS: list[Any] = []  # families append fn(doc, args, rng) to add their sections
 
 
 def generate(
@@ -94,59 +85,3 @@ def generate(
         ],
         "contacts": {"root_name": "生成科技", "departments": depts, "users": user_rows},
     }
-
-
-def _fixture_args(p: argparse.ArgumentParser) -> None:
-    sub = p.add_subparsers(dest="fixture_command", required=True)
-    v = sub.add_parser("validate", help="check fixture files; print file, YAML path and reason")
-    v.add_argument("files", nargs="+")
-    sub.add_parser("schema", help="print the fixture JSON Schema")
-    g = sub.add_parser(
-        "generate",
-        help="print a generated large corp (JSON syntax, which is valid YAML; --block-yaml for block style)",
-    )
-    g.add_argument("--users", type=int, default=1000)
-    g.add_argument("--departments", type=int, default=20)
-    g.add_argument("--customers", type=int, default=0, help="external contacts (customer contact)")
-    g.add_argument("--seed", type=int, default=0)
-    g.add_argument("--corpid", default="wwgen0000000000001")
-    g.add_argument(
-        "--block-yaml",
-        action="store_true",
-        help="write block-style YAML (easier to edit; PyYAML loads it ~50x slower)",
-    )
-    g.add_argument("--json", action="store_true", help=argparse.SUPPRESS)  # the default
-
-
-@command("fixture", "validate, describe or generate corp fixtures", _fixture_args)
-def _fixture(args: argparse.Namespace) -> int:
-    from mock_server.fixtures import fixture_schema, load_fixture_docs
-
-    if args.fixture_command == "schema":
-        json.dump(fixture_schema(), sys.stdout, ensure_ascii=False, indent=2)
-        print()
-        return 0
-    if args.fixture_command == "validate":
-        from mock_server.emulator import Emulator
-
-        for f in args.files:
-            load_fixture_docs([f])
-            Emulator([f])  # loaders check references (users, departments) too
-            print(f"{f}: ok")
-        return 0
-    import random
-
-    from mock_server.services import load_all
-
-    load_all()  # families register their generators when imported
-    doc = generate(args.users, args.departments, args.seed, args.corpid)
-    rng = random.Random(args.seed)
-    for gen in GENERATORS:
-        gen(doc, args, rng)
-    if args.block_yaml:
-        yaml.safe_dump(doc, sys.stdout, allow_unicode=True, sort_keys=False, width=200)
-        return 0
-    # JSON syntax is YAML too, and a 10,000-member corp loads in ~0.2 s instead of ~1.5 s.
-    json.dump(doc, sys.stdout, ensure_ascii=False, indent=1)
-    print()
-    return 0

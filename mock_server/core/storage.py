@@ -36,10 +36,10 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from mock_server.state import Agent, Corp
+from mock_server.core.state import Agent, Corp
 
 if TYPE_CHECKING:
-    from mock_server.emulator import Emulator
+    from mock_server.core.engine import Engine as Emulator
 
 FORMAT = "wecom-mock-state"
 FORMAT_VERSION = 1
@@ -308,8 +308,13 @@ def _tokens_set(emu: Emulator, v: Any) -> None:
         t._by_token, t._by_secret = dict(v[0]), dict(v[1])
 
 
+def _plugin_api(emu: Emulator, name: str) -> Any:
+    """A plugin's Python API object, if the engine has that plugin (core knows no plugin)."""
+    return emu._apis.get(name)
+
+
 def _faults_get(emu: Emulator) -> Any:
-    engine = getattr(emu, "_faults", None)
+    engine = getattr(_plugin_api(emu, "faults"), "_faults", None)
     if engine is None:
         return None
     with engine._lock:
@@ -317,7 +322,7 @@ def _faults_get(emu: Emulator) -> Any:
 
 
 def _faults_set(emu: Emulator, v: Any) -> None:
-    engine = getattr(emu, "_faults", None)
+    engine = getattr(_plugin_api(emu, "faults"), "_faults", None)
     if engine is None or v is None:
         return
     with engine._lock:
@@ -327,14 +332,14 @@ def _faults_set(emu: Emulator, v: Any) -> None:
 
 
 def _callbacks_get(emu: Emulator) -> Any:
-    d = getattr(emu, "_callbacks", None)
+    d = getattr(_plugin_api(emu, "callbacks"), "dispatcher", None)
     if d is None:
         return None
     return (dict(vars(d.settings)), _ids_state(d.ids), d._seq, d._event_seq)
 
 
 def _callbacks_set(emu: Emulator, v: Any) -> None:
-    d = getattr(emu, "_callbacks", None)
+    d = getattr(_plugin_api(emu, "callbacks"), "dispatcher", None)
     if d is None or v is None:
         return
     settings, ids, d._seq, d._event_seq = v
@@ -760,13 +765,13 @@ class SqliteStorage(Storage):
             else:
                 by_corp.setdefault(corp, []).append((store, attr, key, value))
         del rows
-        from mock_server.state import Corp as CorpClass
+        from mock_server.core.state import Corp as CorpClass
 
         corps: dict[str, Corp] = {}
         for cid in meta.get("corps", "").split(","):
             if not cid:
                 continue
-            corp = CorpClass(cid, clock=emu.clock, ids=emu.ids)
+            corp = CorpClass(cid, clock=emu.clock, ids=emu.ids, stores=emu.store_factories)
             done = self._load_entities(corp, entities.pop(cid, []))
             self._load_corp(corp, by_corp.pop(cid, []), done)
             corps[cid] = corp

@@ -9,8 +9,8 @@ from typing import Any
 from flask import Flask, Response, request
 from werkzeug.wsgi import get_input_stream
 
+from mock_server.core.pipeline import ApiRequest, ApiResponse
 from mock_server.emulator import Emulator
-from mock_server.pipeline import ApiRequest, ApiResponse
 
 
 def to_flask(resp: ApiResponse) -> Response:
@@ -38,7 +38,7 @@ def create_app(
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
     app.json.sort_keys = False  # type: ignore[attr-defined]
 
-    from mock_server.admin import admin_blueprint
+    from mock_server.web.admin import admin_blueprint
 
     app.register_blueprint(admin_blueprint(emu))
 
@@ -73,7 +73,7 @@ def create_app(
         )
 
     app.register_error_handler(500, server_error)
-    from mock_server.dashboard import register_dashboard
+    from mock_server.web.dashboard import register_dashboard
 
     register_dashboard(app, emu)
     if request_log is not None:

@@ -1,0 +1,53 @@
+"""``wecom-mock``: serve, endpoints, fixture tools, scenarios, contracts."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+from mock_server.cli.base import _COMMANDS
+
+# The CLI modules; each declares its subcommands with ``@command``.
+MODULES = (
+    "mock_server.cli.serve",
+    "mock_server.cli.state",
+    "mock_server.cli.fixture",
+    "mock_server.cli.scenario",
+    "mock_server.cli.contracts",
+)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    for mod in MODULES:
+        importlib.import_module(mod)
+    parser = argparse.ArgumentParser(
+        prog="wecom-mock", description="A local emulator of the WeCom (企业微信) server API."
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+    for cmd in _COMMANDS.values():
+        p = sub.add_parser(cmd.name, help=cmd.help, description=cmd.help)
+        cmd.configure(p)
+        p.set_defaults(_run=cmd.run)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args, rest = parser.parse_known_args(argv)
+    if rest:
+        if not getattr(args, "_accepts_rest", False):
+            parser.error(f"unrecognized arguments: {' '.join(rest)}")
+        args.rest = rest
+    from mock_server.core.fixtures import FixtureError
+    from mock_server.core.storage import StateFileError
+
+    try:
+        return int(args._run(args) or 0)
+    except FixtureError as exc:
+        print(f"wecom-mock: bad fixture: {exc}", file=sys.stderr)
+        return 2
+    except StateFileError as exc:
+        print(f"wecom-mock: {exc}", file=sys.stderr)
+        return 2

@@ -1,0 +1,190 @@
+"""Admin (sandbox) actions, declared without any web framework.
+
+An action is a plain function ``(engine, AdminRequest) -> data``: it returns what the admin
+API answers (JSON-serialisable) or raises ``AdminError``. ``mock_server.web`` mounts every
+action under ``/__admin``; tests can run the same functions in-process with ``Engine.admin``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from mock_server.core.engine import Engine
+
+
+class AdminError(Exception):
+    """A bad admin request: answered with ``status`` (400 by default) and ``{"error": ...}``.
+
+    ``extra`` fields are added to the error body (e.g. a failed URL verification's result).
+    """
+
+    def __init__(self, message: str, status: int = 400, extra: dict[str, Any] | None = None):
+        super().__init__(message)
+        self.message = message
+        self.status = status
+        self.extra = extra or {}
+
+    def body(self) -> dict[str, Any]:
+        return {"error": self.message, **self.extra}
+
+
+class NoSuchCorp(AdminError):
+    """The one answer to an unknown ``corpid`` in any admin action: 404."""
+
+    def __init__(self, corpid: str) -> None:
+        super().__init__(f"no corp {corpid!r}", 404)
+
+
+@dataclass(frozen=True)
+class AdminRequest:
+    """What an admin action gets: path + query parameters and the JSON body (an object)."""
+
+    params: Mapping[str, str] = field(default_factory=dict)
+    body: Mapping[str, Any] = field(default_factory=dict)
+
+    def get(self, name: str, default: Any = None) -> Any:
+        """A value from the body, else the query/path parameters, else ``default``."""
+        if name in self.body:
+            return self.body[name]
+        return self.params.get(name, default)
+
+    def text(self, name: str) -> str | None:
+        """A query/path parameter; an empty string reads as absent."""
+        value = self.params.get(name)
+        return value if value not in (None, "") else None
+
+    def number(self, name: str) -> float | None:
+        raw = self.text(name)
+        if raw is None:
+            return None
+        try:
+            return float(raw)
+        except ValueError:
+            raise AdminError(f"{name} must be a number") from None
+
+    def integer(self, name: str) -> int | None:
+        raw = self.text(name)
+        if raw is None:
+            return None
+        try:
+            return int(raw)
+        except ValueError:
+            raise AdminError(f"{name} must be an integer") from None
+
+    def corpid(self, engine: Engine) -> str | None:
+        """The ``corpid`` of the body or query, checked to exist (404 otherwise)."""
+        corpid = self.get("corpid") or None
+        if corpid is None:
+            return None
+        if not isinstance(corpid, str):
+            raise AdminError("corpid must be a string")
+        if corpid not in engine.corps:
+            raise NoSuchCorp(corpid)
+        return corpid
+
+
+AdminFn = Callable[["Engine", AdminRequest], Any]
+
+
+@dataclass(frozen=True)
+class AdminAction:
+    method: str
+    path: str  # below /__admin, with <name> segments, e.g. "/oa/approvals/<sp_no>"
+    run: AdminFn
+    status: int = 200  # the success status (201 for a created fault rule)
+    summary: str = ""
+
+
+class AdminActions:
+    """Collects one plugin's admin actions (``@admin.action("GET", "/messages")``)."""
+
+    def __init__(self) -> None:
+        self.actions: list[AdminAction] = []
+
+    def action(self, method: str, path: str, *, status: int = 200) -> Callable[[AdminFn], AdminFn]:
+        def deco(fn: AdminFn) -> AdminFn:
+            doc = (fn.__doc__ or "").strip().splitlines()
+            self.actions.append(
+                AdminAction(method.upper(), path, fn, status, doc[0] if doc else "")
+            )
+            return fn
+
+        return deco
+
+
+# -- the engine's own actions ------------------------------------------------------------
+admin = AdminActions()
+
+
+@admin.action("GET", "/health")
+def health(emu: Engine, req: AdminRequest) -> dict[str, Any]:
+    return {"status": "ok", "corps": sorted(emu.corps)}
+
+
+@admin.action("GET", "/corps")
+def corps(emu: Engine, req: AdminRequest) -> dict[str, Any]:
+    return {"corps": [c.describe() for c in emu.corps.values()]}
+
+
+@admin.action("POST", "/reset")
+def reset(emu: Engine, req: AdminRequest) -> dict[str, Any]:
+    emu.reset()
+    return {"status": "reset"}
+
+
+@admin.action("GET", "/clock")
+def clock(emu: Engine, req: AdminRequest) -> dict[str, Any]:
+    return emu.clock.snapshot()
+
+
+@admin.action("POST", "/clock/advance")
+def clock_advance(emu: Engine, req: AdminRequest) -> dict[str, Any]:
+    seconds = req.body.get("seconds")
+    if isinstance(seconds, bool) or not isinstance(seconds, int | float) or seconds < 0:
+        raise AdminError("seconds must be a non-negative number")
+    return {"now": emu.advance(seconds)}
+
+
+@admin.action("GET", "/journal")
+def journal(emu: Engine, req: AdminRequest) -> dict[str, Any]:
+    try:
+        entries = emu.journal.entries(
+            path=req.text("path"),
+            endpoint=req.text("endpoint"),
+            corpid=req.text("corpid"),
+            scope=req.text("scope"),
+            errcode=int(req.params["errcode"]) if req.text("errcode") else None,
+            method=req.text("method"),
+            since=req.number("since"),
+            limit=int(req.params["limit"]) if req.text("limit") else None,
+        )
+    except ValueError:
+        raise AdminError("errcode and limit must be integers") from None
+    return {"entries": entries, "size": emu.journal.size, "dropped": emu.journal.dropped}
+
+
+@admin.action("DELETE", "/journal")
+def journal_clear(emu: Engine, req: AdminRequest) -> dict[str, Any]:
+    emu.journal.clear()
+    return {"status": "cleared"}
+
+
+@admin.action("GET", "/endpoints")
+def endpoints(emu: Engine, req: AdminRequest) -> dict[str, Any]:
+    return {
+        "endpoints": [
+            {
+                "family": e.family,
+                "method": e.method,
+                "path": e.path,
+                "scopes": sorted(e.scopes),
+                "auth": e.auth,
+                "summary": e.summary,
+                "errcodes": list(e.errcodes),
+            }
+            for e in emu.registry.endpoints()
+        ]
+    }

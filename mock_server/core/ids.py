@@ -1,0 +1,64 @@
+"""Seeded identifiers so a run with the same seed hands out the same ids."""
+
+from __future__ import annotations
+
+import random
+import string
+import threading
+
+_TOKEN_ALPHABET = string.ascii_letters + string.digits + "-_"
+
+
+class IdGenerator:
+    def __init__(self, seed: int = 0) -> None:
+        self.seed = seed
+        self._rng = random.Random(seed)
+        # Error hints draw from their own stream, so the ids a run hands out do not depend
+        # on how many errors it met along the way.
+        self._hint_rng = random.Random(f"hint:{seed}")
+        self._lock = threading.Lock()
+        self._counters: dict[str, int] = {}
+
+    def reseed(self, seed: int | None = None) -> None:
+        with self._lock:
+            self.seed = self.seed if seed is None else seed
+            self._rng = random.Random(self.seed)
+            self._hint_rng = random.Random(f"hint:{self.seed}")
+            self._counters.clear()
+
+    def choice_string(self, alphabet: str, length: int) -> str:
+        with self._lock:
+            return "".join(self._rng.choice(alphabet) for _ in range(length))
+
+    def token(self, length: int = 214) -> str:
+        """An opaque URL-safe access_token (real ones are a few hundred chars, unconfirmed)."""
+        return self.choice_string(_TOKEN_ALPHABET, length)
+
+    def hex(self, length: int) -> str:
+        return self.choice_string("0123456789abcdef", length)
+
+    def digits(self, length: int) -> str:
+        return self.choice_string(string.digits, length)
+
+    def alnum(self, length: int) -> str:
+        return self.choice_string(string.ascii_letters + string.digits, length)
+
+    def hint(self, length: int = 12) -> str:
+        """Random digits for an errmsg hint (a separate stream from the ids)."""
+        with self._lock:
+            return "".join(self._hint_rng.choice(string.digits) for _ in range(length))
+
+    def randint(self, low: int, high: int) -> int:
+        with self._lock:
+            return self._rng.randint(low, high)
+
+    def random(self) -> float:
+        with self._lock:
+            return self._rng.random()
+
+    def next(self, name: str, start: int = 1) -> int:
+        """A per-name counter (e.g. tag ids), deterministic across runs."""
+        with self._lock:
+            value = self._counters.get(name, start - 1) + 1
+            self._counters[name] = value
+            return value

@@ -1,0 +1,266 @@
+"""One request's way through the engine.
+
+on_request hooks (faults) -> resolve the caller (token, corpid, robot key) -> after_auth hooks
+(trusted IPs, rate limits) -> validators (contracts) -> the handler, under the corp lock ->
+on_response hooks -> journal. Both transports (Flask over HTTP and ``intercept()``
+in-process) build an ``ApiRequest`` and call ``Engine.handle``; nothing here knows about
+Flask or sockets. This is the only place that works out who is calling and takes the lock.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qs
+
+from mock_server.core import registry
+from mock_server.core.errors import WeComError, render_errmsg
+
+if TYPE_CHECKING:
+    from mock_server.core.engine import Engine
+    from mock_server.core.state import Agent, Corp, TokenInfo
+
+log = logging.getLogger("mock_server")
+
+JSON_CONTENT_TYPE = "application/json; charset=UTF-8"
+UNPARSED = object()
+
+
+@dataclass
+class ApiRequest:
+    method: str
+    path: str
+    query: dict[str, str]
+    body: bytes = b""
+    headers: dict[str, str] = field(default_factory=dict)
+    client_ip: str = "127.0.0.1"
+
+    @classmethod
+    def from_url_parts(
+        cls,
+        method: str,
+        path: str,
+        query_string: str,
+        body: bytes | None,
+        headers: dict[str, str] | None = None,
+        client_ip: str = "127.0.0.1",
+    ) -> ApiRequest:
+        parsed = parse_qs(query_string, keep_blank_values=True)
+        query = {k: v[0] for k, v in parsed.items()}
+        return cls(method.upper(), path, query, body or b"", dict(headers or {}), client_ip)
+
+
+@dataclass
+class ApiResponse:
+    body: Any  # dict (JSON) or bytes
+    status: int = 200
+    headers: dict[str, str] = field(default_factory=dict)
+    content_type: str = JSON_CONTENT_TYPE
+    # Set by fault injection for what only a socket can do: "reset", "empty".
+    transport_fault: str | None = None
+    delay: float = 0.0
+
+    @property
+    def errcode(self) -> int | None:
+        if isinstance(self.body, dict):
+            code = self.body.get("errcode", 0)
+            return code if isinstance(code, int) else None
+        return None
+
+    def payload(self) -> bytes:
+        if isinstance(self.body, bytes | bytearray):
+            return bytes(self.body)
+        if isinstance(self.body, str):
+            return self.body.encode("utf-8")
+        return json.dumps(self.body, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+class Context:
+    """What a handler sees: the request, its corp and token, and helpers to read params."""
+
+    __slots__ = (
+        "_json",
+        "caller",
+        "corp",
+        "emulator",
+        "endpoint",
+        "fault",
+        "json_warning",
+        "notes",
+        "request",
+        "token",
+        "warnings",
+    )
+
+    def __init__(self, emulator: Engine, request: ApiRequest) -> None:
+        self.emulator = emulator
+        self.request = request
+        self.endpoint: registry.Endpoint | None = None
+        self.corp: Corp | None = None
+        # What a plugin's caller resolver found besides the corp (the robot of a webhook key).
+        self.caller: Any = None
+        self.token: TokenInfo | None = None
+        self._json: Any = UNPARSED
+        self.json_warning = False
+        self.notes: dict[str, Any] = {}
+        self.fault: dict[str, Any] | None = None
+        self.warnings: list[str] = []
+
+    # -- request data --------------------------------------------------------------
+    @property
+    def query(self) -> dict[str, str]:
+        return self.request.query
+
+    def json(self) -> dict[str, Any]:
+        """The body as a JSON object, whatever the Content-Type (the official SDK sends none).
+
+        An unparseable or non-object body reads as ``{}`` and marks the request so any error
+        carries the real ``Warning: wrong json format.`` prefix.
+        """
+        if self._json is UNPARSED:
+            raw = self.request.body
+            if not raw or not raw.strip():
+                self._json = {}
+            else:
+                try:
+                    value = json.loads(raw)
+                except (ValueError, UnicodeDecodeError):
+                    value = None
+                if isinstance(value, dict):
+                    self._json = value
+                else:
+                    self._json = {}
+                    self.json_warning = True
+        return self._json  # type: ignore[no-any-return]
+
+    @property
+    def now(self) -> int:
+        return self.emulator.clock.time()
+
+    @property
+    def scope(self) -> str | None:
+        return self.token.scope if self.token else None
+
+    @property
+    def agentid(self) -> int | None:
+        return self.token.agentid if self.token else None
+
+    @property
+    def agent(self) -> Agent | None:
+        if self.corp is None or self.token is None or self.token.agentid is None:
+            return None
+        return self.corp.agents.get(self.token.agentid)
+
+    def require_corp(self) -> Corp:
+        assert self.corp is not None, "endpoint needs a corp"
+        return self.corp
+
+
+def success(body: dict[str, Any] | None, errmsg: str) -> dict[str, Any]:
+    out: dict[str, Any] = {"errcode": 0, "errmsg": errmsg}
+    if body:
+        out.update(body)
+    return out
+
+
+def error_response(ctx: Context, err: WeComError) -> ApiResponse:
+    emu = ctx.emulator
+    hint = f"{int(emu.clock.now() * 1000):013d}{emu.ids.hint(12)}"
+    text = err.text()
+    if ctx.json_warning and not err.json_warning:
+        text = "Warning: wrong json format. " + text
+    errmsg = render_errmsg(text, err.errcode, hint, ctx.request.client_ip)
+    body: dict[str, Any] = {"errcode": err.errcode, "errmsg": errmsg}
+    body.update(err.extra)
+    header_msg = errmsg.encode("latin-1", "replace").decode("latin-1")
+    return ApiResponse(body, headers={"Error-Code": str(err.errcode), "Error-Msg": header_msg})
+
+
+def resolve_caller(ctx: Context, ep: registry.Endpoint) -> None:
+    """Who is calling: sets ``ctx.corp`` (and ``ctx.token`` / ``ctx.caller``) or raises."""
+    emu = ctx.emulator
+    if ep.auth == registry.AUTH_NONE:
+        # gettoken: the corp named by ``corpid`` if it exists; the handler answers the rest.
+        corpid = ctx.request.query.get("corpid")
+        ctx.corp = emu.corps.get(corpid) if corpid else None
+        return
+    if ep.auth != registry.AUTH_TOKEN:
+        resolver = emu.callers.get(ep.auth)
+        if resolver is None:
+            raise WeComError(48001, f"no caller resolver for {ep.auth}", replace=True)
+        resolver(ctx)
+        return
+    token = ctx.request.query.get("access_token")
+    if not token:
+        raise WeComError(41001)
+    info = emu.tokens.lookup(token)
+    if info is None or info.revoked:
+        raise WeComError(40014)
+    if info.expires_at <= emu.clock.time():
+        raise WeComError(42001)
+    corp = emu.corps.get(info.corpid)
+    if corp is None:  # corp removed by a reset with other fixtures
+        raise WeComError(40014)
+    ctx.corp = corp
+    ctx.token = info
+    permissions: list[str] = []
+    if info.agentid is not None:
+        agent = corp.agents.get(info.agentid)
+        if agent is None:
+            raise WeComError(40014)
+        permissions = agent.permissions
+    if not ep.allows_scope(info.scope, permissions):
+        raise WeComError(48002)
+
+
+def handle(emu: Engine, req: ApiRequest) -> ApiResponse:
+    """Run one API call; never raises, never returns anything but the real envelope."""
+    started = time.perf_counter()
+    ctx = Context(emu, req)
+    resp: ApiResponse | None = None
+    ep = emu.registry.resolve(req.path)
+    ctx.endpoint = ep
+    try:
+        for hook in emu.hooks.on_request:
+            resp = hook(ctx)
+            if resp is not None:
+                break
+        if resp is None:
+            if ep is None:
+                # The real API's answer to an unknown /cgi-bin/ path is not documented;
+                # 48001 "api unauthorized" is the closest documented code.
+                raise WeComError(48001, "api not found", replace=True)
+            if req.method not in ("GET", "POST"):
+                raise WeComError(48001, f"method {req.method} not allowed", replace=True)
+            resolve_caller(ctx, ep)
+            for hook in emu.hooks.after_auth:
+                resp = hook(ctx)
+                if resp is not None:
+                    break
+        if resp is None:
+            assert ep is not None
+            for validate in emu.hooks.validators:
+                validate(ctx)
+            corp = ctx.corp
+            if corp is not None:
+                with emu.transaction(corp):
+                    result = ep.handler(ctx)
+            else:
+                result = ep.handler(ctx)
+            if isinstance(result, ApiResponse):
+                resp = result
+            else:
+                resp = ApiResponse(success(result, ep.success_errmsg))
+    except WeComError as err:
+        resp = error_response(ctx, err)
+    except Exception as exc:  # a bug must still answer in the real envelope, never a 500
+        log.exception("handler crashed on %s", req.path)
+        ctx.notes["exception"] = f"{type(exc).__name__}: {exc}"
+        resp = error_response(ctx, WeComError(-1))
+    for after in emu.hooks.on_response:
+        resp = after(ctx, resp) or resp
+    emu.record(ctx, resp, time.perf_counter() - started)
+    return resp

@@ -1,0 +1,39 @@
+"""The faults plugin: fault rules, modelled rate limits, trusted IPs, secret rotation."""
+
+from __future__ import annotations
+
+from mock_server.core.engine import Engine
+from mock_server.core.plugin import Mark, Marker, Plugin
+from mock_server.faults import admin, limits
+from mock_server.faults.api import FaultsAPI
+
+
+def _fault_marker(engine: Engine, mark: Mark) -> None:
+    specs = [dict(a) for a in mark.args if isinstance(a, dict)]
+    if mark.kwargs:
+        specs.append(dict(mark.kwargs))
+    engine.api("faults", FaultsAPI).add_faults(specs)
+
+
+def _limits_marker(engine: Engine, mark: Mark) -> None:
+    engine.api("faults", FaultsAPI).set_rate_limits(*mark.args, **mark.kwargs)
+
+
+plugin = Plugin(
+    name="faults",
+    stores={"faults": lambda corp: limits.LimitsStore()},
+    api=FaultsAPI,
+    admin=tuple(admin.admin.actions),
+    markers=(
+        Marker(
+            "wecom_fault",
+            "wecom_fault(path=..., errcode=..., times=..., ...): a fault rule for the whole test",
+            _fault_marker,
+        ),
+        Marker(
+            "wecom_limits",
+            "wecom_limits(enabled=True, limits=[...]): modelled rate limits (off by default in process)",
+            _limits_marker,
+        ),
+    ),
+)

@@ -1,0 +1,28 @@
+"""The callbacks plugin: receivers, URL verification, encrypted event delivery, sandbox."""
+
+from __future__ import annotations
+
+from mock_server.core.engine import Engine
+from mock_server.core.plugin import Mark, Marker, Plugin
+from mock_server.services.callbacks import admin, fixture, models
+from mock_server.services.callbacks.api import CallbacksAPI
+
+
+def _callbacks_marker(engine: Engine, mark: Mark) -> None:
+    engine.api("callbacks", CallbacksAPI).configure_callbacks(**mark.kwargs)
+
+
+plugin = Plugin(
+    name="callbacks",
+    stores={"callbacks": lambda corp: models.CallbacksStore()},
+    fixture=(fixture.section,),
+    api=CallbacksAPI,
+    admin=tuple(admin.admin.actions),
+    markers=(
+        Marker(
+            "callbacks",
+            "callbacks(timeout=0.3, retries=3, ...): callback delivery settings for this test",
+            _callbacks_marker,
+        ),
+    ),
+)

@@ -1,0 +1,1 @@
+"""Test tooling: the in-process transport, ``intercept()`` and the pytest plugin."""
