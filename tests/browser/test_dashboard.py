@@ -154,6 +154,7 @@ def test_approve_from_the_page(page: Any, server: ServerThread, receiver: str) -
     assert detail["sp_status"] == 2 and detail["speech"] == "同意"
     shot(page, "act")
     open_view(page, server, "callbacks")
+    assert page.locator("td", has_text=receiver).count() == 1  # the configured receiver
     page.click("tr.delivery >> nth=0")
     page.wait_for_selector("tr.detail:not([hidden]) pre")
     shot(page, "callbacks")

@@ -213,7 +213,7 @@ async function showCaused(box, since) {
     await new Promise((r) => setTimeout(r, 300));
   }
   const cfg = await api("/callbacks/config" + q({ corpid: ui.corpid }));
-  box.innerHTML = `<h3>Callbacks this caused</h3><p class="muted">No delivery${Object.keys(cfg).length ? "" : " (no callback URL is configured: set one under Callbacks)"}.</p>`;
+  box.innerHTML = `<h3>Callbacks this caused</h3><p class="muted">No delivery${(cfg.apps || []).length ? "" : " (no callback URL is configured: PUT /__admin/callbacks/config)"}.</p>`;
 }
 async function act() {
   const [apps, company] = await Promise.all([api("/oa/approvals" + q({ corpid: ui.corpid })), api("/company" + q({ corpid: ui.corpid, limit: 500 }))]);
@@ -360,7 +360,7 @@ view.addEventListener("keydown", (ev) => {
 async function callbacks() {
   const draw = async () => {
     const [cfg, d] = await Promise.all([api("/callbacks/config" + q({ corpid: ui.corpid })), api("/callbacks/deliveries" + q({ corpid: ui.corpid }))]);
-    const cfgRows = Object.entries(cfg).map(([app, c]) => `<tr><td>${esc(app)}</td><td><code>${esc(c.url)}</code></td><td><code>${esc(c.token)}</code></td><td><code>${esc(c.encoding_aes_key)}</code></td></tr>`).join("");
+    const cfgRows = (cfg.apps || []).map((c) => `<tr><td>${esc(c.app)}${c.agentid ? ` <span class="muted">${c.agentid}</span>` : ""}</td><td><code>${esc(c.url)}</code></td><td><code>${esc(c.token)}</code></td><td><code>${esc(c.encoding_aes_key)}</code></td></tr>`).join("");
     const open = new Set([...view.querySelectorAll("tr.delivery")].filter((t) => !t.nextElementSibling.hidden).map((t) => t.dataset.id));
     view.innerHTML = `<div class="card"><h2>Receivers</h2><table><tr><th>app</th><th>URL</th><th>Token</th><th>EncodingAESKey</th></tr>${cfgRows ||
       '<tr><td colspan="4" class="muted">no callback URL configured (PUT /__admin/callbacks/config)</td></tr>'}</table>
@@ -377,7 +377,7 @@ async function callbacks() {
 async function faults() {
   const [list, tpl, clock] = await Promise.all([api("/faults"), api("/fault-templates"), refreshClock()]);
   const rows = list.faults.map((f) => `<tr><td><code>${esc(f.id)}</code></td><td><code>${esc(f.path)}</code></td>
-      <td>${esc(JSON.stringify(f.action || f.errcode || ""))}</td><td>${f.seen ?? ""}</td><td>${f.triggered ?? ""}</td><td>${f.expired ? "expired" : "active"}</td>
+      <td>${esc(f.kind || "")}${f.errcode !== undefined ? " " + statusBadge(f.errcode) : ""}${f.times ? ` <span class="muted">×${f.times}</span>` : ""}</td><td>${f.seen ?? ""}</td><td>${f.triggered ?? ""}</td><td>${f.expired ? "expired" : "active"}</td>
       <td><button class="small danger" data-remove="${esc(f.id)}">remove</button></td></tr>`).join("");
   const templates = tpl.templates.map((t, i) => `<tr><td><b>${esc(t.name)}</b><div class="muted">${esc(t.help)}</div></td>
       <td><code>${esc(JSON.stringify(t.spec))}</code></td><td><button class="primary small" data-template="${i}">Add</button></td></tr>`).join("");
