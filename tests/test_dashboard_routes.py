@@ -109,3 +109,16 @@ def test_journal_keeps_the_answer_with_long_lists_cut() -> None:
 def test_state_route_reports_memory() -> None:
     data = client().get("/__admin/state").get_json()
     assert data["backend"] == "memory" and len(data["fingerprint"]) == 64
+
+
+def test_request_log_lines_name_method_path_errcode_and_ms() -> None:
+    lines: list[str] = []
+    emu = Emulator(mode="server")
+    c = create_app(emu, request_log=lines.append).test_client()
+    c.get("/cgi-bin/user/get", query_string={"access_token": "bogus", "userid": "lisi"})
+    c.post("/__admin/clock/advance", json={"seconds": 1})
+    c.get("/__admin/journal")  # reads are not logged (the dashboard polls)
+    assert len(lines) == 2
+    assert lines[0].startswith("GET") and "/cgi-bin/user/get" in lines[0]
+    assert "errcode 40014" in lines[0] and lines[0].endswith("ms")
+    assert lines[1].startswith("POST") and "/__admin/clock/advance  HTTP 200" in lines[1]
