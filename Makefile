@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 PORT   ?= 8000
 
-.PHONY: browser-deps serve test lint format bench endpoints readme clean venv
+.PHONY: browser-deps serve test lint format bench endpoints readme schemas clean venv
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -35,13 +35,16 @@ browser-deps:
 test: $(VENV)/.installed-test browser-deps
 	$(BIN)/ruff check mock_server tests contract_tests benchmarks tools
 	$(BIN)/ruff format --check mock_server tests contract_tests benchmarks tools
+	$(BIN)/lint-imports
 	$(BIN)/python -m pytest -n auto -q tests
 	$(BIN)/python -m pytest -n auto -q contract_tests && $(BIN)/python -m pytest -n auto -q contract_tests --wecom-target=live
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check mock_server tests contract_tests benchmarks tools
 	$(BIN)/ruff format --check mock_server tests contract_tests benchmarks tools
+	$(BIN)/lint-imports
 	$(BIN)/mypy
+	$(BIN)/mypy --strict mock_server/core
 
 format: $(VENV)/.installed-test
 	$(BIN)/ruff format mock_server tests contract_tests benchmarks tools
@@ -56,6 +59,10 @@ endpoints: $(VENV)/.installed
 # Regenerate the README's endpoint table from the registry.
 readme: $(VENV)/.installed
 	$(BIN)/python tools/update_readme.py
+
+# Write each response schema's x-errcodes from the endpoint declarations (the one source).
+schemas: $(VENV)/.installed
+	$(BIN)/wecom-mock schemas --sync-errcodes
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info

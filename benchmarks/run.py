@@ -5,7 +5,8 @@ then every ``benchmarks/bench_*.py`` other families add.
 * HTTP: user/get req/s via ``wecom-mock serve`` vs a bare Flask app on the same WSGI server,
   8 and 32 concurrent keep-alive loopback clients, a bounded number of requests;
 * waitress vs gunicorn (gthread, 1 worker) for the emulator;
-* start-up to first answer; load time and RSS of a generated 10,000-user fixture.
+* start-up to first answer vs bare Flask; ``Emulator()`` construction time;
+* load time and RSS of a generated 10,000-user fixture.
 
 Options: ``--quick`` (fewer requests), ``--only core`` (skip the families' scripts).
 """
@@ -311,16 +312,55 @@ def bench_http(total: int) -> list[float]:
 
 # -- start-up and large fixtures -----------------------------------------------------------
 def bench_startup(tries: int = 3) -> None:
-    print("start-up (process start to first answered gettoken)", flush=True)
-    times = []
+    """Process start to the first answered gettoken, against bare Flask on waitress (the same
+    runs, interleaved); the target is at most 2x bare Flask."""
+    print("start-up (process start to first answer), interleaved with bare Flask", flush=True)
+    url_re = r"listening on (http://127\.0\.0\.1:\d+)"
+    bare_cmd = [sys.executable, "bare_flask.py", "waitress", str(THREADS)]
+    ours: list[float] = []
+    bare: list[float] = []
     for _ in range(tries):
         started = time.perf_counter()
-        with server(emulator_cmd(), r"listening on (http://127\.0\.0\.1:\d+)") as url:
+        with server(emulator_cmd(), url_re) as url:
             get_token(url)
-            times.append(time.perf_counter() - started)
+            ours.append(time.perf_counter() - started)
+        started = time.perf_counter()
+        with server(bare_cmd, url_re) as url:
+            get_token(url)
+            bare.append(time.perf_counter() - started)
+    line("wecom-mock serve (demo fixture), best / worst", f"{min(ours):.3f} s / {max(ours):.3f} s")
+    line("bare Flask / waitress, best / worst", f"{min(bare):.3f} s / {max(bare):.3f} s")
+    r = min(ours) / min(bare)
+    line("start-up ratio (ours / bare, best runs)", f"{r:.2f}x  {'ok' if r <= 2 else 'ABOVE 2x'}")
+
+
+def bench_construction(n: int = 20) -> None:
+    """``Emulator()`` on the demo fixture, in a warm process (the per-test cost of a fresh
+    emulator), and the import of ``mock_server`` in a fresh one."""
+    from mock_server import Emulator
+
+    Emulator()  # warm: parsed-fixture cache, compiled validators
+    times = []
+    for _ in range(n):
+        started = time.perf_counter()
+        Emulator().close()
+        times.append(time.perf_counter() - started)
+    times.sort()
     line(
-        "wecom-mock serve (demo fixture), best / worst", f"{min(times):.3f} s / {max(times):.3f} s"
+        "Emulator() construction, demo fixture, median / best",
+        f"{times[len(times) // 2] * 1000:.1f} ms / {times[0] * 1000:.1f} ms",
     )
+    out = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import time; t=time.perf_counter(); import mock_server; print(time.perf_counter()-t)",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    line("import mock_server (fresh process)", f"{float(out) * 1000:.0f} ms")
 
 
 PROBE = """
@@ -389,6 +429,7 @@ def main(argv: list[str] | None = None) -> int:
         ratios += bench_intercept(300 if args.quick else 2000)
         ratios += bench_http(400 if args.quick else 3000)
         bench_startup(1 if args.quick else 3)
+        bench_construction(5 if args.quick else 20)
         bench_fixture(10_000)
         worst = min(ratios)
         print(f"  worst ratio {worst:.2f} (target {TARGET})", flush=True)

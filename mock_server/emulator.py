@@ -36,7 +36,7 @@ from mock_server.services.oa.api import OAAPI
 from mock_server.services.oa.plugin import plugin as oa_plugin
 
 if TYPE_CHECKING:
-    from mock_server.testing.transport import Interceptor
+    from mock_server.core.inprocess import Interceptor
 
 # The shipped plugins. Order: fixture sections load by their own ``order``; hooks run in
 # this order (contract checks see the real answer before a fault rule replaces it).
@@ -144,7 +144,7 @@ class Emulator(Engine):
 
     def intercept(self, *, base_urls: Sequence[str] | None = None) -> Interceptor[Emulator]:
         """Route ``requests`` calls to qyapi.weixin.qq.com into this emulator (no sockets)."""
-        from mock_server.testing.transport import Interceptor
+        from mock_server.core.inprocess import Interceptor
 
         return Interceptor(self, base_urls=base_urls)
 

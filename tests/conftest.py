@@ -10,7 +10,7 @@ from mock_server import Emulator
 
 API = "https://qyapi.weixin.qq.com/cgi-bin/"
 
-# For the pytest plugin's own tests (tests/test_pytest_plugin.py).
+# For the pytest plugin's own tests (tests/testing/test_pytest_plugin.py).
 pytest_plugins = ["pytester"]
 
 

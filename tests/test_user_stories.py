@@ -188,8 +188,8 @@ def test_wang_crm_sync_survives_busy_and_rate_limit(tmp_path: Any, naive: bool) 
 
     from mock_server.core.resources import scenarios_dir
     from mock_server.emulator import PLUGINS
-    from mock_server.faults.scenarios import run_scenario
     from mock_server.services.contacts.generate import generate
+    from mock_server.testing.scenarios import run_scenario
 
     doc = generate(40, 4, 7)
     args = type("Args", (), {"customers": 1500, "users": 40, "seed": 7})()

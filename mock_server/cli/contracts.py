@@ -21,8 +21,9 @@ def _openapi_args(p: argparse.ArgumentParser) -> None:
 @command("openapi", "print an OpenAPI 3.1 document of every emulated endpoint", _openapi_args)
 def _openapi(args: argparse.Namespace) -> int:
     from mock_server.contracts.openapi import build
+    from mock_server.emulator import default_registry
 
-    doc = build(server_url=args.server)
+    doc = build(default_registry(), server_url=args.server)
     if args.yaml:
         import yaml
 
@@ -111,7 +112,7 @@ def _proxy_args(p: argparse.ArgumentParser) -> None:
     _proxy_args,
 )
 def _proxy(args: argparse.Namespace) -> int:
-    from mock_server.contracts.proxy import run_proxy
+    from mock_server.web.proxy import run_proxy
 
     return run_proxy(
         args.upstream, host=args.host, port=args.port, record=args.record, report=args.report

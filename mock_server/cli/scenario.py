@@ -34,13 +34,8 @@ def _configure(p: argparse.ArgumentParser) -> None:
 @command("scenario", "run a fault scenario against a client command, or validate one", _configure)
 def _scenario(args: argparse.Namespace) -> int:
     from mock_server.core.resources import scenarios_dir
-    from mock_server.faults.scenarios import (
-        ScenarioError,
-        build_emulator,
-        load_scenario,
-        main_run,
-        scenario_schema,
-    )
+    from mock_server.faults.scenarios import ScenarioError, load_scenario, scenario_schema
+    from mock_server.testing.scenarios import build_emulator, main_run
 
     rest = list(getattr(args, "rest", None) or [])
     if rest and rest[0] == "--":  # only the separator; the command may use "--" itself

@@ -7,13 +7,13 @@ from typing import TYPE_CHECKING, Any
 from mock_server.contracts.validation import ContractHooks, conformance_enabled, strict_from_env
 
 if TYPE_CHECKING:
-    from mock_server.core.engine import Engine
+    from mock_server.core.pipeline import Host
 
 
 class ContractsAPI:
     """Strict mode and contract warnings (``wecom.contract_warnings()`` in a test)."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Host) -> None:
         self._emu = engine
         hooks = ContractHooks(engine)
         if strict_from_env():

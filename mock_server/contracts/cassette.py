@@ -17,8 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from mock_server.core.engine import Engine
-    from mock_server.core.pipeline import ApiResponse, Context
+    from mock_server.core.pipeline import ApiResponse, Context, Host
 
 VERSION = 1
 SECRET_QUERY = ("corpsecret", "key")  # robot webhook key too
@@ -145,7 +144,7 @@ class Replayer:
         return ApiResponse(answer["body"], status=answer.get("status", 200), headers=headers)
 
 
-def replay(engine: Engine, path: str | Path) -> Replayer:
+def replay(engine: Host, path: str | Path) -> Replayer:
     """Make ``engine`` answer the cassette's requests first (``serve --replay``)."""
     replayer = Replayer(load(path))
     engine.hooks.on_request.insert(0, replayer)

@@ -11,16 +11,17 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from mock_server.core.registry import Registry
 
 
-def compute(counts: dict[tuple[str, int], int]) -> dict[str, Any]:
+def compute(counts: dict[tuple[str, int], int], endpoints: Registry) -> dict[str, Any]:
     """The coverage report as data (what ``--wecom-errcode-coverage`` writes as JSON)."""
-    from mock_server.emulator import default_registry
-
     rows = []
     declared_total = exercised_total = 0
-    for ep in default_registry().endpoints():
+    for ep in endpoints.endpoints():
         seen = {code: n for (path, code), n in counts.items() if path == ep.path}
         declared = sorted(set(ep.errcodes))
         exercised = [c for c in declared if c in seen]

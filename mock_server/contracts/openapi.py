@@ -64,9 +64,9 @@ def _query_parameters(schema: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def build(
+    endpoints: registry.Registry,
     store: SchemaStore | None = None,
     server_url: str = "http://127.0.0.1:8000",
-    endpoints: registry.Registry | None = None,
 ) -> dict:
     """The OpenAPI 3.1 document of every registered endpoint."""
     store = store or default_store()
@@ -74,10 +74,6 @@ def build(
     if store.exists(COMMON):
         components[component_name(COMMON)] = _component(store, COMMON)
     paths: dict[str, Any] = {}
-    if endpoints is None:
-        from mock_server.emulator import default_registry
-
-        endpoints = default_registry()
     for ep in endpoints.endpoints():
         rels = {kind: store.relpath(ep, kind) for kind in ("request", "response")}
         have = {kind: store.exists(rel) for kind, rel in rels.items()}

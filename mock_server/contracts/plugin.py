@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from mock_server.contracts import admin
 from mock_server.contracts.api import ContractsAPI
-from mock_server.core.engine import Engine
+from mock_server.core.pipeline import Host
 from mock_server.core.plugin import Mark, Marker, Plugin
 
 
-def _strict_marker(engine: Engine, mark: Mark) -> None:
+def _strict_marker(engine: Host, mark: Mark) -> None:
     engine.strict = bool(mark.args[0]) if mark.args else True
 
 

@@ -143,10 +143,6 @@ class SchemaStore:
             raise ValueError(f"schema reference outside {BASE_URL}: {uri}")
         return self.normalized(uri[len(BASE_URL) :])
 
-    def schema_for(self, ep: Endpoint, kind: str) -> Any | None:
-        rel = self.relpath(ep, kind)
-        return self.normalized(rel) if self.exists(rel) else None
-
     def declared_errcodes(self, ep: Endpoint) -> tuple[int, ...] | None:
         """The schemas' ``x-errcodes`` (a copy checked against the registry): the response
         schema's, else the request schema's (either file may carry it)."""
@@ -186,7 +182,7 @@ class SchemaStore:
         schema = dict(self.normalized(rel))
         # fastjsonschema knows drafts 4-7; the keywords we allow mean the same in 2020-12.
         schema.pop("$schema", None)
-        return fastjsonschema.compile(schema, handlers={"https": self.fetch_url})  # type: ignore[no-any-return]
+        return fastjsonschema.compile(schema, handlers={"https": self.fetch_url})
 
     def query_coercions(self, ep: Endpoint) -> dict[str, str]:
         """Query fields a GET schema types as integer/number/boolean (the convention is
@@ -203,7 +199,7 @@ class SchemaStore:
                     if kind in ("integer", "number", "boolean"):
                         cached[name] = kind
             self._explainers[key] = cached
-        return cached  # type: ignore[no-any-return]
+        return cached
 
     def is_valid(self, ep: Endpoint, kind: str, instance: Any) -> bool:
         check = self.check(ep, kind)

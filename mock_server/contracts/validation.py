@@ -21,8 +21,7 @@ from mock_server.contracts.schemas import SchemaStore, Violation, default_store
 from mock_server.core.errors import WeComError, json_type_error
 
 if TYPE_CHECKING:
-    from mock_server.core.engine import Engine
-    from mock_server.core.pipeline import ApiResponse, Context
+    from mock_server.core.pipeline import ApiResponse, Context, Host
     from mock_server.core.registry import Endpoint
 
 CONFORMANCE_ENV = "WECOM_MOCK_CONFORMANCE"
@@ -117,7 +116,7 @@ RECORD_ERRCODES = False  # set by the pytest plugin's --wecom-errcode-coverage
 class ContractHooks:
     """The hooks one emulator installs; they share the process-wide schema store."""
 
-    def __init__(self, emu: Engine, store: SchemaStore | None = None) -> None:
+    def __init__(self, emu: Host, store: SchemaStore | None = None) -> None:
         self.emu = emu
         self.store = store or default_store()
 

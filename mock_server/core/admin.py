@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from mock_server.core.engine import Engine
+    from mock_server.core.pipeline import Host
 
 
 class AdminError(Exception):
@@ -74,7 +74,7 @@ class AdminRequest:
         except ValueError:
             raise AdminError(f"{name} must be an integer") from None
 
-    def corpid(self, engine: Engine) -> str | None:
+    def corpid(self, engine: Host) -> str | None:
         """The ``corpid`` of the body or query, checked to exist (404 otherwise)."""
         corpid = self.get("corpid") or None
         if corpid is None:
@@ -86,7 +86,7 @@ class AdminRequest:
         return corpid
 
 
-AdminFn = Callable[["Engine", AdminRequest], Any]
+AdminFn = Callable[["Host", AdminRequest], Any]
 
 
 @dataclass(frozen=True)
@@ -120,28 +120,28 @@ admin = AdminActions()
 
 
 @admin.action("GET", "/health")
-def health(emu: Engine, req: AdminRequest) -> dict[str, Any]:
+def health(emu: Host, req: AdminRequest) -> dict[str, Any]:
     return {"status": "ok", "corps": sorted(emu.corps)}
 
 
 @admin.action("GET", "/corps")
-def corps(emu: Engine, req: AdminRequest) -> dict[str, Any]:
+def corps(emu: Host, req: AdminRequest) -> dict[str, Any]:
     return {"corps": [c.describe() for c in emu.corps.values()]}
 
 
 @admin.action("POST", "/reset")
-def reset(emu: Engine, req: AdminRequest) -> dict[str, Any]:
+def reset(emu: Host, req: AdminRequest) -> dict[str, Any]:
     emu.reset()
     return {"status": "reset"}
 
 
 @admin.action("GET", "/clock")
-def clock(emu: Engine, req: AdminRequest) -> dict[str, Any]:
+def clock(emu: Host, req: AdminRequest) -> dict[str, Any]:
     return emu.clock.snapshot()
 
 
 @admin.action("POST", "/clock/advance")
-def clock_advance(emu: Engine, req: AdminRequest) -> dict[str, Any]:
+def clock_advance(emu: Host, req: AdminRequest) -> dict[str, Any]:
     seconds = req.body.get("seconds")
     if isinstance(seconds, bool) or not isinstance(seconds, int | float) or seconds < 0:
         raise AdminError("seconds must be a non-negative number")
@@ -149,7 +149,7 @@ def clock_advance(emu: Engine, req: AdminRequest) -> dict[str, Any]:
 
 
 @admin.action("GET", "/journal")
-def journal(emu: Engine, req: AdminRequest) -> dict[str, Any]:
+def journal(emu: Host, req: AdminRequest) -> dict[str, Any]:
     try:
         entries = emu.journal.entries(
             path=req.text("path"),
@@ -167,13 +167,13 @@ def journal(emu: Engine, req: AdminRequest) -> dict[str, Any]:
 
 
 @admin.action("DELETE", "/journal")
-def journal_clear(emu: Engine, req: AdminRequest) -> dict[str, Any]:
+def journal_clear(emu: Host, req: AdminRequest) -> dict[str, Any]:
     emu.journal.clear()
     return {"status": "cleared"}
 
 
 @admin.action("GET", "/endpoints")
-def endpoints(emu: Engine, req: AdminRequest) -> dict[str, Any]:
+def endpoints(emu: Host, req: AdminRequest) -> dict[str, Any]:
     return {
         "endpoints": [
             {

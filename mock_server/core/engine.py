@@ -10,8 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import threading
-from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -23,7 +22,7 @@ from mock_server.core.errors import WeComError
 from mock_server.core.events import EventBus
 from mock_server.core.ids import IdGenerator
 from mock_server.core.journal import DEFAULT_SIZE, Journal
-from mock_server.core.pipeline import ApiRequest, ApiResponse, Context
+from mock_server.core.pipeline import ApiRequest, ApiResponse, Context, Hooks
 from mock_server.core.plugin import CallerResolver, FixtureSection, Marker, Plugin
 from mock_server.core.registry import Registry
 from mock_server.core.state import Corp, StoreFactory, TokenStore
@@ -32,20 +31,6 @@ from mock_server.core.storage import MemoryStorage, SqliteStorage, Storage
 T = TypeVar("T")
 
 FixtureSource = str | Path | dict[str, Any]
-
-
-@dataclass
-class Hooks:
-    """Extension points of the pipeline (fault rules, rate limits, contract validation)."""
-
-    on_request: list[Callable[[Context], ApiResponse | None]] = field(default_factory=list)
-    after_auth: list[Callable[[Context], ApiResponse | None]] = field(default_factory=list)
-    validators: list[Callable[[Context], None]] = field(default_factory=list)
-    on_response: list[Callable[[Context, ApiResponse], ApiResponse | None]] = field(
-        default_factory=list
-    )
-    on_reset: list[Callable[[], None]] = field(default_factory=list)
-    on_close: list[Callable[[], None]] = field(default_factory=list)
 
 
 class Engine:
@@ -138,7 +123,7 @@ class Engine:
 
         corps = {}
         for doc in self._fixture_docs:
-            corp = build_corp(self, doc)
+            corp = build_corp(self, doc, self.fixture_sections, self.store_factories)
             corps[corp.corpid] = corp
         self.corps = corps
 

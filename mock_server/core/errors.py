@@ -37,8 +37,8 @@ def english_text(errcode: int) -> str:
         return "unknown error"
     observed = row.get("errmsg_observed")
     if observed and errcode != 0:
-        return observed.split(" / ")[0]
-    meaning = row["meaning_en"].split(";")[0].split(" (")[0].strip().rstrip(".")
+        return str(observed).split(" / ")[0]
+    meaning = str(row["meaning_en"]).split(";")[0].split(" (")[0].strip().rstrip(".")
     if meaning[1:2].islower():
         meaning = meaning[:1].lower() + meaning[1:]
     return meaning

@@ -18,10 +18,10 @@ from typing import TYPE_CHECKING, Any
 import yaml
 
 from mock_server.core.resources import demo_fixture
-from mock_server.core.state import Agent, Corp
+from mock_server.core.state import Agent, Corp, StoreFactory
 
 if TYPE_CHECKING:
-    from mock_server.core.engine import Engine
+    from mock_server.core.pipeline import Host
     from mock_server.core.plugin import FixtureSection
 
 try:
@@ -79,7 +79,6 @@ def fixture_schema(sections: Sections = ()) -> dict[str, Any]:
         },
         "agents": {"type": "array", "items": _AGENT_SCHEMA},
         "settings": {"type": "object"},
-        "callbacks": {"type": "object"},
     }
     for section in sections:
         props[section.key] = section.schema
@@ -192,7 +191,8 @@ def _load_validated(path: str | Path, sections: Sections) -> dict[str, Any]:
     except OSError:
         key = None
     if key is not None and key in _DOC_CACHE:
-        return pickle.loads(_DOC_CACHE[key])  # a private copy for the caller
+        cached: dict[str, Any] = pickle.loads(_DOC_CACHE[key])  # a private copy for the caller
+        return cached
     doc = load_yaml(p)
     validate_doc(doc, str(p), sections)
     if key is not None:
@@ -268,14 +268,19 @@ def load_fixture_docs(
     return docs
 
 
-def build_corp(emu: Engine, doc: dict[str, Any]) -> Corp:
-    """A fresh Corp from a validated fixture document (used at start and on every reset)."""
-    corp = Corp(
-        doc["corpid"], doc.get("name", ""), clock=emu.clock, ids=emu.ids, stores=emu.store_factories
-    )
+def build_corp(
+    emu: Host,
+    doc: dict[str, Any],
+    sections: Sections,
+    stores: dict[str, StoreFactory],
+) -> Corp:
+    """A fresh Corp from a validated fixture document (used at start and on every reset).
+
+    ``sections`` run in their order against the new corp, which gets one store per factory.
+    """
+    corp = Corp(doc["corpid"], doc.get("name", ""), clock=emu.clock, ids=emu.ids, stores=stores)
     corp.secrets = dict(doc.get("secrets", {}))
     corp.settings = copy.deepcopy(doc.get("settings", {}))
-    corp.settings["callbacks"] = copy.deepcopy(doc.get("callbacks", {}))
     for a in doc.get("agents", []):
         extra = {k: copy.deepcopy(a[k]) for k in ("callback", "trusted_ips") if k in a}
         corp.agents[a["agentid"]] = Agent(
@@ -291,7 +296,7 @@ def build_corp(emu: Engine, doc: dict[str, Any]) -> Corp:
             extra=extra,
         )
     source = doc.get("__source__", "<fixture>")
-    for section in emu.fixture_sections:
+    for section in sections:
         if section.loader is None:
             continue
         try:

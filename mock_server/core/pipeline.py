@@ -9,23 +9,34 @@ Flask or sockets. This is the only place that works out who is calling and takes
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 from urllib.parse import parse_qs
 
 from mock_server.core import registry
 from mock_server.core.errors import WeComError, render_errmsg
 
 if TYPE_CHECKING:
-    from mock_server.core.engine import Engine
-    from mock_server.core.state import Agent, Corp, TokenInfo
+    from mock_server.core.clock import Clock
+    from mock_server.core.events import EventBus
+    from mock_server.core.ids import IdGenerator
+    from mock_server.core.journal import Journal
+    from mock_server.core.state import Agent, Corp, TokenInfo, TokenStore
+
+T = TypeVar("T")
 
 log = logging.getLogger("mock_server")
 
 JSON_CONTENT_TYPE = "application/json; charset=UTF-8"
+# Faults only a socket can show (``ApiResponse.transport_fault``); each transport renders them.
+SOCKET_FAULTS = ("reset", "empty", "garbage")
+# Bytes a broken upstream might send: not an HTTP status line.
+GARBAGE = b"\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03lorem-ipsum\r\n\r\n"
 UNPARSED = object()
 
 
@@ -78,6 +89,69 @@ class ApiResponse:
         return json.dumps(self.body, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
+@dataclass
+class Hooks:
+    """Extension points of the pipeline (fault rules, rate limits, contract validation)."""
+
+    on_request: list[Callable[[Context], ApiResponse | None]] = field(default_factory=list)
+    after_auth: list[Callable[[Context], ApiResponse | None]] = field(default_factory=list)
+    validators: list[Callable[[Context], None]] = field(default_factory=list)
+    on_response: list[Callable[[Context, ApiResponse], ApiResponse | None]] = field(
+        default_factory=list
+    )
+    on_reset: list[Callable[[], None]] = field(default_factory=list)
+    on_close: list[Callable[[], None]] = field(default_factory=list)
+
+
+class Host(Protocol):
+    """What handlers, plugins and admin actions see of the engine.
+
+    ``mock_server.core.engine.Engine`` is the implementation; everything else in the package
+    is typed against this protocol, so nothing imports the engine back.
+    """
+
+    mode: str
+    strict: bool
+    settings: dict[str, Any]
+    clock: Clock
+    ids: IdGenerator
+    tokens: TokenStore
+    journal: Journal
+    events: EventBus
+    hooks: Hooks
+    registry: registry.Registry
+    callers: dict[str, Callable[[Context], None]]
+    corps: dict[str, Corp]
+
+    def api(self, name: str, kind: type[T]) -> T: ...
+
+    def corp(self, corpid: str | None = None) -> Corp: ...
+
+    def transaction(self, corp: Corp) -> contextlib.AbstractContextManager[Corp]: ...
+
+    def reset(self) -> None: ...
+
+    def advance(self, seconds: float) -> float: ...
+
+    def call(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: dict[str, Any] | None = None,
+        json: Any = None,
+        client_ip: str = "127.0.0.1",
+    ) -> dict[str, Any]: ...
+
+    def token(
+        self, scope: str = "app", agentid: int | None = None, corpid: str | None = None
+    ) -> str: ...
+
+    def handle(self, req: ApiRequest) -> ApiResponse: ...
+
+    def record(self, ctx: Context, resp: ApiResponse, seconds: float) -> None: ...
+
+
 class Context:
     """What a handler sees: the request, its corp and token, and helpers to read params."""
 
@@ -95,7 +169,7 @@ class Context:
         "warnings",
     )
 
-    def __init__(self, emulator: Engine, request: ApiRequest) -> None:
+    def __init__(self, emulator: Host, request: ApiRequest) -> None:
         self.emulator = emulator
         self.request = request
         self.endpoint: registry.Endpoint | None = None
@@ -134,7 +208,8 @@ class Context:
                 else:
                     self._json = {}
                     self.json_warning = True
-        return self._json  # type: ignore[no-any-return]
+        parsed: dict[str, Any] = self._json
+        return parsed
 
     @property
     def now(self) -> int:
@@ -216,7 +291,7 @@ def resolve_caller(ctx: Context, ep: registry.Endpoint) -> None:
         raise WeComError(48002)
 
 
-def handle(emu: Engine, req: ApiRequest) -> ApiResponse:
+def handle(emu: Host, req: ApiRequest) -> ApiResponse:
     """Run one API call; never raises, never returns anything but the real envelope."""
     started = time.perf_counter()
     ctx = Context(emu, req)

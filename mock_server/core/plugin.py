@@ -15,8 +15,7 @@ from mock_server.core.registry import Family
 from mock_server.core.state import StoreFactory
 
 if TYPE_CHECKING:
-    from mock_server.core.engine import Engine
-    from mock_server.core.pipeline import Context
+    from mock_server.core.pipeline import Context, Host
     from mock_server.core.state import Corp
 
 
@@ -41,7 +40,7 @@ class FixtureSection:
 
     key: str
     schema: dict[str, Any]
-    loader: Callable[[Engine, Corp, Any], None] | None = None
+    loader: Callable[[Host, Corp, Any], None] | None = None
     order: int = 50
 
 
@@ -51,7 +50,7 @@ class Marker:
 
     name: str
     doc: str
-    apply: Callable[[Engine, Mark], None]
+    apply: Callable[[Host, Mark], None]
 
 
 # Finds the caller of an endpoint whose ``auth`` is not a token (a robot's webhook key):
@@ -82,7 +81,7 @@ class Plugin:
     families: tuple[Family, ...] = ()
     stores: Mapping[str, StoreFactory] = field(default_factory=dict)
     fixture: tuple[FixtureSection, ...] = ()
-    api: Callable[[Engine], object] | None = None
+    api: Callable[[Host], object] | None = None
     admin: tuple[AdminAction, ...] = ()
     markers: tuple[Marker, ...] = ()
     callers: Mapping[str, CallerResolver] = field(default_factory=dict)

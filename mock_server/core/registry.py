@@ -9,12 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING:
-    from mock_server.core.pipeline import Context
-
-Handler = Callable[["Context"], Any]
+# A handler takes the pipeline's ``Context`` (not named here: the pipeline imports this
+# module, and the import graph has no cycle).
+Handler = Callable[[Any], Any]
 
 # Secret scopes. "app" is a self-built app's own secret (one per agentid).
 CONTACTS = "contacts"  # 通讯录同步 secret

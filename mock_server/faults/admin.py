@@ -12,12 +12,12 @@ from mock_server.faults.api import FaultsAPI
 from mock_server.faults.rules import RuleError
 
 if TYPE_CHECKING:
-    from mock_server.core.engine import Engine
+    from mock_server.core.pipeline import Host
 
 admin = AdminActions()
 
 
-def _api(emu: Engine) -> FaultsAPI:
+def _api(emu: Host) -> FaultsAPI:
     return emu.api("faults", FaultsAPI)
 
 
@@ -31,12 +31,12 @@ def _int_or_none(data: Any, key: str) -> int | None:
 
 
 @admin.action("GET", "/faults")
-def faults_list(emu: Engine, req: AdminRequest) -> dict[str, Any]:
+def faults_list(emu: Host, req: AdminRequest) -> dict[str, Any]:
     return {"faults": _api(emu).rules()}
 
 
 @admin.action("POST", "/faults", status=201)
-def faults_add(emu: Engine, req: AdminRequest) -> dict[str, Any]:
+def faults_add(emu: Host, req: AdminRequest) -> dict[str, Any]:
     """One rule, or ``{"faults": [rule, ...]}`` (all or nothing)."""
     specs = req.body.get("faults", [dict(req.body)])
     if not isinstance(specs, list) or not all(isinstance(s, dict) for s in specs):
@@ -49,13 +49,13 @@ def faults_add(emu: Engine, req: AdminRequest) -> dict[str, Any]:
 
 
 @admin.action("DELETE", "/faults")
-def faults_clear(emu: Engine, req: AdminRequest) -> dict[str, Any]:
+def faults_clear(emu: Host, req: AdminRequest) -> dict[str, Any]:
     _api(emu).clear_faults()
     return {"status": "cleared"}
 
 
 @admin.action("GET", "/faults/<fault_id>")
-def faults_get(emu: Engine, req: AdminRequest) -> dict[str, Any]:
+def faults_get(emu: Host, req: AdminRequest) -> dict[str, Any]:
     fault_id = req.params["fault_id"]
     for rule in _api(emu).rules():
         if rule["id"] == fault_id:
@@ -64,7 +64,7 @@ def faults_get(emu: Engine, req: AdminRequest) -> dict[str, Any]:
 
 
 @admin.action("DELETE", "/faults/<fault_id>")
-def faults_remove(emu: Engine, req: AdminRequest) -> dict[str, Any]:
+def faults_remove(emu: Host, req: AdminRequest) -> dict[str, Any]:
     fault_id = req.params["fault_id"]
     if not _api(emu).remove_fault(fault_id):
         raise AdminError(f"no fault {fault_id!r}", 404)
@@ -72,12 +72,12 @@ def faults_remove(emu: Engine, req: AdminRequest) -> dict[str, Any]:
 
 
 @admin.action("GET", "/rate-limits")
-def rate_limits_get(emu: Engine, req: AdminRequest) -> dict[str, Any]:
+def rate_limits_get(emu: Host, req: AdminRequest) -> dict[str, Any]:
     return _api(emu).rate_limits(req.corpid(emu))
 
 
 @admin.action("PUT", "/rate-limits")
-def rate_limits_set(emu: Engine, req: AdminRequest) -> dict[str, Any]:
+def rate_limits_set(emu: Host, req: AdminRequest) -> dict[str, Any]:
     """``{"enabled": true, "limits": [...], "corpid": ..., "builtin": true}``."""
     data = req.body
     enabled = data.get("enabled", True)
@@ -102,7 +102,7 @@ def rate_limits_set(emu: Engine, req: AdminRequest) -> dict[str, Any]:
 
 
 @admin.action("PUT", "/trusted-ips")
-def trusted_ips_set(emu: Engine, req: AdminRequest) -> dict[str, Any]:
+def trusted_ips_set(emu: Host, req: AdminRequest) -> dict[str, Any]:
     """``{"agentid": 1000002, "ips": ["10.0.0.0/8"]}`` or ``{"scope": "contacts", ...}``."""
     data = req.body
     agentid = _int_or_none(data, "agentid")
@@ -123,7 +123,7 @@ def trusted_ips_set(emu: Engine, req: AdminRequest) -> dict[str, Any]:
 
 
 @admin.action("POST", "/secrets/rotate")
-def secrets_rotate(emu: Engine, req: AdminRequest) -> dict[str, Any]:
+def secrets_rotate(emu: Host, req: AdminRequest) -> dict[str, Any]:
     """``{"agentid": 1000002}`` or ``{"scope": "contacts"}``, optional ``"secret"``."""
     data = req.body
     agentid = _int_or_none(data, "agentid")

@@ -21,8 +21,7 @@ from mock_server.faults import limits
 from mock_server.faults.rules import FaultEngine, FaultRule, RuleError
 
 if TYPE_CHECKING:
-    from mock_server.core.engine import Engine
-    from mock_server.core.pipeline import Context
+    from mock_server.core.pipeline import Context, Host
     from mock_server.core.state import Corp
 
 _PENDING = "_pending_rule"
@@ -61,7 +60,7 @@ class FaultHandle:
         return f"<fault {self.rule.id} {self.rule.kind()} on {self.rule.path}: {self.triggered} hit(s)>"
 
 
-def _identity(emu: Engine, ctx: Context) -> tuple[str | None, str | None, int | None]:
+def _identity(emu: Host, ctx: Context) -> tuple[str | None, str | None, int | None]:
     """(corpid, scope, agentid) of the caller, read without validating anything."""
     query = ctx.request.query
     token = query.get("access_token")
@@ -90,7 +89,7 @@ class FaultsAPI:
     """Inject faults (``emu.fault(...)``), model limits, rotate secrets."""
 
     # -- set-up -------------------------------------------------------------------------
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Host) -> None:
         self._emu = engine
         self._faults = FaultEngine()
         engine.hooks.on_request.append(self._fault_on_request)

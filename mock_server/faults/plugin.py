@@ -2,20 +2,20 @@
 
 from __future__ import annotations
 
-from mock_server.core.engine import Engine
+from mock_server.core.pipeline import Host
 from mock_server.core.plugin import Mark, Marker, Plugin
 from mock_server.faults import admin, limits
 from mock_server.faults.api import FaultsAPI
 
 
-def _fault_marker(engine: Engine, mark: Mark) -> None:
+def _fault_marker(engine: Host, mark: Mark) -> None:
     specs = [dict(a) for a in mark.args if isinstance(a, dict)]
     if mark.kwargs:
         specs.append(dict(mark.kwargs))
     engine.api("faults", FaultsAPI).add_faults(specs)
 
 
-def _limits_marker(engine: Engine, mark: Mark) -> None:
+def _limits_marker(engine: Host, mark: Mark) -> None:
     engine.api("faults", FaultsAPI).set_rate_limits(*mark.args, **mark.kwargs)
 
 

@@ -9,10 +9,7 @@ from __future__ import annotations
 
 import fnmatch
 import json
-import os
 import socket
-import subprocess
-import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,7 +29,7 @@ class ScenarioError(ValueError):
 
 def scenario_schema() -> dict[str, Any]:
     """The JSON Schema of a scenario file (shipped as ``scenarios/schema.json``)."""
-    return json.loads((scenarios_dir() / "schema.json").read_text(encoding="utf-8"))  # type: ignore[no-any-return]
+    return json.loads((scenarios_dir() / "schema.json").read_text(encoding="utf-8"))
 
 
 def load_scenario(path: str | Path) -> dict[str, Any]:
@@ -53,10 +50,10 @@ def load_scenario(path: str | Path) -> dict[str, Any]:
         where = "/".join(str(x) for x in best.absolute_path) or "<root>"
         raise ScenarioError(f"{p}: at {where}: {best.message}")
     doc["__dir__"] = str(p.resolve().parent)
-    return doc  # type: ignore[no-any-return]
+    return doc
 
 
-def _fixtures(doc: dict[str, Any], override: Sequence[str] | None) -> list[str] | None:
+def fixture_paths(doc: dict[str, Any], override: Sequence[str] | None) -> list[str] | None:
     if override:
         return list(override)
     names = doc.get("fixtures") or []
@@ -67,31 +64,6 @@ def _fixtures(doc: dict[str, Any], override: Sequence[str] | None) -> list[str] 
         fp = Path(name)
         out.append(str(fp if fp.is_absolute() else Path(doc["__dir__"]) / fp))
     return out or None
-
-
-def build_emulator(
-    doc: dict[str, Any],
-    fixtures: Sequence[str] | None = None,
-    delay_scale: float | None = None,
-    ports: Ports | None = None,
-) -> Any:
-    """An emulator (server mode) set up as the scenario says: settings, faults, clock steps,
-    callback receivers. Without ``ports`` the receiver ports are released at once (enough
-    to validate a scenario, not to run one)."""
-    from mock_server.emulator import Emulator
-
-    emu = Emulator(_fixtures(doc, fixtures), seed=doc.get("seed", 0), mode="server")
-    own = ports is None
-    used = ports or Ports()
-    try:
-        apply_scenario(emu, doc, delay_scale, used)
-    except BaseException:
-        emu.close()
-        raise
-    finally:
-        if own:
-            used.close()
-    return emu
 
 
 def apply_scenario(
@@ -383,83 +355,3 @@ class ScenarioResult:
                 f"triggered {f['triggered']}x"
             )
         return "\n".join(lines)
-
-
-def _exit_ok(want: Any, code: int | None) -> bool:
-    if code is None:
-        return False
-    if want == "any":
-        return True
-    if want == "nonzero":
-        return code != 0
-    return bool(code == int(want))
-
-
-def run_scenario(
-    path: str | Path,
-    command: Sequence[str],
-    *,
-    fixtures: Sequence[str] | None = None,
-    delay_scale: float | None = None,
-    timeout: float = 300.0,
-) -> ScenarioResult:
-    """Serve the scenario, run ``command`` against it, evaluate; never raises for a failing
-    client (its failure is in the result)."""
-    from mock_server.core.fixtures import FixtureError
-    from mock_server.web.server import ServerThread
-
-    doc = load_scenario(path)
-    ports = Ports()
-    try:
-        emu = build_emulator(doc, fixtures, delay_scale, ports)
-    except FixtureError:
-        ports.close()
-        raise
-    except (ValueError, KeyError) as exc:  # a bad rule, limit, agentid, scope or receiver
-        ports.close()
-        raise ScenarioError(f"{path}: {exc}") from None
-    server = ServerThread(emu, port=0).start()
-    result = ScenarioResult(doc["name"], None, False)
-    try:
-        env = dict(os.environ)
-        env.update(client_env(emu, doc, server.api_base, server.url + "/__admin"))
-        if ports.receiver is not None:
-            env["WECOM_CALLBACK_PORT"] = str(ports.receiver)
-        try:
-            proc = subprocess.run(list(command), env=env, timeout=timeout, check=False)
-            result.exit_code = proc.returncode
-        except subprocess.TimeoutExpired:
-            result.error = f"command did not finish in {timeout:g} s"
-        except OSError as exc:
-            result.error = f"cannot run command: {exc}"
-        if doc.get("callbacks") and not emu.flush_callbacks(timeout):
-            result.error = f"callback deliveries still queued after {timeout:g} s"
-    finally:
-        server.stop()
-        ports.close()
-    result.exit_expected = doc.get("exit_code", 0)
-    result.exit_ok = _exit_ok(result.exit_expected, result.exit_code)
-    entries = emu.journal.entries()
-    result.calls = len(entries)
-    deliveries = emu.callback_deliveries() if doc.get("callbacks") else []
-    result.outcomes = [evaluate(e, entries, deliveries) for e in doc.get("expect") or []]
-    result.faults = emu.faults()
-    return result
-
-
-def main_run(
-    path: str,
-    command: Sequence[str],
-    fixtures: Sequence[str] | None,
-    delay_scale: float | None,
-    timeout: float,
-) -> int:
-    try:
-        result = run_scenario(
-            path, command, fixtures=fixtures, delay_scale=delay_scale, timeout=timeout
-        )
-    except ScenarioError as exc:
-        print(f"wecom-mock: bad scenario: {exc}", file=sys.stderr)
-        return 2
-    print(result.report(), flush=True)
-    return 0 if result.ok else 1

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from mock_server.core.inprocess import DEFAULT_BASES, Interceptor
 from mock_server.emulator import Emulator
-from mock_server.testing.transport import DEFAULT_BASES, Interceptor
 
 __all__ = ["DEFAULT_BASES", "Interceptor", "intercept"]
 

@@ -6,10 +6,12 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from flask import Flask, Response, request
+from flask import Flask, Response, jsonify, request
 from werkzeug.wsgi import get_input_stream
 
-from mock_server.core.pipeline import ApiRequest, ApiResponse
+from mock_server.core.admin import AdminError
+from mock_server.core.errors import WeComError
+from mock_server.core.pipeline import ApiRequest, ApiResponse, Context, error_response
 from mock_server.emulator import Emulator
 
 
@@ -67,10 +69,15 @@ def create_app(
     app.register_error_handler(404, not_found)
     app.register_error_handler(405, not_found)
 
-    def server_error(_err: Exception) -> Response:
-        return Response(
-            b'{"errcode":-1,"errmsg":"system busy"}', status=200, content_type="application/json"
+    def server_error(_err: Exception) -> Any:
+        # A crash outside the pipeline (which answers its own): the admin API's error body,
+        # or the API's -1 envelope rendered by the one error path.
+        if request.path.startswith("/__admin"):
+            return jsonify(AdminError("internal error", 500).body()), 500
+        req = ApiRequest(
+            request.method, request.path, request.args.to_dict(), b"", {}, request.remote_addr or ""
         )
+        return to_flask(error_response(Context(emu, req), WeComError(-1)))
 
     app.register_error_handler(500, server_error)
     from mock_server.web.dashboard import register_dashboard
@@ -160,6 +167,6 @@ def _wsgi_str(value: str) -> str:
 
 def to_transport(resp: ApiResponse) -> Response:
     """Transport faults (connection reset, empty reply) are applied by the faults package."""
-    from mock_server.faults.transport import apply_http_fault
+    from mock_server.web.socket_faults import apply_http_fault
 
     return apply_http_fault(resp) or to_flask(resp)

@@ -15,8 +15,8 @@ from waitress.channel import HTTPChannel
 from waitress.server import create_server
 
 from mock_server.emulator import Emulator
-from mock_server.faults.transport import install_socket_faults
 from mock_server.web.app import create_app
+from mock_server.web.socket_faults import install_socket_faults
 
 log = logging.getLogger("mock_server")
 DEFAULT_THREADS = 16

@@ -15,7 +15,8 @@ import pytest
 
 from mock_server.cli import main
 from mock_server.core.resources import scenarios_dir
-from mock_server.faults.scenarios import evaluate, load_scenario, run_scenario
+from mock_server.faults.scenarios import evaluate, load_scenario
+from mock_server.testing.scenarios import run_scenario
 
 CLIENT = textwrap.dedent(
     """

@@ -583,7 +583,12 @@ def _patch_refs(obj: Any, done: dict[int, Any], depth: int = 0) -> Any:
 
 
 def _write_meta(db: sqlite3.Connection, next_oid: int, corps: list[str]) -> None:
-    from mock_server import __version__
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        __version__ = version("wecom-mock")
+    except PackageNotFoundError:  # run from a source tree without an install
+        __version__ = "unknown"
 
     db.executemany(
         "INSERT OR REPLACE INTO meta VALUES (?, ?)",

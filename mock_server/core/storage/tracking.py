@@ -12,7 +12,7 @@ if TYPE_CHECKING:
 # ---------------------------------------------------------------------------------------
 # Change tracking on a store's top-level containers
 # ---------------------------------------------------------------------------------------
-class TrackedDict(dict):  # type: ignore[type-arg]
+class TrackedDict(dict):
     """A dict that remembers which keys were reached (read or written) since the last flush.
 
     Reading counts: a handler may change the value it got in place. ``values()``/``items()``
@@ -59,7 +59,7 @@ class TrackedDict(dict):  # type: ignore[type-arg]
         self._all = True
         super().update(*args, **kwargs)
 
-    def __ior__(self, other: Any) -> TrackedDict:  # type: ignore[misc,override]
+    def __ior__(self, other: Any) -> TrackedDict:  # type: ignore[misc]
         self._all = True
         super().update(other)
         return self
@@ -84,7 +84,7 @@ class TrackedDict(dict):  # type: ignore[type-arg]
         return (dict, (dict(super().items()),))
 
 
-class TrackedList(list):  # type: ignore[type-arg]
+class TrackedList(list):
     """A list stored one row per element: appends and cuts at the front (a bounded log such
     as the inbox) are written as such; anything else rewrites the list at the next flush."""
 
@@ -128,7 +128,7 @@ class TrackedList(list):  # type: ignore[type-arg]
             self._all = True
         super().__delitem__(i)
 
-    def __iadd__(self, other: Any) -> TrackedList:  # type: ignore[misc,override]
+    def __iadd__(self, other: Any) -> TrackedList:  # type: ignore[misc]
         self.extend(other)
         return self
 

@@ -10,12 +10,12 @@ from mock_server.services.callbacks.api import CallbacksAPI
 from mock_server.services.callbacks.delivery import CallbackError
 
 if TYPE_CHECKING:
-    from mock_server.core.engine import Engine
+    from mock_server.core.pipeline import Host
 
 admin = AdminActions()
 
 
-def _api(emu: Engine) -> CallbacksAPI:
+def _api(emu: Host) -> CallbacksAPI:
     return emu.api("callbacks", CallbacksAPI)
 
 
@@ -30,7 +30,7 @@ def _call(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
 
 
 @admin.action("GET", "/callbacks/config")
-def config_get(emu: Engine, req: AdminRequest) -> dict[str, Any]:
+def config_get(emu: Host, req: AdminRequest) -> dict[str, Any]:
     """One receiver's config (``?app=``) or every configured receiver."""
     app = req.text("app")
     corpid = req.corpid(emu)
@@ -38,12 +38,12 @@ def config_get(emu: Engine, req: AdminRequest) -> dict[str, Any]:
         config = _call(_api(emu).callback_config, app, corpid)
         if config is None:
             raise AdminError(f"no callback configured for {app}", 404)
-        return config  # type: ignore[no-any-return]
-    return _call(_api(emu).callback_config, None, corpid)  # type: ignore[no-any-return]
+        return config
+    return _call(_api(emu).callback_config, None, corpid)
 
 
 @admin.action("PUT", "/callbacks/config")
-def config_put(emu: Engine, req: AdminRequest) -> dict[str, Any]:
+def config_put(emu: Host, req: AdminRequest) -> dict[str, Any]:
     """Save a receiver (verified first unless ``"verify": false``)."""
     data = req.body
     if "app" not in data:
@@ -51,7 +51,7 @@ def config_put(emu: Engine, req: AdminRequest) -> dict[str, Any]:
     verify = data.get("verify", True)
     if not isinstance(verify, bool):
         raise AdminError("verify must be a boolean")
-    return _call(  # type: ignore[no-any-return]
+    return _call(
         _api(emu).set_callback,
         data["app"],
         data.get("url"),
@@ -63,10 +63,10 @@ def config_put(emu: Engine, req: AdminRequest) -> dict[str, Any]:
 
 
 @admin.action("POST", "/callbacks/verify")
-def verify(emu: Engine, req: AdminRequest) -> dict[str, Any]:
+def verify(emu: Host, req: AdminRequest) -> dict[str, Any]:
     """The console's URL verification against a saved or a candidate config."""
     data = req.body
-    return _call(  # type: ignore[no-any-return]
+    return _call(
         _api(emu).verify_callback,
         data.get("app"),
         url=data.get("url"),
@@ -77,7 +77,7 @@ def verify(emu: Engine, req: AdminRequest) -> dict[str, Any]:
 
 
 @admin.action("GET", "/callbacks/deliveries")
-def deliveries(emu: Engine, req: AdminRequest) -> dict[str, Any]:
+def deliveries(emu: Host, req: AdminRequest) -> dict[str, Any]:
     """The delivery log (``?app=``, ``event``, ``outcome``, ``limit``)."""
     api = _api(emu)
     rows = api.callback_deliveries(
@@ -97,23 +97,23 @@ def deliveries(emu: Engine, req: AdminRequest) -> dict[str, Any]:
 
 
 @admin.action("DELETE", "/callbacks/deliveries")
-def deliveries_clear(emu: Engine, req: AdminRequest) -> dict[str, Any]:
+def deliveries_clear(emu: Host, req: AdminRequest) -> dict[str, Any]:
     _api(emu).dispatcher.clear()
     return {"status": "cleared"}
 
 
 @admin.action("PUT", "/callbacks/settings")
-def settings(emu: Engine, req: AdminRequest) -> dict[str, Any]:
+def settings(emu: Host, req: AdminRequest) -> dict[str, Any]:
     """Delivery settings: timeout, verify_timeout, retries, retry_interval, log_size."""
-    return _call(_api(emu).configure_callbacks, **req.body)  # type: ignore[no-any-return]
+    return _call(_api(emu).configure_callbacks, **req.body)
 
 
-def _deliveries(emu: Engine, rows: list[dict[str, Any]]) -> dict[str, Any]:
+def _deliveries(emu: Host, rows: list[dict[str, Any]]) -> dict[str, Any]:
     return {"deliveries": rows, "queued": emu.mode == "server"}
 
 
 @admin.action("POST", "/callbacks/sandbox/message")
-def sandbox_message(emu: Engine, req: AdminRequest) -> dict[str, Any]:
+def sandbox_message(emu: Host, req: AdminRequest) -> dict[str, Any]:
     """A member sends the app a message."""
     data = req.body
     fields = data.get("fields", {})
@@ -132,7 +132,7 @@ def sandbox_message(emu: Engine, req: AdminRequest) -> dict[str, Any]:
 
 
 @admin.action("POST", "/callbacks/sandbox/event")
-def sandbox_event(emu: Engine, req: AdminRequest) -> dict[str, Any]:
+def sandbox_event(emu: Host, req: AdminRequest) -> dict[str, Any]:
     """A member opens the app or taps a menu item."""
     data = req.body
     rows = _call(
@@ -147,7 +147,7 @@ def sandbox_event(emu: Engine, req: AdminRequest) -> dict[str, Any]:
 
 
 @admin.action("POST", "/callbacks/sandbox/emit")
-def sandbox_emit(emu: Engine, req: AdminRequest) -> dict[str, Any]:
+def sandbox_emit(emu: Host, req: AdminRequest) -> dict[str, Any]:
     """Publish any event as WeCom would."""
     data = req.body
     payload = data.get("data")

@@ -10,7 +10,7 @@ from mock_server.services.callbacks.delivery import CallbackError, Dispatcher
 from mock_server.services.callbacks.render import MESSAGE
 
 if TYPE_CHECKING:
-    from mock_server.core.engine import Engine
+    from mock_server.core.pipeline import Host
     from mock_server.core.state import Corp
 
 APP_EVENTS = ("enter_agent", "click", "view", "subscribe", "unsubscribe")
@@ -19,7 +19,7 @@ APP_EVENTS = ("enter_agent", "click", "view", "subscribe", "unsubscribe")
 class CallbacksAPI:
     """Configure callback receivers, verify URLs, act as a user, read the delivery log."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Host) -> None:
         self._emu = engine
         self.dispatcher = Dispatcher(engine)
         engine.events.subscribe(self.dispatcher.on_event)

@@ -16,8 +16,6 @@ from collections import deque
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-import requests
-
 from mock_server.core import crypto
 from mock_server.core.events import DomainEvent
 from mock_server.core.ids import IdGenerator
@@ -26,7 +24,7 @@ from mock_server.services.callbacks.dispatch import Recipient, recipients
 from mock_server.services.callbacks.render import render_event
 
 if TYPE_CHECKING:
-    from mock_server.core.engine import Engine
+    from mock_server.core.pipeline import Host
     from mock_server.core.state import Corp
 
 log = logging.getLogger("mock_server.callbacks")
@@ -72,7 +70,7 @@ def _preview(data: bytes) -> str:
 class Dispatcher:
     """The emulator's callback sender: routing, signing, HTTP, the bounded delivery log."""
 
-    def __init__(self, emu: Engine) -> None:
+    def __init__(self, emu: Host) -> None:
         self.emu = emu
         self.settings = Settings()
         self.ids = IdGenerator(emu.ids.seed + 0x63616C6C)  # own stream: no shift of API ids
@@ -328,6 +326,8 @@ class Dispatcher:
         timeout: float,
         headers: dict[str, str] | None = None,
     ) -> tuple[dict[str, Any], bytes | None]:
+        import requests  # only when a callback is delivered: a server starts without it
+
         entry: dict[str, Any] = {"time": self.emu.clock.now(), "query": dict(params)}
         started = time.perf_counter()
         try:

@@ -22,7 +22,7 @@ from mock_server.core.plugin import FixtureSection
 from mock_server.services.callbacks import models as m
 
 if TYPE_CHECKING:
-    from mock_server.core.engine import Engine
+    from mock_server.core.pipeline import Host
     from mock_server.core.state import Corp
 
 SCHEMA: dict[str, Any] = {
@@ -32,7 +32,7 @@ SCHEMA: dict[str, Any] = {
 }
 
 
-def load(emu: Engine, corp: Corp, section: Any) -> None:
+def load(emu: Host, corp: Corp, section: Any) -> None:
     for index, agent in enumerate(corp.agents.values()):
         raw = agent.extra.get("callback")
         if raw is None:

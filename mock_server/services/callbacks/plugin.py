@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from mock_server.core.engine import Engine
+from mock_server.core.pipeline import Host
 from mock_server.core.plugin import Mark, Marker, Plugin
 from mock_server.services.callbacks import admin, fixture, models
 from mock_server.services.callbacks.api import CallbacksAPI
 
 
-def _callbacks_marker(engine: Engine, mark: Mark) -> None:
+def _callbacks_marker(engine: Host, mark: Mark) -> None:
     engine.api("callbacks", CallbacksAPI).configure_callbacks(**mark.kwargs)
 
 

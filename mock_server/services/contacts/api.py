@@ -8,13 +8,13 @@ from mock_server.core.events import SOURCE_SANDBOX
 from mock_server.services.contacts import models as m
 
 if TYPE_CHECKING:
-    from mock_server.core.engine import Engine
+    from mock_server.core.pipeline import Host
 
 
 class ContactsAPI:
     """Read and change a corp's contacts directly (sandbox actions, test setup)."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Host) -> None:
         self._emu = engine
 
     def user(self, userid: str, corpid: str | None = None) -> dict[str, Any] | None:

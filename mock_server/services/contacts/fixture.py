@@ -12,7 +12,7 @@ from mock_server.core.state import Corp
 from mock_server.services.contacts import models as m
 
 if TYPE_CHECKING:
-    from mock_server.core.engine import Engine
+    from mock_server.core.pipeline import Host
 
 DEPARTMENT = {
     "type": "object",
@@ -91,7 +91,7 @@ CONTACTS_SECTION = {
 }
 
 
-def load_contacts(emu: Engine, corp: Corp, section: dict[str, Any] | None) -> None:
+def load_contacts(emu: Host, corp: Corp, section: dict[str, Any] | None) -> None:
     section = section or {}
     store = m.contacts(corp)
     if section.get("root_name"):

@@ -183,7 +183,7 @@ class ContactsStore:
 
 
 def contacts(corp: Corp) -> ContactsStore:
-    return corp.store("contacts")  # type: ignore[no-any-return]
+    return corp.store("contacts")
 
 
 # ---------------------------------------------------------------------------------------

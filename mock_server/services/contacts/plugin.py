@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from mock_server.core.plugin import Plugin
-from mock_server.services.contacts import fixture, handlers, models
+from mock_server.services.contacts import admin, fixture, handlers, models
 from mock_server.services.contacts.api import ContactsAPI
 
 plugin = Plugin(
@@ -12,4 +12,5 @@ plugin = Plugin(
     stores={"contacts": models.ContactsStore},
     fixture=(fixture.section,),
     api=ContactsAPI,
+    admin=tuple(admin.admin.actions),
 )

@@ -14,12 +14,12 @@ from mock_server.services.external_contact.api import ExternalContactAPI
 from mock_server.services.external_contact.sandbox import SandboxError
 
 if TYPE_CHECKING:
-    from mock_server.core.engine import Engine
+    from mock_server.core.pipeline import Host
 
 admin = AdminActions()
 
 
-def _api(emu: Engine) -> ExternalContactAPI:
+def _api(emu: Host) -> ExternalContactAPI:
     return emu.api("external_contact", ExternalContactAPI)
 
 
@@ -39,14 +39,14 @@ def _str_list(body: Any, key: str) -> list[str]:
 
 
 @admin.action("GET", "/external/customers")
-def customers(emu: Engine, req: AdminRequest) -> dict[str, Any]:
+def customers(emu: Host, req: AdminRequest) -> dict[str, Any]:
     """external_userids of every customer (or of ``?userid=``'s customers)."""
     ids = _api(emu).external_contacts(req.text("userid"), req.corpid(emu))
     return {"external_userid": ids}
 
 
 @admin.action("POST", "/external/follow/add")
-def follow_add(emu: Engine, req: AdminRequest) -> dict[str, Any]:
+def follow_add(emu: Host, req: AdminRequest) -> dict[str, Any]:
     """A customer adds a member (a new customer unless ``external_userid`` is given)."""
     b = req.body
     return _run(
@@ -62,7 +62,7 @@ def follow_add(emu: Engine, req: AdminRequest) -> dict[str, Any]:
 
 
 @admin.action("POST", "/external/follow/delete_by_customer")
-def follow_deleted_by_customer(emu: Engine, req: AdminRequest) -> dict[str, Any]:
+def follow_deleted_by_customer(emu: Host, req: AdminRequest) -> dict[str, Any]:
     """The customer deletes the member."""
     b = req.body
     return _run(
@@ -74,7 +74,7 @@ def follow_deleted_by_customer(emu: Engine, req: AdminRequest) -> dict[str, Any]
 
 
 @admin.action("POST", "/external/follow/delete_by_member")
-def follow_deleted_by_member(emu: Engine, req: AdminRequest) -> dict[str, Any]:
+def follow_deleted_by_member(emu: Host, req: AdminRequest) -> dict[str, Any]:
     """The member deletes the customer."""
     b = req.body
     return _run(
@@ -86,7 +86,7 @@ def follow_deleted_by_member(emu: Engine, req: AdminRequest) -> dict[str, Any]:
 
 
 @admin.action("POST", "/external/groupchat/create")
-def group_create(emu: Engine, req: AdminRequest) -> dict[str, Any]:
+def group_create(emu: Host, req: AdminRequest) -> dict[str, Any]:
     """A member creates a customer group."""
     b = req.body
     return _run(
@@ -100,7 +100,7 @@ def group_create(emu: Engine, req: AdminRequest) -> dict[str, Any]:
 
 
 @admin.action("POST", "/external/groupchat/join")
-def group_join(emu: Engine, req: AdminRequest) -> dict[str, Any]:
+def group_join(emu: Host, req: AdminRequest) -> dict[str, Any]:
     """Customers (or members) join a group."""
     b = req.body
     return _run(
@@ -115,7 +115,7 @@ def group_join(emu: Engine, req: AdminRequest) -> dict[str, Any]:
 
 
 @admin.action("POST", "/external/groupchat/leave")
-def group_leave(emu: Engine, req: AdminRequest) -> dict[str, Any]:
+def group_leave(emu: Host, req: AdminRequest) -> dict[str, Any]:
     """Members leave a group."""
     b = req.body
     return _run(
@@ -128,7 +128,7 @@ def group_leave(emu: Engine, req: AdminRequest) -> dict[str, Any]:
 
 
 @admin.action("POST", "/external/groupchat/dismiss")
-def group_dismiss(emu: Engine, req: AdminRequest) -> dict[str, Any]:
+def group_dismiss(emu: Host, req: AdminRequest) -> dict[str, Any]:
     """The owner dismisses a group."""
     return _run(
         _api(emu).dismiss_customer_group, chat_id=req.body.get("chat_id"), corpid=req.corpid(emu)

@@ -12,14 +12,14 @@ from mock_server.services.external_contact import models as m
 from mock_server.services.external_contact import sandbox as sb
 
 if TYPE_CHECKING:
-    from mock_server.core.engine import Engine
+    from mock_server.core.pipeline import Host
     from mock_server.core.state import Corp
 
 
 class ExternalContactAPI:
     """Customers, follow relations and customer groups, driven directly (tests, sandbox)."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Host) -> None:
         self._emu = engine
 
     def __call__(self, external_userid: str, corpid: str | None = None) -> dict[str, Any] | None:

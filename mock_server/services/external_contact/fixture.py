@@ -32,7 +32,7 @@ from mock_server.services.external_contact.models import (
 from mock_server.services.external_contact.sandbox import avatar_for
 
 if TYPE_CHECKING:
-    from mock_server.core.engine import Engine
+    from mock_server.core.pipeline import Host
 
 _STR = {"type": "string"}
 _INT = {"type": "integer", "minimum": 0}
@@ -158,7 +158,7 @@ def _user_key(corp: Corp, userid: str, path: str) -> str:
     return key
 
 
-def load_external_contact(emu: Engine, corp: Corp, section: dict[str, Any] | None) -> None:
+def load_external_contact(emu: Host, corp: Corp, section: dict[str, Any] | None) -> None:
     if not section:
         return
     st = store(corp)
@@ -304,7 +304,7 @@ section = FixtureSection("external_contact", SECTION, load_external_contact, ord
 def _section_validator() -> Callable[[Any], Any]:
     import fastjsonschema
 
-    return fastjsonschema.compile(SECTION)  # type: ignore[no-any-return]
+    return fastjsonschema.compile(SECTION)
 
 
 def validate_section(section: Any) -> None:

@@ -151,7 +151,7 @@ class ExternalStore:
 
 
 def store(corp: Corp) -> ExternalStore:
-    return corp.store("external_contact")  # type: ignore[no-any-return]
+    return corp.store("external_contact")
 
 
 # ---------------------------------------------------------------------------------------
@@ -203,10 +203,6 @@ def new_chat_id(corp: Corp) -> str:
 
 def member_version(chat: GroupChat) -> str:
     return hashlib.md5(f"{chat.chat_id}:{chat.version}".encode()).hexdigest()
-
-
-def unionid_for(corp: Corp, index: int) -> str:
-    return "oz" + _alnum_digest(f"{corp.corpid}:{corp.ids.seed}:unionid:{index}", 23) + "AAA"
 
 
 # ---------------------------------------------------------------------------------------

@@ -8,17 +8,17 @@ from mock_server.core.admin import AdminActions, AdminRequest
 from mock_server.services.messaging.api import MessagingAPI
 
 if TYPE_CHECKING:
-    from mock_server.core.engine import Engine
+    from mock_server.core.pipeline import Host
 
 admin = AdminActions()
 
 
-def _api(emu: Engine) -> MessagingAPI:
+def _api(emu: Host) -> MessagingAPI:
     return emu.api("messaging", MessagingAPI)
 
 
 @admin.action("GET", "/messages")
-def messages(emu: Engine, req: AdminRequest) -> dict[str, Any]:
+def messages(emu: Host, req: AdminRequest) -> dict[str, Any]:
     """Delivered messages matching ``to``, ``chat``, ``robot``, ``msgtype``, ``since``..."""
     found = _api(emu).messages(
         req.text("to"),
@@ -34,6 +34,6 @@ def messages(emu: Engine, req: AdminRequest) -> dict[str, Any]:
 
 
 @admin.action("DELETE", "/messages")
-def messages_clear(emu: Engine, req: AdminRequest) -> dict[str, Any]:
+def messages_clear(emu: Host, req: AdminRequest) -> dict[str, Any]:
     """Empty the inbox (of one corp with ``?corpid=``)."""
     return {"status": "cleared", "removed": _api(emu).clear_messages(req.corpid(emu))}

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from mock_server.core.engine import Engine
+    from mock_server.core.pipeline import Host
     from mock_server.services.messaging.models import Message
 
 
@@ -21,7 +21,7 @@ def _describe_filters(filters: dict[str, Any]) -> str:
     return shown or "any"
 
 
-class SentMessages(list):  # type: ignore[type-arg]
+class SentMessages(list):
     """A list of delivered messages (oldest first) that explains itself when an expectation fails."""
 
     def __init__(
@@ -43,7 +43,7 @@ class SentMessages(list):  # type: ignore[type-arg]
                 f"expected exactly one message matching {_describe_filters(self.filters)}, "
                 f"found {len(self)}.\n{self.report()}"
             )
-        return self[0]  # type: ignore[no-any-return]
+        return self[0]
 
     @property
     def texts(self) -> list[str]:
@@ -65,7 +65,7 @@ class SentMessages(list):  # type: ignore[type-arg]
 class MessagingAPI:
     """Inbox queries and assertions; media and robot set-up for tests."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Host) -> None:
         self._emu = engine
 
     def messages(

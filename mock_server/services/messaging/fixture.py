@@ -10,7 +10,7 @@ from mock_server.services.contacts import models as cm
 from mock_server.services.messaging import models as m
 
 if TYPE_CHECKING:
-    from mock_server.core.engine import Engine
+    from mock_server.core.pipeline import Host
 
 ROBOT = {
     "type": "object",
@@ -35,7 +35,7 @@ ROBOT = {
 ROBOTS_SECTION = {"type": "array", "items": ROBOT, "description": "Group robots (webhooks)."}
 
 
-def load_robots(emu: Engine, corp: Corp, section: list[dict[str, Any]] | None) -> None:
+def load_robots(emu: Host, corp: Corp, section: list[dict[str, Any]] | None) -> None:
     store = m.messaging(corp)
     users = cm.contacts(corp)
     for i, r in enumerate(section or []):

@@ -133,7 +133,7 @@ class MessagingStore:
 
 
 def messaging(corp: Corp) -> MessagingStore:
-    return corp.store("messaging")  # type: ignore[no-any-return]
+    return corp.store("messaging")
 
 
 # -- inbox ---------------------------------------------------------------------------------------

@@ -9,17 +9,17 @@ from mock_server.services.oa.api import OAAPI
 from mock_server.services.oa.approvals import ApprovalActionError
 
 if TYPE_CHECKING:
-    from mock_server.core.engine import Engine
+    from mock_server.core.pipeline import Host
 
 admin = AdminActions()
 
 
-def _api(emu: Engine) -> OAAPI:
+def _api(emu: Host) -> OAAPI:
     return emu.api("oa", OAAPI)
 
 
 @admin.action("POST", "/oa/approvals/<sp_no>/<action>")
-def approval_action(emu: Engine, req: AdminRequest) -> dict[str, Any]:
+def approval_action(emu: Host, req: AdminRequest) -> dict[str, Any]:
     """approve / reject (userid, speech), revoke (userid optional), comment (userid, content)."""
     api, body = _api(emu), req.body
     sp_no, action = req.params["sp_no"], req.params["action"]
@@ -42,7 +42,7 @@ def approval_action(emu: Engine, req: AdminRequest) -> dict[str, Any]:
 
 
 @admin.action("GET", "/oa/approvals")
-def approval_list(emu: Engine, req: AdminRequest) -> dict[str, Any]:
+def approval_list(emu: Host, req: AdminRequest) -> dict[str, Any]:
     """All applications; ``?sp_status=1`` keeps the pending ones."""
     where: dict[str, Any] = {}
     raw = req.text("sp_status")
@@ -54,7 +54,7 @@ def approval_list(emu: Engine, req: AdminRequest) -> dict[str, Any]:
 
 
 @admin.action("GET", "/oa/approvals/<sp_no>")
-def approval_get(emu: Engine, req: AdminRequest) -> dict[str, Any]:
+def approval_get(emu: Host, req: AdminRequest) -> dict[str, Any]:
     info = _api(emu).approval(req.params["sp_no"], req.corpid(emu))
     if info is None:
         raise AdminError(f"no approval {req.params['sp_no']}", status=404)

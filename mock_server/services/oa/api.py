@@ -9,7 +9,7 @@ from mock_server.services.oa import approvals as ap
 from mock_server.services.oa.store import oa
 
 if TYPE_CHECKING:
-    from mock_server.core.engine import Engine
+    from mock_server.core.pipeline import Host
 
 
 class OAAPI:
@@ -19,7 +19,7 @@ class OAAPI:
     ``sys_approval_change`` event; an impossible action raises ``ApprovalActionError``.
     """
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Host) -> None:
         self._emu = engine
 
     def _oa_act(self, corpid: str | None, fn: Any, *args: Any) -> dict[str, Any]:

@@ -11,7 +11,7 @@ from mock_server.services.oa.controls import CONTROL_TYPES, build_control
 from mock_server.services.oa.store import Template, oa
 
 if TYPE_CHECKING:
-    from mock_server.core.engine import Engine
+    from mock_server.core.pipeline import Host
 
 TEXTS = {"anyOf": [{"type": "string"}, {"type": "array", "items": {"type": "object"}}]}
 CONTROL: dict[str, Any] = {
@@ -97,7 +97,7 @@ OA_SECTION = {
 }
 
 
-def load_oa(emu: Engine, corp: Corp, section: dict[str, Any] | None) -> None:
+def load_oa(emu: Host, corp: Corp, section: dict[str, Any] | None) -> None:
     store = oa(corp)
     users = cm.contacts(corp)
     for i, t in enumerate((section or {}).get("templates", [])):

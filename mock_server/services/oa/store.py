@@ -82,4 +82,4 @@ class OAStore:
 
 
 def oa(corp: Corp) -> OAStore:
-    return corp.store("oa")  # type: ignore[no-any-return]
+    return corp.store("oa")

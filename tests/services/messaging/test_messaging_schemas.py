@@ -14,7 +14,7 @@ from mock_server import Emulator
 from mock_server.emulator import default_registry
 from tests.conftest import Api
 
-SCHEMAS = Path(__file__).resolve().parents[2] / "schemas"
+SCHEMAS = Path(__file__).resolve().parents[3] / "schemas"
 EPS = [e for e in default_registry().endpoints() if e.family == "messaging"]
 
 
@@ -30,14 +30,6 @@ def validator(stem: str, kind: str) -> Draft202012Validator:
     schema = load(SCHEMAS / f"{stem}.{kind}.json")
     schema["$id"] = f"https://wecom-mock.invalid/schemas/{stem}.{kind}.json"
     return Draft202012Validator(schema, registry=registry)
-
-
-@pytest.mark.parametrize("ep", EPS, ids=[e.name for e in EPS])
-def test_schema_pair_exists_with_errcodes(ep: Any) -> None:
-    for kind in ("request", "response"):
-        doc = load(SCHEMAS / f"{ep.schema_stem}.{kind}.json")
-        Draft202012Validator.check_schema(doc)
-    assert load(SCHEMAS / f"{ep.schema_stem}.response.json")["x-errcodes"] == list(ep.errcodes)
 
 
 def test_real_answers_validate(emu: Emulator, app_api: Api) -> None:

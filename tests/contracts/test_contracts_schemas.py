@@ -61,8 +61,8 @@ def test_schema_is_valid_draft_2020_12_and_compiles(rel: str) -> None:
 
 @pytest.mark.parametrize("ep", ENDPOINTS, ids=IDS)
 def test_schema_errcodes_agree_with_the_registry(ep: registry.Endpoint) -> None:
-    """The registry's ``errcodes`` are the source of truth; ``x-errcodes`` is a checked copy
-    (``wecom-mock schemas --sync-errcodes`` rewrites it)."""
+    """The declaration's ``errcodes`` are the one source; ``x-errcodes`` is derived from it
+    (``make schemas``, i.e. ``wecom-mock schemas --sync-errcodes``) and must not drift."""
     files = [STORE.relpath(ep, k) for k in ("request", "response")]
     if not any(STORE.exists(f) for f in files):
         pytest.skip("no schemas (reported by the presence test)")
@@ -73,7 +73,7 @@ def test_schema_errcodes_agree_with_the_registry(ep: registry.Endpoint) -> None:
         if codes is not None:
             assert sorted(set(codes)) == sorted(set(ep.errcodes)), (
                 f"schemas/{f}: x-errcodes {sorted(set(codes))} != registry "
-                f"{sorted(set(ep.errcodes))} (wecom-mock schemas --sync-errcodes)"
+                f"{sorted(set(ep.errcodes))} (run make schemas)"
             )
 
 

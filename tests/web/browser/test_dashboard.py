@@ -8,7 +8,7 @@ from typing import Any
 import requests
 
 from mock_server.web.server import ServerThread
-from tests.browser.conftest import shot
+from tests.web.browser.conftest import shot
 
 CORP = "wwdemo0000000000001"
 

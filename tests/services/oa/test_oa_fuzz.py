@@ -40,15 +40,6 @@ KEYS = [
 bodies = st.dictionaries(st.sampled_from(KEYS), values, max_size=6)
 
 
-@pytest.mark.parametrize("name", OA)
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(body=bodies)
-def test_no_crash(name: str, body: dict[str, Any]) -> None:
-    token = TOKENS["approval" if name.startswith(("oa/get", "oa/apply")) else "app"]
-    res = EMU.call("POST", name, params={"access_token": token}, json=body)
-    assert res["errcode"] != -1, (name, body, res)
-
-
 NOW = EMU.clock.time()
 VALID: dict[str, dict[str, Any]] = {
     "oa/applyevent": {

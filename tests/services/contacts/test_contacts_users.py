@@ -354,3 +354,26 @@ def test_position_too_long_301012(contacts_api: Api) -> None:
 def test_telephone_invalid_301013(contacts_api: Api) -> None:
     assert contacts_api.post("user/create", new_user(telephone="call me"))["errcode"] == 301013
     assert_absent(contacts_api, "xiaoming")
+
+
+def test_admin_console_adds_a_member_seen_by_user_get(emu: Emulator) -> None:
+    added = emu.admin(
+        "POST",
+        "/contacts/users",
+        {"userid": "console01", "name": "控制台", "department": [1], "mobile": "13900001234"},
+    )
+    assert added["userid"] == "console01"
+    token = emu.token("contacts")
+    got = emu.call("GET", "user/get", params={"access_token": token, "userid": "console01"})
+    assert got["errcode"] == 0 and got["name"] == "控制台"
+    assert emu.admin("GET", "/contacts/users/console01")["mobile"] == "13900001234"
+
+
+def test_admin_console_rejects_a_duplicate_member(emu: Emulator) -> None:
+    from mock_server.core.admin import AdminError
+
+    body = {"userid": "console02", "name": "重复", "department": [1], "mobile": "13900001235"}
+    emu.admin("POST", "/contacts/users", body)
+    with pytest.raises(AdminError) as exc:
+        emu.admin("POST", "/contacts/users", body)
+    assert exc.value.status == 400 and "60102" in exc.value.message

@@ -7,14 +7,13 @@ from pathlib import Path
 from typing import Any
 
 import jsonschema
-import pytest
 from referencing import Registry, Resource
 
 from mock_server import Emulator
 from mock_server.emulator import default_registry
 from tests.conftest import Api
 
-SCHEMAS = Path(__file__).resolve().parents[2] / "schemas"
+SCHEMAS = Path(__file__).resolve().parents[3] / "schemas"
 OA = [e for e in default_registry().endpoints() if e.family == "oa"]
 
 
@@ -27,16 +26,6 @@ def validate(ep_name: str, kind: str, instance: Any) -> None:
     stem = next(e.schema_stem for e in OA if e.name == ep_name)
     schema = json.loads((SCHEMAS / f"{stem}.{kind}.json").read_text(encoding="utf-8"))
     jsonschema.Draft202012Validator(schema, registry=_registry()).validate(instance)
-
-
-@pytest.mark.parametrize("ep", OA, ids=lambda e: e.name)
-def test_schema_pair_exists_and_lists_errcodes(ep: Any) -> None:
-    for kind in ("request", "response"):
-        path = SCHEMAS / f"{ep.schema_stem}.{kind}.json"
-        schema = json.loads(path.read_text(encoding="utf-8"))
-        jsonschema.Draft202012Validator.check_schema(schema)
-    response = json.loads((SCHEMAS / f"{ep.schema_stem}.response.json").read_text(encoding="utf-8"))
-    assert response["x-errcodes"] == sorted(ep.errcodes)
 
 
 def test_round_validates(emu: Emulator) -> None:

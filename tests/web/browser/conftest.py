@@ -16,7 +16,7 @@ from mock_server import Emulator
 from mock_server.web.server import ServerThread
 
 CHROMIUM = os.environ.get("WECOM_MOCK_CHROMIUM", "/usr/bin/chromium")
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+SCREENSHOTS = Path(__file__).resolve().parents[3] / "docs" / "screenshots"
 ARGS = [
     "--headless",
     "--no-sandbox",

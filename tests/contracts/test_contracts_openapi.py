@@ -20,7 +20,7 @@ from mock_server.contracts.openapi import build
 from mock_server.emulator import default_registry
 from mock_server.web.server import ServerThread
 
-DOC = build()
+DOC = build(default_registry())
 # Schemathesis (4.x) cannot generate bodies whose schema uses `if`/`then` (the per-msgtype
 # rules of message/send, appchat/send, webhook/send), positive or negative: those are left to
 # contract_tests' own generator (run in-process and over HTTP by `make test`).

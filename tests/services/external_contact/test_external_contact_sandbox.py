@@ -217,7 +217,7 @@ def test_readme_example_runs() -> None:
     import re
     from pathlib import Path
 
-    text = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    text = (Path(__file__).resolve().parents[3] / "README.md").read_text(encoding="utf-8")
     section = text[text.index("<!-- section:external_contact -->") :]
     match = re.search(r"```python\n(.*?)```", section, re.S)
     assert match is not None

@@ -1,27 +1,30 @@
 """In-process transport: ``requests`` calls to the WeCom host go to an engine, no sockets.
 
-Built on the ``responses`` library; every other host passes through untouched.
+Built on the ``responses`` library; every other host passes through untouched. A socket
+fault (reset, empty reply, garbage) raises exactly what ``requests`` raises for it:
+``requests.ConnectionError`` with the same inner error.
 """
 
 from __future__ import annotations
 
 import contextlib
+import http.client
 import os
 import re
+import time
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 from urllib.parse import urlsplit
 
-import responses
-
-from mock_server.core.pipeline import ApiRequest
+from mock_server.core.pipeline import GARBAGE, SOCKET_FAULTS, ApiRequest, ApiResponse
 
 if TYPE_CHECKING:
+    import responses
     from requests import PreparedRequest
 
-    from mock_server.core.engine import Engine
+    from mock_server.core.pipeline import Host
 
-E = TypeVar("E", bound="Engine")
+E = TypeVar("E", bound="Host")
 
 DEFAULT_BASES = ("https://qyapi.weixin.qq.com", "http://qyapi.weixin.qq.com")
 METHODS = ("GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS")
@@ -52,8 +55,6 @@ class Interceptor(contextlib.ContextDecorator, Generic[E]):
         self._mock: responses.RequestsMock | None = None
 
     def _callback(self, prepared: PreparedRequest) -> tuple[int, dict[str, str], bytes]:
-        from mock_server.faults.transport import apply_inprocess_fault
-
         parts = urlsplit(prepared.url or "")
         body = prepared.body
         if body is None:
@@ -74,6 +75,8 @@ class Interceptor(contextlib.ContextDecorator, Generic[E]):
         return resp.status, headers, resp.payload()
 
     def start(self) -> E:
+        import responses  # only when interception starts: ``wecom-mock serve`` never needs it
+
         mock = responses.RequestsMock(assert_all_requests_are_fired=False)
         hosts = "|".join(re.escape(b) for b in self.bases)
         # One pattern for every base: responses tries each registration in turn per call.
@@ -96,3 +99,25 @@ class Interceptor(contextlib.ContextDecorator, Generic[E]):
 
     def __exit__(self, *exc: Any) -> None:
         self.stop()
+
+
+def connection_error(kind: str) -> Exception:
+    """The exception ``requests`` raises for this socket fault (same type, same inner error)."""
+    import requests
+    from urllib3.exceptions import ProtocolError
+
+    if kind == "reset":
+        inner: Exception = ConnectionResetError(104, "Connection reset by peer")
+    elif kind == "empty":
+        inner = http.client.RemoteDisconnected("Remote end closed connection without response")
+    else:
+        inner = http.client.BadStatusLine(GARBAGE.decode("latin-1"))
+    return requests.ConnectionError(ProtocolError("Connection aborted.", inner))
+
+
+def apply_inprocess_fault(resp: ApiResponse) -> None:
+    """Raise what ``requests`` would raise for a socket-level fault, in-process."""
+    if resp.delay:
+        time.sleep(resp.delay)
+    if resp.transport_fault in SOCKET_FAULTS:
+        raise connection_error(resp.transport_fault)

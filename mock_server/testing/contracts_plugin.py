@@ -144,7 +144,9 @@ def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> Non
     data = _gather(config)
     cov_file = config.getoption("--wecom-errcode-coverage")
     if cov_file:
-        report = coverage.compute(coverage.merge_counts([data["errcodes"]]))
+        from mock_server.emulator import default_registry
+
+        report = coverage.compute(coverage.merge_counts([data["errcodes"]]), default_registry())
         coverage.write_json(report, cov_file)
         terminalreporter.write_sep("-", "wecom errcode coverage")
         terminalreporter.write_line(coverage.render_text(report))

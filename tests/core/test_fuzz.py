@@ -74,7 +74,9 @@ scalars = (
     | st.integers(min_value=-(2**63), max_value=2**64)
     | st.floats(allow_nan=False)
     | st.text(max_size=20)
-    | st.sampled_from(["lisi", "1", "2", "0", "-1", "", "zhangwei", "中文"])
+    | st.sampled_from(["lisi", "1", "2", "0", "-1", "", "zhangwei", "中文", "@all", "ghost|lisi"])
+    # msgtypes, so message bodies get past the first check and reach their content rules
+    | st.sampled_from(["text", "image", "news", "mpnews", "textcard", "markdown", "template_card"])
 )
 json_values = st.recursive(
     scalars,

@@ -1,8 +1,7 @@
-"""How transport-level faults look on each transport.
+"""Socket-level faults (reset, empty reply, garbage) over HTTP.
 
-* In process (``intercept``): raise exactly what ``requests`` raises when a server resets the
-  connection, closes it without answering, or answers garbage: ``requests.ConnectionError``.
-* Over HTTP (waitress): WSGI gives no socket, so ``install_socket_faults`` customises the
+Fault rules mark a response with ``transport_fault``; in process, ``mock_server.testing``
+raises what ``requests`` raises. Over HTTP (waitress): WSGI gives no socket, so ``install_socket_faults`` customises the
   server minimally: its channel's task puts the channel in the WSGI environ, and a thin
   middleware, told by the view through ``environ["wecom_mock.fault"]``, drops the answer and
   makes waitress close the connection (after ``SO_LINGER 0`` for a real RST, or after writing
@@ -13,20 +12,16 @@
 from __future__ import annotations
 
 import contextlib
-import http.client
 import socket
 import struct
 import time
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from mock_server.core.pipeline import ApiResponse
+from mock_server.core.pipeline import GARBAGE, SOCKET_FAULTS, ApiResponse
 
 ENV_FAULT = "wecom_mock.fault"
 ENV_CHANNEL = "wecom_mock.channel"
-SOCKET_FAULTS = ("reset", "empty", "garbage")
-# Bytes a broken upstream might send: not an HTTP status line.
-GARBAGE = b"\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03lorem-ipsum\r\n\r\n"
 
 
 def apply_http_fault(resp: ApiResponse) -> Any:
@@ -40,28 +35,6 @@ def apply_http_fault(resp: ApiResponse) -> Any:
     request.environ[ENV_FAULT] = resp.transport_fault
     # Seen only when the server is not ours (no socket access): an empty 200 body.
     return Response(b"", status=200)
-
-
-def connection_error(kind: str) -> Exception:
-    """The exception ``requests`` raises for this socket fault (same type, same inner error)."""
-    import requests
-    from urllib3.exceptions import ProtocolError
-
-    if kind == "reset":
-        inner: Exception = ConnectionResetError(104, "Connection reset by peer")
-    elif kind == "empty":
-        inner = http.client.RemoteDisconnected("Remote end closed connection without response")
-    else:
-        inner = http.client.BadStatusLine(GARBAGE.decode("latin-1"))
-    return requests.ConnectionError(ProtocolError("Connection aborted.", inner))
-
-
-def apply_inprocess_fault(resp: ApiResponse) -> None:
-    """Raise what ``requests`` would raise for a socket-level fault, in-process."""
-    if resp.delay:
-        time.sleep(resp.delay)
-    if resp.transport_fault in SOCKET_FAULTS:
-        raise connection_error(resp.transport_fault)
 
 
 class SocketFaultMiddleware:
@@ -102,13 +75,13 @@ def install_socket_faults(server: Any) -> None:
     if not hasattr(server, "channel_class"):  # pragma: no cover - a multi-socket server
         return
 
-    class FaultTask(WSGITask):  # type: ignore[misc]
+    class FaultTask(WSGITask):
         def get_environment(self) -> dict[str, Any]:
             environ: dict[str, Any] = super().get_environment()
             environ[ENV_CHANNEL] = self.channel
             return environ
 
-    class FaultChannel(HTTPChannel):  # type: ignore[misc]
+    class FaultChannel(HTTPChannel):
         task_class = FaultTask
 
     server.channel_class = FaultChannel

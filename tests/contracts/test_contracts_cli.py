@@ -114,7 +114,7 @@ def test_a_clients_suite_in_strict_mode_with_reports(tmp_path: Path) -> None:
 
 
 def test_serve_replay_command(tmp_path: Path) -> None:
-    from mock_server.contracts.proxy import ProxyServer
+    from mock_server.web.proxy import ProxyServer
 
     cassette = tmp_path / "c.cassette"
     upstream = ServerThread(Emulator(mode="server"), port=0).start()

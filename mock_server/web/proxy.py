@@ -23,6 +23,7 @@ from mock_server.contracts.cassette import CassetteWriter
 from mock_server.contracts.schemas import SchemaStore, default_store, inline_refs
 from mock_server.contracts.validation import _coerce
 from mock_server.core.registry import Registry
+from mock_server.emulator import default_registry
 
 HOP_HEADERS = {"host", "content-length", "connection", "accept-encoding", "transfer-encoding"}
 _INDEX = re.compile(r"\[\d+\]")
@@ -99,8 +100,6 @@ def _success_branch(schema: Any) -> Any:
 
 
 def _registry() -> Registry:
-    from mock_server.emulator import default_registry
-
     global _REGISTRY
     if _REGISTRY is None:
         _REGISTRY = default_registry()

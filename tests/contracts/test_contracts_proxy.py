@@ -12,8 +12,8 @@ import requests
 
 from mock_server import Emulator
 from mock_server.contracts.cassette import fixture_from_cassette, load, replay
-from mock_server.contracts.proxy import ProxyServer
 from mock_server.core.pipeline import ApiResponse, Context
+from mock_server.web.proxy import ProxyServer
 from mock_server.web.server import ServerThread
 
 SECRET = "DEMO-contacts-secret-not-real"

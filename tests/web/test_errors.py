@@ -1,0 +1,64 @@
+"""The web layer's error mapping: admin errors by status, a crash never an HTML page."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from mock_server.core.admin import AdminActions, AdminError, AdminRequest
+from mock_server.core.pipeline import Host
+from mock_server.core.plugin import Plugin
+from mock_server.emulator import PLUGINS, Emulator
+from mock_server.web.app import create_app
+
+admin = AdminActions()
+
+
+@admin.action("GET", "/test/crash")
+def crash(emu: Host, req: AdminRequest) -> dict[str, Any]:
+    raise RuntimeError("a bug in an admin action")
+
+
+@admin.action("POST", "/test/echo/<name>")
+def echo(emu: Host, req: AdminRequest) -> dict[str, Any]:
+    if req.params["name"] == "teapot":
+        raise AdminError("no teapots", 418)
+    return {"name": req.params["name"], "q": req.text("q"), "body": dict(req.body)}
+
+
+def _client() -> Any:
+    test_plugin = Plugin(name="web_test", admin=tuple(admin.actions))
+    return create_app(Emulator(plugins=(*PLUGINS, test_plugin))).test_client()
+
+
+def test_an_admin_action_is_mounted_with_its_path_query_and_body() -> None:
+    resp = _client().post("/__admin/test/echo/x?q=1", json={"a": 1})
+    assert resp.status_code == 200
+    assert resp.get_json() == {"name": "x", "q": "1", "body": {"a": 1}}
+
+
+def test_admin_error_is_its_status_and_error_body() -> None:
+    resp = _client().post("/__admin/test/echo/teapot")
+    assert resp.status_code == 418
+    assert resp.get_json() == {"error": "no teapots"}
+
+
+def test_admin_body_must_be_a_json_object() -> None:
+    resp = _client().post(
+        "/__admin/test/echo/x", data=b"[1]", headers={"Content-Type": "application/json"}
+    )
+    assert resp.status_code == 400
+    assert resp.get_json() == {"error": "body must be a JSON object"}
+
+
+def test_a_crashing_admin_action_answers_json_500_not_html() -> None:
+    resp = _client().get("/__admin/test/crash")
+    assert resp.status_code == 500
+    assert resp.get_json() == {"error": "internal error"}
+
+
+def test_unknown_admin_corp_is_404_in_every_family() -> None:
+    client = _client()
+    for path in ("/__admin/messages", "/__admin/rate-limits", "/__admin/callbacks/deliveries"):
+        resp = client.get(path, query_string={"corpid": "wwnosuchcorp0001"})
+        assert resp.status_code == 404, path
+        assert resp.get_json() == {"error": "no corp 'wwnosuchcorp0001'"}
