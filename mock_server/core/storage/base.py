@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from mock_server.core.state import Corp
 
-if TYPE_CHECKING:
-    from mock_server.core.engine import Engine as Emulator
+# The engine (not imported: it imports this package).
+Emulator = Any
 
 FORMAT = "wecom-mock-state"
 FORMAT_VERSION = 1

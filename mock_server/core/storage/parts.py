@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING:
-    from mock_server.core.engine import Engine as Emulator
+# The engine (not imported: it imports this package).
+Emulator = Any
 
 # ---------------------------------------------------------------------------------------
 # Emulator-wide parts: (name, read, write) functions

@@ -12,13 +12,9 @@ import threading
 import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from mock_server.core.state import Agent, Corp
-
-if TYPE_CHECKING:
-    from mock_server.core.engine import Engine as Emulator
-
 from mock_server.core.storage.base import (
     _EMPTY,
     _PROTO,
@@ -29,6 +25,9 @@ from mock_server.core.storage.base import (
 )
 from mock_server.core.storage.parts import GLOBAL_PARTS
 from mock_server.core.storage.tracking import TrackedDict, TrackedList
+
+# The engine (not imported: it imports this package).
+Emulator = Any
 
 # ---------------------------------------------------------------------------------------
 # SQLite
