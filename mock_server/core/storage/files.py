@@ -4,10 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
-
-if TYPE_CHECKING:
-    pass
+from typing import Any
 
 from mock_server.core.storage.base import StateFileError
 from mock_server.core.storage.sqlite import check_meta
