@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 PORT   ?= 8000
 
-.PHONY: serve test lint format bench endpoints readme schemas clean venv fuzz soak
+.PHONY: browser-deps serve test lint format bench endpoints readme schemas clean venv fuzz soak
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -28,7 +28,14 @@ venv: $(VENV)/.installed-test
 serve: $(VENV)/.installed
 	$(BIN)/wecom-mock serve --host 127.0.0.1 --port $(PORT) --fixture fixtures/demo.yaml
 
-test: $(VENV)/.installed-test
+# The browser tests drive Debian's chromium (never a downloaded browser); a CJK font makes
+# the Chinese in the screenshots readable. Installed only when missing (needs root or sudo).
+browser-deps:
+	@command -v chromium >/dev/null 2>&1 && fc-list 2>/dev/null | grep -qi "noto sans cjk" || \
+	  { SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	    $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium fonts-noto-cjk; }
+
+test: $(VENV)/.installed-test browser-deps
 	$(BIN)/ruff check mock_server tests contract_tests benchmarks tools
 	$(BIN)/ruff format --check mock_server tests contract_tests benchmarks tools
 	$(BIN)/lint-imports

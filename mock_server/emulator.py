@@ -11,6 +11,7 @@ are bound to those objects.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from mock_server.contracts.api import ContractsAPI
@@ -20,6 +21,7 @@ from mock_server.core.engine import Engine, FixtureSource
 from mock_server.core.journal import DEFAULT_SIZE
 from mock_server.core.plugin import Plugin
 from mock_server.core.registry import Registry
+from mock_server.core.storage import Storage
 from mock_server.faults.api import FaultsAPI
 from mock_server.faults.plugin import plugin as faults_plugin
 from mock_server.services.apps.api import AppsAPI
@@ -82,6 +84,8 @@ class Emulator(Engine):
         strict: bool = False,
         mode: str = "inprocess",
         plugins: Sequence[Plugin] = PLUGINS,
+        state: str | Path | None = None,
+        storage: Storage | None = None,
     ) -> None:
         super().__init__(
             plugins,
@@ -91,6 +95,8 @@ class Emulator(Engine):
             journal_size=journal_size,
             strict=strict,
             mode=mode,
+            state=state,
+            storage=storage,
         )
         # -- the families' Python APIs -----------------------------------------------------
         self.contacts = self.api("contacts", ContactsAPI)

@@ -36,6 +36,8 @@ def test_wheel_is_self_contained(tmp_path: Path) -> None:
     assert "mock_server/_route/sitecustomize.py" in names  # wecom-mock run
     shipped_suite = {p.relative_to(ROOT).as_posix() for p in (ROOT / "contract_tests").glob("*.py")}
     assert shipped_suite and shipped_suite <= names
+    for static in ("index.html", "app.js", "render.js", "style.css"):  # the dashboard, offline
+        assert f"mock_server/web/dashboard/static/{static}" in names
 
     meta = next(n for n in names if n.endswith(".dist-info/METADATA"))
     requires = {

@@ -12,6 +12,7 @@ from mock_server.cli.base import _COMMANDS, Parser, UsageError
 # The CLI modules; each declares its subcommands with ``@command``.
 MODULES = (
     "mock_server.cli.serve",
+    "mock_server.cli.state",
     "mock_server.cli.fixture",
     "mock_server.cli.scenario",
     "mock_server.cli.contracts",
@@ -52,11 +53,15 @@ def main(argv: Sequence[str] | None = None) -> int:
             parser.error(f"unrecognized arguments: {' '.join(rest)}")
         args.rest = rest
     from mock_server.core.fixtures import FixtureError
+    from mock_server.core.storage import StateFileError
 
     try:
         return int(args._run(args) or 0)
     except FixtureError as exc:
         print(f"wecom-mock: bad fixture: {exc}", file=sys.stderr)
+        return 2
+    except StateFileError as exc:
+        print(f"wecom-mock: {exc}", file=sys.stderr)
         return 2
     except UsageError as exc:
         print(f"wecom-mock: {exc}", file=sys.stderr)

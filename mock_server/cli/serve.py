@@ -67,6 +67,12 @@ def _serve_args(p: argparse.ArgumentParser) -> None:
         help="also serve TLS for qyapi.weixin.qq.com directly on this port (with the host "
         "mapped to 127.0.0.1; 443 for apps that hard-code the URL)",
     )
+    p.add_argument(
+        "--state",
+        metavar="FILE",
+        help="keep the sandbox in this SQLite file across restarts (default: memory only)",
+    )
+    p.add_argument("--quiet", action="store_true", help="no request log lines")
 
 
 @command("serve", "run the emulator over HTTP", _serve_args)
@@ -88,6 +94,8 @@ def _serve(args: argparse.Namespace) -> int:
         proxy_port=args.proxy_port,
         proxy_passthrough=args.proxy_passthrough,
         tls_port=args.tls_port,
+        state=args.state,
+        quiet=args.quiet,
     )
 
 

@@ -26,6 +26,7 @@ from mock_server.core.pipeline import ApiRequest, ApiResponse, Context, Hooks
 from mock_server.core.plugin import CallerResolver, FixtureSection, Marker, Plugin
 from mock_server.core.registry import Registry
 from mock_server.core.state import Corp, StoreFactory, TokenStore
+from mock_server.core.storage import MemoryStorage, SqliteStorage, Storage
 
 T = TypeVar("T")
 
@@ -48,6 +49,8 @@ class Engine:
         journal_size: int = DEFAULT_SIZE,
         strict: bool = False,
         mode: str = "inprocess",
+        state: str | Path | None = None,
+        storage: Storage | None = None,
     ) -> None:
         from mock_server.core.fixtures import load_fixture_docs
 
@@ -85,6 +88,11 @@ class Engine:
         for plugin in self.plugins:
             if plugin.api is not None:
                 self._apis[plugin.name] = plugin.api(self)
+        # Where state is kept: memory unless a state file is given (then it is loaded).
+        if storage is None:
+            storage = SqliteStorage(state) if state is not None else MemoryStorage()
+        self.storage = storage
+        storage.attach(self)
 
     # -- plugins -----------------------------------------------------------------------
     def api(self, name: str, kind: type[T]) -> T:
@@ -129,6 +137,7 @@ class Engine:
             self._build_corps()
             for fn in self.hooks.on_reset:
                 fn()
+            self.storage.rewrite()
 
     def corp(self, corpid: str | None = None) -> Corp:
         """A corp by id; without an id, the first fixture's corp."""
@@ -171,6 +180,8 @@ class Engine:
                 events = corp.pending_events if depth == 0 else []
                 if depth == 0:
                     corp.pending_events = []
+                    if not _in_call.active:  # an API call flushes once, when it ends
+                        self.storage.flush_corp(corp)
         for event in events:
             self.events.emit(event)
 
@@ -178,15 +189,27 @@ class Engine:
         """Stop background work (callback delivery queues, ...); the server calls this."""
         for fn in self.hooks.on_close:
             fn()
+        self.storage.flush()
 
     # -- time --------------------------------------------------------------------------
     def advance(self, seconds: float) -> float:
         """Move the emulator's clock forward (token expiry, windows, rate limits)."""
-        return self.clock.advance(seconds)
+        now = self.clock.advance(seconds)
+        self.storage.flush()
+        return now
 
     # -- requests ---------------------------------------------------------------------
     def handle(self, req: ApiRequest) -> ApiResponse:
-        return pipeline.handle(self, req)
+        outer = not _in_call.active
+        _in_call.active = True
+        try:
+            resp = pipeline.handle(self, req)
+        finally:
+            if outer:
+                _in_call.active = False
+        if outer:
+            self.storage.flush()  # before the answer leaves: an acknowledged write is kept
+        return resp
 
     def call(
         self,
@@ -267,6 +290,8 @@ class Engine:
             "duration_ms": round(seconds * 1000, 3),
             "client_ip": req.client_ip,
         }
+        if isinstance(resp.body, dict):
+            entry["response"] = _bounded(resp.body)
         if ctx.fault:
             entry["fault"] = ctx.fault
         if ctx.warnings:
@@ -274,6 +299,25 @@ class Engine:
         if ctx.notes:
             entry["notes"] = {k: _cut(v) for k, v in ctx.notes.items()}
         self.journal.record(entry)
+
+
+class _InCall(threading.local):
+    active = False
+
+
+_in_call = _InCall()
+JOURNAL_LIST_MAX = 20
+
+
+def _bounded(body: dict[str, Any]) -> dict[str, Any]:
+    """The answer as the journal keeps it: long top-level lists cut (memory stays bounded)."""
+    out = body
+    for k, v in body.items():
+        if isinstance(v, list) and len(v) > JOURNAL_LIST_MAX:
+            if out is body:
+                out = dict(body)
+            out[k] = [*v[:JOURNAL_LIST_MAX], f"... {len(v) - JOURNAL_LIST_MAX} more"]
+    return out
 
 
 def _match(pattern: str, path: str) -> dict[str, str] | None:

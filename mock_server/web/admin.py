@@ -138,6 +138,16 @@ def admin_blueprint(emu: Engine) -> Blueprint:
     def admin_error(err: AdminError) -> Any:
         return jsonify(err.body()), err.status
 
+    @bp.after_request
+    def persist(resp: Response) -> Response:
+        # Admin actions change state outside the API pipeline: keep them before answering.
+        if request.method != "GET":
+            emu.storage.flush()
+        return resp
+
+    from mock_server.web.dashboard import register_read_routes
+
+    register_read_routes(bp, emu)  # type: ignore[arg-type]
     for index, action in enumerate(emu.admin_actions):
         view = _view(emu, action, index)
         bp.add_url_rule(action.path, view.__name__, view, methods=[action.method])

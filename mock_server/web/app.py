@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Sequence
 from http import HTTPStatus
 from typing import Any
@@ -36,10 +37,13 @@ def create_app(
     *,
     admin_remote: bool = False,
     admin_hosts: Sequence[str] = (),
+    request_log: Callable[[str], None] | None = None,
 ) -> Flask:
-    """A WSGI app serving ``/cgi-bin/*`` and the ``/__admin`` API for one emulator.
+    """A WSGI app serving ``/cgi-bin/*``, the ``/__admin`` API and the dashboard.
 
     ``admin_hosts``: Host names besides loopback ones the admin API answers to.
+    ``request_log`` gets one line per API call (method, path, errcode, ms) and per admin
+    change; the server's terminal prints them unless ``--quiet``.
     """
     emu = emulator or Emulator(mode="server")
     app = Flask("mock_server")
@@ -116,7 +120,18 @@ def create_app(
         return to_flask(emu.handle(req))
 
     app.register_error_handler(413, too_large)
-    app.wsgi_app = CgiBinFastPath(app, emu)  # type: ignore[method-assign]
+    from mock_server.web.dashboard import register_dashboard
+
+    register_dashboard(app, emu)
+    if request_log is not None:
+
+        @app.after_request
+        def log_admin(resp: Response) -> Response:
+            if request.method != "GET" and request.path.startswith("/__admin"):
+                request_log(f"{request.method:<6} {request.path}  HTTP {resp.status_code}")
+            return resp
+
+    app.wsgi_app = CgiBinFastPath(app, emu, request_log)  # type: ignore[method-assign]
     return app
 
 
@@ -129,10 +144,13 @@ class CgiBinFastPath:
     a Flask request context, exactly as the Flask route would.
     """
 
-    def __init__(self, app: Flask, emu: Emulator) -> None:
+    def __init__(
+        self, app: Flask, emu: Emulator, request_log: Callable[[str], None] | None = None
+    ) -> None:
         self.flask = app
         self.inner = app.wsgi_app
         self.emu = emu
+        self.request_log = request_log
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
         path = environ.get("PATH_INFO", "")
@@ -171,7 +189,12 @@ class CgiBinFastPath:
             environ.get("REMOTE_ADDR") or "127.0.0.1",
         )
         req.oversize = oversize
+        started = time.perf_counter()
         resp = self.emu.handle(req)
+        if self.request_log is not None:
+            ms = (time.perf_counter() - started) * 1000
+            fault = "  (fault)" if resp.transport_fault or resp.delay else ""
+            self.request_log(f"{method:<6} {path}  errcode {resp.errcode}  {ms:.1f} ms{fault}")
         if resp.transport_fault or resp.delay:
             with self.flask.request_context(environ):
                 return to_transport(resp)(environ, start_response)

@@ -8,7 +8,7 @@ import signal
 import sys
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from types import FrameType
 from typing import Any
 
@@ -38,6 +38,7 @@ class ServerThread:
         threads: int = DEFAULT_THREADS,
         admin_remote: bool = False,
         admin_hosts: Sequence[str] = (),
+        request_log: Callable[[str], None] | None = None,
     ) -> None:
         self.emulator = emulator or Emulator(mode="server")
         # Fault delays leave two threads free for the admin API (faults/api.py).
@@ -45,7 +46,9 @@ class ServerThread:
         hosts = list(admin_hosts)
         if host not in ("", "0.0.0.0", "::"):
             hosts.append(host)  # the name it was started with is its own
-        self.app = create_app(self.emulator, admin_remote=admin_remote, admin_hosts=hosts)
+        self.app = create_app(
+            self.emulator, admin_remote=admin_remote, admin_hosts=hosts, request_log=request_log
+        )
         self._server: Any = create_server(
             self.app,
             host=host,
@@ -132,7 +135,8 @@ def banner(server: ServerThread, fronts: Sequence[Any] = ()) -> str:
     lines += [
         "",
         f"API base:   {server.url}/cgi-bin   (use it instead of https://qyapi.weixin.qq.com/cgi-bin)",
-        f"admin API:  {server.url}/__admin   (corps, journal, clock, reset, ...)",
+        f"dashboard:  {server.url}/   (company, inbox, act as someone, journal, callbacks, faults)",
+        f"admin API:  {server.url}/__admin   (JSON index of every admin route)",
     ]
     for front in fronts:
         ca = front.ca.cert_path
@@ -148,6 +152,16 @@ def banner(server: ServerThread, fronts: Sequence[Any] = ()) -> str:
             )
     lines.append("Stop with Ctrl-C.")
     return "\n".join(lines)
+
+
+_print_lock = threading.Lock()
+
+
+def print_request(line: str) -> None:
+    """One request log line on stdout, timestamped (the server's terminal)."""
+    stamp = time.strftime("%H:%M:%S")
+    with _print_lock:
+        print(f"{stamp} {line}", flush=True)
 
 
 def stop_on_signals() -> threading.Event:
@@ -190,10 +204,14 @@ def serve(
     proxy_port: int | None = None,
     proxy_passthrough: bool = False,
     tls_port: int | None = None,
+    state: str | None = None,
+    quiet: bool = False,
 ) -> int:
     """Run until SIGTERM or Ctrl-C; returns the exit status."""
     started = time.perf_counter()
-    emu = emulator or server_emulator(fixtures, seed, journal_size=journal_size, strict=strict)
+    emu = emulator or server_emulator(
+        fixtures, seed, journal_size=journal_size, strict=strict, state=state
+    )
     if emulator is not None and seed is None:
         emu.ids.token_salt = os.urandom(16)
     try:
@@ -204,6 +222,7 @@ def serve(
             threads=threads,
             admin_remote=admin_remote,
             admin_hosts=admin_hosts,
+            request_log=None if quiet else print_request,
         )
     except (OSError, ValueError) as exc:  # busy port, unknown or foreign host: one line, exit 2
         emu.close()
@@ -228,6 +247,15 @@ def serve(
     for front in fronts:
         front.start()
     print(banner(server, fronts), flush=True)
+    info = emu.storage.info()
+    if info["path"]:
+        print(
+            f"state:      {info['path']}  ({info['rows']} rows, loaded in "
+            f"{info['load_seconds']:.3f} s; POST /__admin/reset goes back to the fixtures)",
+            flush=True,
+        )
+    else:
+        print("state:      in memory (nothing is written to disk; --state FILE keeps it)")
     print(f"ready in {time.perf_counter() - started:.3f} s", file=sys.stderr, flush=True)
     try:
         stop.wait()
@@ -235,5 +263,6 @@ def serve(
         for front in fronts:
             front.stop()
         server.stop()
+        emu.storage.close()
         print("wecom-mock stopped", file=sys.stderr, flush=True)
     return 0
