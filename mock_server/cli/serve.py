@@ -41,7 +41,7 @@ def _serve_args(p: argparse.ArgumentParser) -> None:
         help="a Host name the admin API answers to besides loopback ones (repeatable)",
     )
     p.add_argument(
-        "-q", "--quiet", action="store_true", help="no progress while loading big fixtures"
+        "-q", "--quiet", action="store_true", help="no progress while loading, no request log lines"
     )
     https = p.add_argument_group(
         "HTTPS mode (any language, unmodified apps; see `wecom-mock ca` for the certificate)"
@@ -72,7 +72,6 @@ def _serve_args(p: argparse.ArgumentParser) -> None:
         metavar="FILE",
         help="keep the sandbox in this SQLite file across restarts (default: memory only)",
     )
-    p.add_argument("--quiet", action="store_true", help="no request log lines")
 
 
 @command("serve", "run the emulator over HTTP", _serve_args)
