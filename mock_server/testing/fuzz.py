@@ -38,7 +38,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 from mock_server.core import registry
 from mock_server.core.engine import _plain
@@ -588,6 +588,8 @@ def check(req: Request, status: int, headers: dict[str, str], data: bytes, count
     ep = req.endpoint
     if not req.admin and ep is not None and ep.binary_response and "json" not in ctype:
         return False  # a download: binary on success only
+    if req.admin and status == 200 and urlsplit(req.target).path.rstrip("/") == "/__admin/ui":
+        return False  # the dashboard page itself: HTML for a browser by design
     try:
         body = strict_json(data)
     except (ValueError, UnicodeDecodeError):

@@ -102,6 +102,6 @@ def test_injected_statuses_carry_their_reason_phrase(status: int, reason: str) -
 
 def test_readme_says_state_is_in_memory_and_the_limits() -> None:
     text = (ROOT / "README.md").read_text(encoding="utf-8")
-    assert "### State is in memory; memory is bounded by bytes" in text
+    assert "### Where state lives; memory is bounded by bytes" in text
     assert "stopping the server loses it" in text
     assert "What the admin API accepts and refuses" in text

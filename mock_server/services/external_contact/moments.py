@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from mock_server.core.errors import WeComError, param_error
+from mock_server.core.errors import WeComError, json_type_error, param_error
 from mock_server.core.params import get_int, get_list, get_obj, get_str
 from mock_server.core.state import Agent, Corp
 from mock_server.services.contacts import models as cm
@@ -36,14 +36,19 @@ SEND_DEFAULT, SEND_MAX = 3000, 5000
 def _attachments(corp: Corp, body: dict[str, Any]) -> list[dict[str, Any]]:
     raw = body.get("attachments")
     if isinstance(raw, list):
-        kinds = {a.get("msgtype") for a in raw if isinstance(a, dict)}
+        if not all(isinstance(a, dict) for a in raw):
+            raise json_type_error(40058, "attachments expect array of object.")
+        if not all(isinstance(a.get("msgtype"), str) for a in raw):
+            raise WeComError(41065, "invalid attachments msgtype", replace=True)
+        kinds = {a["msgtype"] for a in raw}
         if kinds - {"image", "video", "link"} or len(kinds) > 1:
             raise WeComError(41065, "invalid attachments msgtype", replace=True)
         limit = IMAGES_MAX if kinds == {"image"} else 1
         if len(raw) > limit:
             raise WeComError(41064, "invalid attachments size", replace=True)
         for a in raw:
-            if a.get("msgtype") == "link" and not (a.get("link") or {}).get("media_id"):
+            link = a.get("link")
+            if a["msgtype"] == "link" and not (isinstance(link, dict) and link.get("media_id")):
                 raise param_error("attachments.link.media_id", "missing")
     parsed = parse_attachments(corp, body)
     for a, original in zip(parsed, raw or [], strict=True):

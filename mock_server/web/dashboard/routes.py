@@ -53,12 +53,16 @@ FAULT_TEMPLATES: list[dict[str, Any]] = [
 ]
 
 
+_NOT_FOUND = b'{"error":"no such dashboard file"}'
+
+
 def _static(name: str) -> Response:
+    # A miss answers like the rest of the admin API (JSON), not with a text/HTML page.
     if "/" in name or name.startswith("."):
-        return Response("not found", status=404, content_type="text/plain")
+        return Response(_NOT_FOUND, status=404, content_type="application/json")
     res = resources.files("mock_server").joinpath(f"{STATIC}/{name}")
     if not res.is_file():
-        return Response("not found", status=404, content_type="text/plain")
+        return Response(_NOT_FOUND, status=404, content_type="application/json")
     suffix = name[name.rfind(".") :]
     resp = Response(res.read_bytes(), content_type=TYPES.get(suffix, "application/octet-stream"))
     resp.headers["Cache-Control"] = "no-cache"

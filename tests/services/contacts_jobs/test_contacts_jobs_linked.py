@@ -156,7 +156,7 @@ MP = {"appid": "wx0123456789abcdef", "page": "p", "title": "项目周报", "cont
         ({"msgtype": "textcard", "textcard": {"description": "d", "url": "https://x.cn"}}, 41016),
         ({"msgtype": "textcard", "textcard": {"title": "t", "url": "https://x.cn"}}, 41033),
         ({"text": {}}, 44004),
-        ({"text": {"content": "长" * 700}}, 45002),
+        ({"msgtype": "markdown", "markdown": {"content": "长" * 700}}, 45002),
         ({"msgtype": "news", "news": {"articles": []}}, 45008),
         ({"touser": ["wwother/ghost"]}, 81013),
         ({"msgtype": "miniprogram_notice", "miniprogram_notice": {"title": "项目周报"}}, 90200),

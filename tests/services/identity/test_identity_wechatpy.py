@@ -2,8 +2,8 @@
 
 wechatpy's ``oauth.authorize_url`` hard-codes https://open.weixin.qq.com: the test swaps
 that host for the emulator's page (a URL builder, no HTTP call is made by wechatpy there).
-Its gettoken URL is hard-coded as well; over HTTP the shared ``LiveWeChatClient`` points it
-at the live server.
+Its gettoken URL is hard-coded as well; over HTTP the unmodified client reaches the live server
+through the HTTPS mode (``HTTPS_PROXY`` and the local CA), as a user's app would.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from mock_server import Emulator
 from mock_server.services.identity import web
 from mock_server.services.identity.models import jsapi_signature
 from mock_server.web.server import ServerThread
-from tests.test_third_party_clients import LiveWeChatClient
+from tests.test_third_party_clients import via_https_proxy  # noqa: F401 (fixture)
 
 CORPID = "wwdemo0000000000001"
 OPS = 1000002
@@ -103,6 +103,7 @@ def test_wechatpy_in_process(wecom: Emulator) -> None:
         assert verdict["ok"], verdict
 
 
+@pytest.mark.usefixtures("via_https_proxy")
 def test_wechatpy_live_server(wecom_server: ServerThread) -> None:
     def login(url: str) -> str:
         local = url.replace("https://open.weixin.qq.com", wecom_server.url).split("#")[0]
@@ -115,8 +116,7 @@ def test_wechatpy_live_server(wecom_server: ServerThread) -> None:
         assert parse_qs(urlsplit(location).query)["state"] == ["st8"]
         return parse_qs(urlsplit(location).query)["code"][0]
 
-    client = LiveWeChatClient(CORPID, OPS_SECRET)
-    client.API_BASE_URL = wecom_server.api_base + "/"
+    client = WeChatClient(CORPID, OPS_SECRET)
     CHECKS.clear()
     try:
         exercise(client, login)
