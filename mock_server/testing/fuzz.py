@@ -24,6 +24,7 @@ long URLs), every HTTP method, multi-megabyte bodies. Deterministic for a ``--se
 from __future__ import annotations
 
 import argparse
+import contextlib
 import copyreg
 import http.client
 import io
@@ -31,7 +32,6 @@ import json
 import logging
 import pickle
 import random
-import sys
 import threading
 import time
 from collections import Counter
@@ -42,6 +42,8 @@ from urllib.parse import quote, urlsplit
 
 from mock_server.core import registry
 from mock_server.core.engine import _plain
+from mock_server.core.progress import bar as progress_bar
+from mock_server.core.progress import enable as enable_progress
 from mock_server.core.registry import AUTH_TOKEN, AUTH_WEBHOOK, SCOPES
 from mock_server.core.state import Corp
 from mock_server.emulator import Emulator
@@ -628,6 +630,8 @@ def run(
     emu = Emulator(mode="server")
     server = ServerThread(emu, port=0).start()
     counts = Counts()
+    stack = contextlib.ExitStack()
+    bar = stack.enter_context(progress_bar(total, "fuzzing", unit="req")) if progress else None
     try:
         restore(emu)
         gen = Generator(emu, admin_routes(server), seed)
@@ -640,6 +644,8 @@ def run(
             admin_changed = False
             for req in _take(gen, min(batch, total - counts.requests)):
                 counts.requests += 1
+                if bar is not None:
+                    bar.update(1)
                 counts.kinds[req.kind] += 1
                 if req.admin:
                     counts.admin += 1
@@ -674,14 +680,13 @@ def run(
                 restore(emu)
                 gen.tokens.clear()
             before = snapshot(emu)
-            if progress and counts.requests % 10_000 < batch:
-                print(f"... {counts.requests} requests", file=sys.stderr, flush=True)
         counts.tracebacks = counter.count
         for first in counter.first:
             counts.note("traceback: " + first)
         counts.seconds = time.monotonic() - started
         client.close()
     finally:
+        stack.close()
         server.stop()
         root.removeHandler(counter)
     return counts
@@ -697,7 +702,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--requests", type=int, default=100_000, help="how many (100,000)")
     parser.add_argument("--seed", type=int, default=1, help="random seed (1)")
     parser.add_argument("--timeout", type=float, default=30.0, help="seconds before a hang")
+    parser.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     args = parser.parse_args(argv)
+    enable_progress(args.quiet)  # a bar on a terminal only
     counts = run(args.requests, seed=args.seed, timeout=args.timeout, progress=True)
     print(counts.report(counts.seconds))
     return 1 if counts.failures() else 0
