@@ -9,6 +9,7 @@ names and same-origin JSON writes only, unless the server says otherwise (``admi
 from __future__ import annotations
 
 import ipaddress
+import logging
 from collections.abc import Iterable
 from typing import Any
 from urllib.parse import urlsplit
@@ -18,6 +19,8 @@ from flask import Blueprint, Response, current_app, jsonify, request
 from mock_server.core import jsonsafe
 from mock_server.core.admin import AdminAction, AdminError, AdminRequest
 from mock_server.core.engine import Engine
+
+log = logging.getLogger("mock_server.admin")
 
 
 def _body() -> dict[str, Any]:
@@ -104,7 +107,14 @@ def admin_refusal(
 def _view(emu: Engine, action: AdminAction, index: int) -> Any:
     def view(**path_params: str) -> Any:
         params = {**request.args.to_dict(flat=True), **path_params}
-        result = action.run(emu, AdminRequest(params, _body()))
+        try:
+            result = action.run(emu, AdminRequest(params, _body()))
+        except LookupError as exc:  # an unknown corp, member or id the action looked up
+            log.info("admin %s: %r", request.path, exc)
+            raise AdminError(str(exc.args[0] if exc.args else exc), 404) from None
+        except TypeError as exc:  # a body field the action does not take, or of a wrong type
+            log.info("admin %s: %r", request.path, exc)
+            raise AdminError(f"bad arguments: {exc}") from None
         return jsonify(result), action.status
 
     view.__name__ = f"action{index}_{action.run.__name__}"

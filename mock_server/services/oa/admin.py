@@ -69,7 +69,8 @@ def approval_get(emu: Host, req: AdminRequest) -> dict[str, Any]:
 def checkin_punch(emu: Host, req: AdminRequest) -> dict[str, Any]:
     """A member punches: userid, checkin_time, wifimac/wifiname, lat/lng, field."""
     body = dict(req.body)
-    corpid = body.pop("corpid", None)
+    corpid = req.corpid(emu)  # 404 for an unknown corp
+    body.pop("corpid", None)
     try:
         return {"record": _api(emu).punch(str(body.pop("userid", "")), corpid=corpid, **body)}
     except SandboxError as exc:
@@ -80,7 +81,8 @@ def checkin_punch(emu: Host, req: AdminRequest) -> dict[str, Any]:
 def checkin_generate(emu: Host, req: AdminRequest) -> dict[str, Any]:
     """A month of seeded punches: year, month, seed, userids (optional)."""
     body = dict(req.body)
-    corpid = body.pop("corpid", None)
+    corpid = req.corpid(emu)  # 404 for an unknown corp
+    body.pop("corpid", None)
     year, month = body.pop("year", None), body.pop("month", None)
     try:
         return _api(emu).generate_checkin_month(year, month, corpid=corpid, **body)
@@ -92,7 +94,8 @@ def checkin_generate(emu: Host, req: AdminRequest) -> dict[str, Any]:
 def journal_submit(emu: Host, req: AdminRequest) -> dict[str, Any]:
     """A member submits a report: userid, template_id, contents [{title, text}]."""
     body = dict(req.body)
-    corpid = body.pop("corpid", None)
+    corpid = req.corpid(emu)  # 404 for an unknown corp
+    body.pop("corpid", None)
     try:
         info = _api(emu).submit_journal(
             str(body.pop("userid", "")), str(body.pop("template_id", "")),
@@ -107,7 +110,8 @@ def journal_submit(emu: Host, req: AdminRequest) -> dict[str, Any]:
 def open_approval_start(emu: Host, req: AdminRequest) -> dict[str, Any]:
     """Start an approval-flow-engine request (third_no, userid, agentid, approvers...)."""
     body = dict(req.body)
-    corpid = body.pop("corpid", None)
+    corpid = req.corpid(emu)  # 404 for an unknown corp
+    body.pop("corpid", None)
     try:
         return {"data": _api(emu).start_open_approval(corpid=corpid, **body)}
     except OpenApprovalError as exc:
@@ -132,7 +136,8 @@ def open_approval_act(emu: Host, req: AdminRequest) -> dict[str, Any]:
 def living_act(emu: Host, req: AdminRequest) -> dict[str, Any]:
     """start / end (the anchor) or watch (a viewer: userid or external_userid, ...)."""
     body = dict(req.body)
-    corpid = body.pop("corpid", None)
+    corpid = req.corpid(emu)  # 404 for an unknown corp
+    body.pop("corpid", None)
     try:
         return _api(emu).living_action(
             req.params["livingid"], req.params["action"], corpid=corpid, **body
