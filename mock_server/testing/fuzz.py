@@ -590,8 +590,8 @@ def check(req: Request, status: int, headers: dict[str, str], data: bytes, count
     ep = req.endpoint
     if not req.admin and ep is not None and ep.binary_response and "json" not in ctype:
         return False  # a download: binary on success only
-    if req.admin and status == 200 and urlsplit(req.target).path.rstrip("/") == "/__admin/ui":
-        return False  # the dashboard page itself: HTML for a browser by design
+    if status == 200 and urlsplit(req.target).path.rstrip("/") in ("", "/__admin/ui"):
+        return False  # the dashboard page itself (at / and /__admin/ui): HTML by design
     try:
         body = strict_json(data)
     except (ValueError, UnicodeDecodeError):

@@ -91,10 +91,14 @@ def register_dashboard(app: Flask, emu: Emulator) -> None:
             return Response("forbidden", 403)
         return _static(name)
 
-    app.add_url_rule("/", "dashboard", page)
-    app.add_url_rule("/__admin/ui", "dashboard_ui", page)
-    app.add_url_rule("/__admin/ui/", "dashboard_ui_slash", page)
-    app.add_url_rule("/__admin/ui/<name>", "dashboard_asset", asset)
+    # GET only: no automatic OPTIONS (an empty 200 that is not the admin API's JSON).
+    for rule, name, view in (
+        ("/", "dashboard", page),
+        ("/__admin/ui", "dashboard_ui", page),
+        ("/__admin/ui/", "dashboard_ui_slash", page),
+        ("/__admin/ui/<name>", "dashboard_asset", asset),
+    ):
+        app.add_url_rule(rule, name, view, methods=["GET"], provide_automatic_options=False)
 
     @app.after_request
     def iso_times(resp: Response) -> Response:
