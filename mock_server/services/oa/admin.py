@@ -18,6 +18,14 @@ if TYPE_CHECKING:
 admin = AdminActions()
 
 
+def _body_and_corp(emu: Host, req: AdminRequest) -> tuple[dict[str, Any], str | None]:
+    """The body without ``corpid`` (the actions take the rest as keywords), and the checked
+    ``corpid`` (404 for an unknown corp)."""
+    body = dict(req.body)
+    body.pop("corpid", None)
+    return body, req.corpid(emu)
+
+
 def _api(emu: Host) -> OAAPI:
     return emu.api("oa", OAAPI)
 
@@ -68,9 +76,7 @@ def approval_get(emu: Host, req: AdminRequest) -> dict[str, Any]:
 @admin.action("POST", "/oa/checkin/punch")
 def checkin_punch(emu: Host, req: AdminRequest) -> dict[str, Any]:
     """A member punches: userid, checkin_time, wifimac/wifiname, lat/lng, field."""
-    body = dict(req.body)
-    corpid = req.corpid(emu)  # 404 for an unknown corp
-    body.pop("corpid", None)
+    body, corpid = _body_and_corp(emu, req)
     try:
         return {"record": _api(emu).punch(str(body.pop("userid", "")), corpid=corpid, **body)}
     except SandboxError as exc:
@@ -80,9 +86,7 @@ def checkin_punch(emu: Host, req: AdminRequest) -> dict[str, Any]:
 @admin.action("POST", "/oa/checkin/generate")
 def checkin_generate(emu: Host, req: AdminRequest) -> dict[str, Any]:
     """A month of seeded punches: year, month, seed, userids (optional)."""
-    body = dict(req.body)
-    corpid = req.corpid(emu)  # 404 for an unknown corp
-    body.pop("corpid", None)
+    body, corpid = _body_and_corp(emu, req)
     year, month = body.pop("year", None), body.pop("month", None)
     try:
         return _api(emu).generate_checkin_month(year, month, corpid=corpid, **body)
@@ -93,9 +97,7 @@ def checkin_generate(emu: Host, req: AdminRequest) -> dict[str, Any]:
 @admin.action("POST", "/oa/journals")
 def journal_submit(emu: Host, req: AdminRequest) -> dict[str, Any]:
     """A member submits a report: userid, template_id, contents [{title, text}]."""
-    body = dict(req.body)
-    corpid = req.corpid(emu)  # 404 for an unknown corp
-    body.pop("corpid", None)
+    body, corpid = _body_and_corp(emu, req)
     try:
         info = _api(emu).submit_journal(
             str(body.pop("userid", "")), str(body.pop("template_id", "")),
@@ -109,9 +111,7 @@ def journal_submit(emu: Host, req: AdminRequest) -> dict[str, Any]:
 @admin.action("POST", "/oa/open_approvals")
 def open_approval_start(emu: Host, req: AdminRequest) -> dict[str, Any]:
     """Start an approval-flow-engine request (third_no, userid, agentid, approvers...)."""
-    body = dict(req.body)
-    corpid = req.corpid(emu)  # 404 for an unknown corp
-    body.pop("corpid", None)
+    body, corpid = _body_and_corp(emu, req)
     try:
         return {"data": _api(emu).start_open_approval(corpid=corpid, **body)}
     except OpenApprovalError as exc:
@@ -135,9 +135,7 @@ def open_approval_act(emu: Host, req: AdminRequest) -> dict[str, Any]:
 @admin.action("POST", "/oa/living/<livingid>/<action>")
 def living_act(emu: Host, req: AdminRequest) -> dict[str, Any]:
     """start / end (the anchor) or watch (a viewer: userid or external_userid, ...)."""
-    body = dict(req.body)
-    corpid = req.corpid(emu)  # 404 for an unknown corp
-    body.pop("corpid", None)
+    body, corpid = _body_and_corp(emu, req)
     try:
         return _api(emu).living_action(
             req.params["livingid"], req.params["action"], corpid=corpid, **body
