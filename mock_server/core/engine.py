@@ -290,15 +290,19 @@ class Engine:
             "duration_ms": round(seconds * 1000, 3),
             "client_ip": req.client_ip,
         }
+        sized = None
         if isinstance(resp.body, dict):
-            entry["response"] = _bounded(resp.body)
+            kept = entry["response"] = _bounded(resp.body)
+            if kept is resp.body:
+                # Sized by its encoding (needed to answer anyway), not by walking the dict.
+                sized = ("response", len(resp.payload()))
         if ctx.fault:
             entry["fault"] = ctx.fault
         if ctx.warnings:
             entry["warnings"] = list(ctx.warnings)
         if ctx.notes:
             entry["notes"] = {k: _cut(v) for k, v in ctx.notes.items()}
-        self.journal.record(entry)
+        self.journal.record(entry, sized)
 
 
 class _InCall(threading.local):
