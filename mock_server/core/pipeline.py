@@ -74,9 +74,32 @@ class ApiRequest:
         headers: dict[str, str] | None = None,
         client_ip: str = "127.0.0.1",
     ) -> ApiRequest:
+        return cls(
+            method.upper(),
+            path,
+            parse_query(query_string),
+            body or b"",
+            dict(headers or {}),
+            client_ip,
+        )
+
+
+def parse_query(query_string: str) -> dict[str, str]:
+    """The first value of each query parameter, blank values kept (``parse_qs`` semantics).
+
+    Every API call parses one; a plain ``a=1&b=2`` (no escapes) is split directly, anything
+    with ``%`` or ``+`` goes through ``urllib``.
+    """
+    if "%" in query_string or "+" in query_string:
         parsed = parse_qs(query_string, keep_blank_values=True)
-        query = {k: v[0] for k, v in parsed.items()}
-        return cls(method.upper(), path, query, body or b"", dict(headers or {}), client_ip)
+        return {k: v[0] for k, v in parsed.items()}
+    out: dict[str, str] = {}
+    for part in query_string.split("&"):
+        if part:
+            name, _, value = part.partition("=")
+            if name not in out:
+                out[name] = value
+    return out
 
 
 @dataclass
