@@ -134,7 +134,7 @@ class IdentityAPI:
         self, data: bytes, *, filename: str = "voice.speex", corpid: str | None = None
     ) -> str:
         """A page records a voice with JS-SDK uploadVoice: returns its media_id."""
-        from mock_server.services.messaging.media import add_media
+        from mock_server.services.messaging.media.models import add_media
 
         corp = self._identity_corp(corpid)
         with corp.lock:
