@@ -145,3 +145,47 @@ def test_a_rotate_with_a_scope_of_the_wrong_type_is_a_400() -> None:
     resp = _client().post("/__admin/secrets/rotate", json={"scope": {"schedule": "x"}})
     assert resp.status_code == 400
     assert resp.get_json() == {"error": "scope must be a string (app, contacts, external...)"}
+
+
+def test_a_crashing_response_hook_takes_the_one_error_path_over_http() -> None:
+    """A bug in an ``on_response`` hook answers the real envelope (errcode -1, HTTP 200), is
+    journaled, and the hooks after it still see the answer (not a WSGI 500)."""
+    emu = Emulator()
+    token = emu.token("contacts")
+    seen: list[int | None] = []
+
+    def broken(ctx: Any, resp: Any) -> None:
+        raise RuntimeError("a bug in a response hook")
+
+    def later(ctx: Any, resp: Any) -> None:
+        seen.append(resp.errcode)
+
+    # After the shipped hooks (the conformance check would report the crash as a violation).
+    emu.hooks.on_response += [broken, later]
+    client = create_app(emu).test_client()
+    resp = client.get(f"/cgi-bin/user/get?access_token={token}&userid=zhangsan")
+    assert resp.status_code == 200
+    body = resp.get_json()
+    assert body["errcode"] == -1
+    assert body["errmsg"].startswith("system busy")
+    assert resp.headers["Error-Code"] == "-1"
+    assert seen == [-1]
+    (entry,) = emu.journal.entries(path="user/get")
+    assert entry["errcode"] == -1
+
+
+def test_a_response_hook_raising_a_wecom_error_answers_that_errcode() -> None:
+    from mock_server.core.errors import WeComError
+
+    emu = Emulator()
+    token = emu.token("contacts")
+
+    def refuse(ctx: Any, resp: Any) -> None:
+        raise WeComError(45009)
+
+    emu.hooks.on_response.append(refuse)
+    resp = (
+        create_app(emu).test_client().get(f"/cgi-bin/user/get?access_token={token}&userid=zhangsan")
+    )
+    assert resp.status_code == 200
+    assert resp.get_json()["errcode"] == 45009
