@@ -17,10 +17,11 @@ import os
 import re
 import string
 import struct
-import xml.etree.ElementTree as ET
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from Crypto.Cipher import AES
+if TYPE_CHECKING:
+    from Crypto.Cipher._mode_cbc import CbcMode
 
 BLOCK_SIZE = 32  # WeCom pads to 32 bytes although AES blocks are 16
 _KEY_RE = re.compile(r"^[A-Za-z0-9]{43}$")
@@ -174,6 +175,18 @@ def encrypt(
     return _encrypt(aes_key(encoding_aes_key), message, receiveid, random)
 
 
+def aes_cbc(key: bytes) -> CbcMode:
+    """An AES-CBC cipher with WeCom's IV (the key's first 16 bytes).
+
+    pycryptodome is imported on first use: loading it (and cffi, which parses C headers) is
+    a large share of start-up, and most runs never encrypt a callback.
+    """
+    from Crypto.Cipher import AES
+
+    cipher: CbcMode = AES.new(key, AES.MODE_CBC, key[:16])
+    return cipher
+
+
 def _encrypt(key: bytes, message: str | bytes, receiveid: str, random: bytes | None) -> str:
     prefix = random_prefix() if random is None else random
     if len(prefix) != 16:
@@ -184,7 +197,7 @@ def _encrypt(key: bytes, message: str | bytes, receiveid: str, random: bytes | N
     except (struct.error, UnicodeEncodeError) as exc:
         raise EncryptAESError(str(exc)) from None
     try:
-        cipher = AES.new(key, AES.MODE_CBC, key[:16]).encrypt(pkcs7_pad(plain))
+        cipher = aes_cbc(key).encrypt(pkcs7_pad(plain))
     except ValueError as exc:  # pragma: no cover - padding makes this unreachable
         raise EncryptAESError(str(exc)) from None
     return base64.b64encode(cipher).decode("ascii")
@@ -218,7 +231,7 @@ def _decrypt_parts(key: bytes, ciphertext: str | bytes) -> Decrypted:
         raise DecodeBase64Error(str(exc)) from None
     if not raw or len(raw) % 16:
         raise DecryptAESError(f"ciphertext length {len(raw)} is not a multiple of 16")
-    plain = AES.new(key, AES.MODE_CBC, key[:16]).decrypt(raw)
+    plain = aes_cbc(key).decrypt(raw)
     content = pkcs7_unpad(plain)
     if len(content) < 20:
         raise IllegalBufferError("buffer shorter than random + length")
@@ -252,6 +265,8 @@ def cdata(text: str) -> str:
 
 def parse_xml_fields(body: str | bytes) -> dict[str, str]:
     """Top-level element texts of an ``<xml>`` document (-40002 if it does not parse)."""
+    import xml.etree.ElementTree as ET  # on first use (start-up)
+
     try:
         root = ET.fromstring(body)
     except (ET.ParseError, ValueError, TypeError) as exc:
