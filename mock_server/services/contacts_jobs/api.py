@@ -37,7 +37,7 @@ class ContactsJobsAPI:
         return web.serve(self._emu, ctx)
 
     def _jobs_after_auth(self, ctx: Context) -> None:
-        corp = ctx.corp
+        corp = ctx.resolved_corp
         if corp is not None and jobs(corp).busy():
             self.run_jobs(corp.corpid)
 

@@ -200,7 +200,7 @@ def _emit(corp: Corp, req: dict[str, Any]) -> None:
 def getopenapprovaldata(ctx: Context) -> dict[str, Any]:
     """An approval-flow-engine request by ``thirdNo`` (requests started from this app's page)."""
     third_no = ctx.json().get("thirdNo")
-    corp = ctx.require_corp()
+    corp = ctx.corp
     req = open_approvals(corp).requests.get(third_no) if isinstance(third_no, str) else None
     # An unknown thirdNo has no documented code; 301025 is the approval family's parameter error.
     if req is None or req["agentid"] != ctx.agentid:
