@@ -345,7 +345,7 @@ class FaultsAPI:
         emu = self._emu
         corp = emu.corp(corpid)
         enabled, table, threshold = limits.corp_config(emu, corp)
-        store: limits.LimitsStore = corp.store("faults")
+        store = limits.faults(corp)
         now = emu.clock.now()
         with corp.lock:
             windows = {k: {"since": w[0], "count": int(w[1])} for k, w in store.windows.items()}

@@ -125,7 +125,7 @@ def linkedcorp_message_send(ctx: Context) -> dict[str, Any]:
     own_users = cm.visible_user_keys(corp, agent)
     own_depts = cm.visible_departments(corp, agent)
     partner_depts, partner_users = linked.visible(corp, agentid)
-    lstore = linked.linked(corp)
+    lstore = linked.linkedcorp(corp)
     targets: dict[str, str] = {}  # recipient key -> the id messages are addressed to
     invalid: dict[str, list[str]] = {"invaliduser": [], "invalidparty": [], "invalidtag": []}
 

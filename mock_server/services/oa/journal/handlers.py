@@ -80,7 +80,7 @@ def get_record_list(ctx: Context) -> dict[str, Any]:
         return True
 
     records = sorted(
-        jm.journals(corp).records.values(), key=lambda r: (r["report_time"], r["journal_uuid"])
+        jm.journal(corp).records.values(), key=lambda r: (r["report_time"], r["journal_uuid"])
     )
     ids = [r["journal_uuid"] for r in records if keep(r)]
     page = ids[cursor : cursor + limit]
@@ -101,7 +101,7 @@ def get_record_detail(ctx: Context) -> dict[str, Any]:
     uuid = ctx.json().get("journaluuid")
     if not isinstance(uuid, str) or not uuid or len(uuid.encode()) > 256:
         raise WeComError(301066, "journaluuid invalid.")
-    record = jm.journals(ctx.corp).records.get(uuid)
+    record = jm.journal(ctx.corp).records.get(uuid)
     if record is None:
         raise WeComError(301084)
     return {"info": jm.detail(record)}
@@ -130,12 +130,12 @@ def get_stat_list(ctx: Context) -> dict[str, Any]:
     """Who reported and who did not, per completed cycle of a template (<= one year)."""
     body = ctx.json()
     tid = body.get("template_id")
-    tpl = jm.journals(ctx.corp).templates.get(tid) if isinstance(tid, str) else None
+    tpl = jm.journal(ctx.corp).templates.get(tid) if isinstance(tid, str) else None
     if tpl is None:
         raise WeComError(301066, "template_id invalid.")
     start, end = _window(body, YEAR)
     members = _range_members(ctx, tpl)
-    records = list(jm.journals(ctx.corp).records.values())
+    records = list(jm.journal(ctx.corp).records.values())
     rng = tpl.get("report_range", {})
     out = []
     for begin, finish in jm.cycles(tpl["report_type"], start, end):

@@ -93,7 +93,7 @@ def meetingroom_add(ctx: Context) -> dict[str, Any]:
     body = ctx.json()
     room: dict[str, Any] = {"equipment": [], "need_approval": 0}
     _room_fields(ctx, body, room, new=True)
-    store = mr.rooms(ctx.corp)
+    store = mr.meetingroom(ctx.corp)
     room["meetingroom_id"] = store.next_id
     store.rooms[store.next_id] = room
     store.next_id += 1
@@ -115,7 +115,7 @@ def meetingroom_list(ctx: Context) -> dict[str, Any]:
         raise WeComError(40058, "equipment must be a list.")
     out = [
         mr.room_view(r)
-        for _, r in sorted(mr.rooms(ctx.corp).rooms.items())
+        for _, r in sorted(mr.meetingroom(ctx.corp).rooms.items())
         if all(r.get(k) == v for k, v in filters.items()) and set(eq) <= set(r.get("equipment", []))
     ]
     return {"meetingroom_list": out}
@@ -140,7 +140,7 @@ def meetingroom_del(ctx: Context) -> None:
     """Delete a room; its bookings are cancelled (cancel_meeting_room events)."""
     corp = ctx.corp
     room = mr.find_room(corp, ctx.json().get("meetingroom_id"))
-    store = mr.rooms(corp)
+    store = mr.meetingroom(corp)
     for b in store.bookings.values():
         if b["meetingroom_id"] == room["meetingroom_id"] and b["status"] == mr.BOOKED:
             b["status"] = mr.CANCELLED
@@ -178,7 +178,7 @@ def get_booking_info(ctx: Context) -> dict[str, Any]:
         sched = [
             {"booking_id": b["booking_id"], "schedule_id": b["schedule_id"], "start_time": s,
              "end_time": e, "booker": b["booker"], "status": 0}
-            for b in mr.rooms(corp).bookings.values()
+            for b in mr.meetingroom(corp).bookings.values()
             if b["meetingroom_id"] == rid and b["status"] == mr.BOOKED
             for s, e in b["slots"]
             if s < end and start < e
@@ -293,7 +293,7 @@ def book_by_meeting(ctx: Context) -> dict[str, Any]:
     booker = _booker(ctx, body)
     if any(
         b["meetingid"] == meeting.meetingid and b["status"] == mr.BOOKED
-        for b in mr.rooms(corp).bookings.values()
+        for b in mr.meetingroom(corp).bookings.values()
     ):
         raise WeComError(90498)
     mr.bookable(room, corp, booker)
