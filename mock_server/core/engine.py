@@ -266,7 +266,7 @@ class Engine:
             "method": req.method,
             "path": req.path,
             "endpoint": ctx.endpoint.name if ctx.endpoint else None,
-            "corpid": ctx.corp.corpid if ctx.corp else req.query.get("corpid"),
+            "corpid": (ctx.resolved_corp.corpid if ctx.resolved_corp else req.query.get("corpid")),
             "scope": ctx.scope,
             "agentid": ctx.agentid,
             "query": query,
