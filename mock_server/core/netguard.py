@@ -135,7 +135,7 @@ class _Guard:
 
             def gethostbyname(host: str) -> str:
                 self._check("gethostbyname", _host_of(host))
-                return saved["gethostbyname"](host)
+                return str(saved["gethostbyname"](host))
 
             def gethostbyname_ex(host: str) -> Any:
                 self._check("gethostbyname_ex", _host_of(host))
