@@ -14,18 +14,19 @@ from mock_server.core.plugin import PersistedPart
 # The engine (not imported: it imports this package).
 Emulator = Any
 
-
-def _restore_settings(emu: Emulator, saved: Any) -> None:
-    emu.settings.clear()
-    emu.settings.update(saved)
-
-
 CORE_PARTS: tuple[PersistedPart, ...] = (
     PersistedPart("clock", lambda emu: emu.clock.saved(), lambda emu, v: emu.clock.restore(v)),
     PersistedPart("ids", lambda emu: emu.ids.saved(), lambda emu, v: emu.ids.restore(v)),
     PersistedPart("tokens", lambda emu: emu.tokens.saved(), lambda emu, v: emu.tokens.restore(v)),
-    PersistedPart("settings", lambda emu: dict(emu.settings), _restore_settings),
+    PersistedPart(
+        "settings", lambda emu: dict(emu.settings), lambda emu, v: _replace(emu.settings, v)
+    ),
 )
+
+
+def _replace(target: dict[str, Any], value: dict[str, Any]) -> None:
+    target.clear()
+    target.update(value)
 
 
 def global_parts(emu: Emulator) -> list[PersistedPart]:
