@@ -14,6 +14,8 @@ from collections import deque
 from collections.abc import Iterable
 from typing import Any
 
+import orjson
+
 DEFAULT_SIZE = 10_000
 MAX_SIZE = 1_000_000  # entries; more is refused by the CLI and the constructor
 DEFAULT_MAX_BYTES = 32 * 1024 * 1024
@@ -23,7 +25,16 @@ ENTRY_OVERHEAD = 600  # bytes of a small entry (dict, keys, numbers)
 
 
 def entry_bytes(entry: dict[str, Any]) -> int:
-    """A cheap estimate of an entry's memory: its text lengths plus a fixed overhead."""
+    """A cheap estimate of an entry's memory: its JSON length plus a fixed overhead (a
+    walk over the values when it is not JSON). Recorded on every call, so it must cost far
+    less than the call: orjson encodes a typical entry in microseconds."""
+    try:
+        return ENTRY_OVERHEAD + len(orjson.dumps(entry, option=orjson.OPT_NON_STR_KEYS))
+    except TypeError:  # bytes, objects, huge ints: walk instead (orjson's error is one)
+        return _walked_bytes(entry)
+
+
+def _walked_bytes(entry: dict[str, Any]) -> int:
     total = ENTRY_OVERHEAD
     stack: list[Any] = [entry]
     while stack:

@@ -19,6 +19,7 @@ from mock_server.core.registry import EXTERNAL, Family
 from mock_server.services.external_contact import groups as g
 from mock_server.services.external_contact import models as m
 from mock_server.services.external_contact import tags as t
+from mock_server.services.external_contact.paging import Page, encode
 
 api = Family("external_contact")
 SCOPE: dict[str, Any] = {"scopes": (EXTERNAL,), "app_permission": "externalcontact"}
@@ -34,6 +35,29 @@ class JSONResponse(ApiResponse):
             return orjson.dumps(self.body)
         except TypeError:
             return super().payload()
+
+
+class PageResponse(JSONResponse):
+    """A success envelope around a ``Page`` of rendered rows: the big list is encoded by
+    joining its rows' bytes. Anything that replaced a part of the answer afterwards (a
+    fault, a hook) makes it encode the answer as it then is."""
+
+    def __init__(self, page: Page) -> None:
+        super().__init__(success(page.body, "ok"))
+        self._key = page.key
+        self._raws = page.raws
+        self._parts = list(self.body.items())
+
+    def payload(self) -> bytes:
+        body = self.body
+        if (
+            isinstance(body, dict)
+            and len(body) == len(self._parts)
+            and all(body.get(k) is v for k, v in self._parts)
+            and len(body[self._key]) == len(self._raws)
+        ):
+            return encode(body, self._key, self._raws)
+        return super().payload()
 
 
 F = TypeVar("F", bound=Callable[..., Any])

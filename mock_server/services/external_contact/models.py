@@ -218,14 +218,16 @@ def _binding(corpid: str, kind: str, filters: str) -> bytes:
 _CURSOR_SALT = b"wecom-mock-cursor"
 
 
-def _keystream(check: bytes) -> bytes:
-    return hashlib.sha256(_CURSOR_SALT + check).digest()[:20]
+def _mask(data: bytes, check: bytes) -> bytes:
+    """``data`` (20 bytes) XOR a keystream derived from ``check`` (one integer XOR)."""
+    stream = hashlib.sha256(_CURSOR_SALT + check).digest()[:20]
+    return (int.from_bytes(data, "big") ^ int.from_bytes(stream, "big")).to_bytes(20, "big")
 
 
 def encode_cursor(corpid: str, kind: str, filters: str, index: int, seq: int) -> str:
     payload = _binding(corpid, kind, filters) + struct.pack(">IQ", index, seq)
     check = hashlib.sha256(_CURSOR_SALT + payload).digest()[:12]
-    masked = bytes(a ^ b for a, b in zip(payload, _keystream(check), strict=True))
+    masked = _mask(payload, check)
     return base64.urlsafe_b64encode(check + masked).decode().rstrip("=")
 
 
@@ -240,7 +242,7 @@ def decode_cursor(corpid: str, kind: str, filters: str, cursor: Any) -> tuple[in
     if len(raw) != 32:
         raise WeComError(CURSOR_ERRCODE)
     check = raw[:12]
-    payload = bytes(a ^ b for a, b in zip(raw[12:], _keystream(check), strict=True))
+    payload = _mask(raw[12:], check)
     if hashlib.sha256(_CURSOR_SALT + payload).digest()[:12] != check or payload[:8] != _binding(
         corpid, kind, filters
     ):

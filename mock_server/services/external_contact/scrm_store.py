@@ -59,7 +59,9 @@ class GroupMsg:
     reminds: list[int] = field(default_factory=list)
     # userid -> {"status": 0|2, "send_time": int}
     tasks: dict[str, dict[str, Any]] = field(default_factory=dict)
-    # userid -> rows {"external_userid" | "chat_id", "userid", "status", "send_time"}
+    # userid -> rows {"external_userid" | "chat_id", "userid", "status", "send_time"}; a
+    # member's row list is replaced when it changes, never edited in place (answers are
+    # rendered once per list, see paging.py)
     sends: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     chat_ids: list[str] = field(default_factory=list)  # group: preset chats (chat_id_list)
 

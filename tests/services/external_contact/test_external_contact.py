@@ -9,21 +9,11 @@ import pytest
 
 from mock_server import Emulator
 from mock_server.services.external_contact import models as m
+from mock_server.services.external_contact.fixture import demo_follow_users
 from tests.conftest import Api
 
 EXT_ID = re.compile(r"^w[mo][0-9A-Za-z]{30}$")
-SALES = [
-    "wuxia",
-    "xuqiang",
-    "sunli",
-    "mahao",
-    "zhuting",
-    "hujun",
-    "guoyan",
-    "hepeng",
-    "gaoyu",
-    "linxin",
-]
+SALES = demo_follow_users()  # the demo sales department, in fixture order
 
 
 @pytest.fixture
