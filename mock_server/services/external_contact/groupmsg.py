@@ -22,6 +22,7 @@ from mock_server.services.external_contact.scrm_store import (
     day_of,
     deliver,
     limit_or_default,
+    member_or_resigned,
     new_msg_id,
     next_cursor,
     page_cursor,
@@ -73,7 +74,7 @@ def _route(corp: Corp, keys: Any, eid: str, sender: str | None) -> m.Follow | No
         for f in rels.values()
         if not f.deleted_by_customer
         and f.user in m.cm.contacts(corp).users
-        and m._visible(keys, f.user)
+        and m.in_view(keys, f.user)
     ]
     return max(live, key=lambda f: (f.createtime, f.seq)) if live else None
 
@@ -300,12 +301,7 @@ def task_list(corp: Corp, agent: Agent | None, body: dict[str, Any]) -> dict[str
 
 def send_result(corp: Corp, agent: Agent | None, body: dict[str, Any]) -> Page:
     msg = require_msg(corp, body)
-    userid = get_str(body, "userid") or ""
-    if userid in msg.tasks and m.cm.contacts(corp).find_user(userid) is None:
-        key = userid.lower()  # a member who left since: the task's results stay readable
-    else:
-        user = m.require_member(corp, userid, m.visible_keys(corp, agent))
-        userid, key = user.userid, user.key
+    userid, key = member_or_resigned(corp, get_str(body, "userid"), m.visible_keys(corp, agent))
     limit = limit_or_default(get_int(body, "limit"), TASK_DEFAULT, TASK_MAX)
     source = msg.sends.get(userid, [])
     group = msg.chat_type == "group"

@@ -16,6 +16,7 @@ from mock_server.core.errors import WeComError, param_error
 from mock_server.core.params import get_int, get_list, get_obj, get_str
 from mock_server.core.pipeline import ApiResponse, Context, success
 from mock_server.core.registry import EXTERNAL, Family
+from mock_server.services.external_contact import customers as cu
 from mock_server.services.external_contact import groups as g
 from mock_server.services.external_contact import models as m
 from mock_server.services.external_contact import tags as t
@@ -91,7 +92,7 @@ def _actor(ctx: Context) -> dict[str, Any]:
 )
 def get_follow_user_list(ctx: Context) -> dict[str, Any]:
     """Members with customer contact enabled (in the app's visibility)."""
-    return {"follow_user": m.follow_user_list(ctx.require_corp(), ctx.agent)}
+    return {"follow_user": cu.follow_user_list(ctx.require_corp(), ctx.agent)}
 
 
 @api.endpoint(
@@ -101,7 +102,7 @@ def get_follow_user_list(ctx: Context) -> dict[str, Any]:
 def external_list(ctx: Context) -> dict[str, Any]:
     """external_userids of one member's customers."""
     corp = ctx.require_corp()
-    return {"external_userid": m.customers_of(corp, ctx.agent, ctx.query.get("userid"))}
+    return {"external_userid": cu.customers_of(corp, ctx.agent, ctx.query.get("userid"))}
 
 
 @api.endpoint(
@@ -114,7 +115,7 @@ def external_list(ctx: Context) -> dict[str, Any]:
 @keep_empty(follow_user=[])
 def external_get(ctx: Context) -> dict[str, Any]:
     """A customer and its follow users (paged by cursor beyond 500 follow users)."""
-    return m.get_customer(
+    return cu.get_customer(
         ctx.require_corp(),
         ctx.agent,
         ctx.query.get("external_userid"),
@@ -152,7 +153,7 @@ def batch_get_by_user(ctx: Context) -> JSONResponse:
         raise param_error("limit", "invalid")
     limit = min(limit, m.BATCH_LIMIT_MAX)  # larger values are clamped, not rejected
     cursor = get_str(body, "cursor")
-    page = m.batch_by_user(ctx.require_corp(), ctx.agent, userids, cursor, limit)
+    page = cu.batch_by_user(ctx.require_corp(), ctx.agent, userids, cursor, limit)
     return JSONResponse(success(page, "ok"))
 
 
@@ -165,7 +166,7 @@ def batch_get_by_user(ctx: Context) -> JSONResponse:
 )
 def remark(ctx: Context) -> None:
     """Set a member's remark, description, company, mobiles or picture for a customer."""
-    m.remark(ctx.require_corp(), ctx.agent, ctx.json(), **_actor(ctx))
+    cu.remark(ctx.require_corp(), ctx.agent, ctx.json(), **_actor(ctx))
 
 
 @api.endpoint(
@@ -238,7 +239,7 @@ def del_corp_tag(ctx: Context) -> None:
 )
 def mark_tag(ctx: Context) -> None:
     """Add/remove corp tags on a member's customer."""
-    m.mark_tag(ctx.require_corp(), ctx.agent, ctx.json(), **_actor(ctx))
+    cu.mark_tag(ctx.require_corp(), ctx.agent, ctx.json(), **_actor(ctx))
 
 
 @api.endpoint(

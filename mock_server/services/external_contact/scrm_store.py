@@ -9,6 +9,7 @@ by ``settle()``, which every SCRM call and sandbox action runs first.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -113,6 +114,19 @@ class ScrmStore:
 
 def scrm(corp: Corp) -> ScrmStore:
     return corp.store("external_scrm")
+
+
+def member_or_resigned(corp: Corp, userid: Any, keys: AbstractSet[str] | None) -> tuple[str, str]:
+    """(userid, key) of a member the caller sees (60111/60011 otherwise); a member who has
+    left the corp is accepted too, so their history (mass-message results, statistics)
+    stays readable (unconfirmed: the docs do not say)."""
+    if isinstance(userid, str):
+        key = userid.lower()
+        meta = scrm(corp).resigned.get(key)
+        if meta is not None and key not in m.cm.contacts(corp).users:
+            return str(meta["userid"]), key
+    user = m.require_member(corp, userid, keys)
+    return user.userid, user.key
 
 
 def new_hex_id(corp: Corp, kind: str) -> str:
