@@ -16,8 +16,6 @@ from mock_server.core.state import Agent, Corp
 from mock_server.services.contacts import models as cm
 from mock_server.services.external_contact.models import (
     CURSOR_ERRCODE,
-    CUSTOMER_TAG_LIMIT,
-    FOLLOW_USER_PAGE,
     Customer,
     ExternalStore,
     Follow,
@@ -32,6 +30,9 @@ from mock_server.services.external_contact.models import (
     userid_of,
     visible_keys,
 )
+
+FOLLOW_USER_PAGE = 500  # externalcontact/get pages follow_user beyond 500
+CUSTOMER_TAG_LIMIT = 3000  # corp tags on one customer (40144)
 
 
 # ---------------------------------------------------------------------------------------

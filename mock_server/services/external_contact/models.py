@@ -20,7 +20,6 @@ from mock_server.core.events import DomainEvent
 from mock_server.core.state import Agent, Corp
 from mock_server.services.contacts import models as cm
 
-FOLLOW_USER_PAGE = 500  # externalcontact/get pages follow_user beyond 500
 BATCH_USERS_MAX = 100
 BATCH_LIMIT_DEFAULT = 50
 BATCH_LIMIT_MAX = 100
@@ -30,7 +29,6 @@ GROUP_VISIBLE_MAX = 1000  # groupchat/list without owner_filter: 81017 beyond th
 # Doc 92117 (2024-2025 text): "每个企业最多可配置10000个企业标签". The 2024 errcode title
 # of 40126 still said 3000; the 2025 title dropped the number, so the limit was raised.
 CORP_TAG_LIMIT = 10000
-CUSTOMER_TAG_LIMIT = 3000
 NAME_MAX = 30
 CURSOR_ERRCODE = 50100  # "分页查询的游标无效"; 60268 also exists (unconfirmed which is live)
 
