@@ -38,7 +38,10 @@ BIN = Path(sys.executable).parent
 CORPID = "wwdemo0000000000001"
 SECRET = "DEMO-contacts-secret-not-real"
 THREADS = 16
-TARGET = 0.7
+# The targets: throughput (intercept calls/s, HTTP req/s) at least 0.9x the bare baseline;
+# start-up to the first answer at most 2x bare Flask's.
+TARGET = 0.9
+STARTUP_TARGET = 2.0
 
 
 def line(label: str, value: str) -> None:
@@ -331,7 +334,8 @@ def bench_startup(tries: int = 3) -> None:
     line("wecom-mock serve (demo fixture), best / worst", f"{min(ours):.3f} s / {max(ours):.3f} s")
     line("bare Flask / waitress, best / worst", f"{min(bare):.3f} s / {max(bare):.3f} s")
     r = min(ours) / min(bare)
-    line("start-up ratio (ours / bare, best runs)", f"{r:.2f}x  {'ok' if r <= 2 else 'ABOVE 2x'}")
+    flag = "ok" if r <= STARTUP_TARGET else f"ABOVE {STARTUP_TARGET:g}x"
+    line("start-up ratio (ours / bare, best runs)", f"{r:.2f}x  {flag}")
 
 
 def bench_construction(n: int = 20) -> None:

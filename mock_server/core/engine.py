@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from mock_server.core import pipeline
-from mock_server.core.admin import AdminAction, AdminError, AdminRequest
+from mock_server.core.admin import AdminAction, AdminError, AdminRequest, NoSuchCorp
 from mock_server.core.admin import admin as core_admin
 from mock_server.core.clock import Clock
 from mock_server.core.errors import WeComError
@@ -145,8 +145,8 @@ class Engine:
             return next(iter(self.corps.values()))
         try:
             return self.corps[corpid]
-        except KeyError:
-            raise KeyError(f"no corp {corpid!r}; loaded: {sorted(self.corps)}") from None
+        except (KeyError, TypeError):  # TypeError: an unhashable id from a JSON body
+            raise NoSuchCorp(corpid, sorted(self.corps)) from None
 
     def state_fingerprint(self, corpid: str | None = None) -> Any:
         """A deep, plain-data copy of every corp's state, for "nothing changed" assertions.

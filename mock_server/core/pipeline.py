@@ -389,13 +389,24 @@ def handle(emu: Host, req: ApiRequest) -> ApiResponse:
                 resp = result
             else:
                 resp = ApiResponse(success(result, ep.success_errmsg))
-    except WeComError as err:
-        resp = error_response(ctx, err)
-    except Exception as exc:  # a bug must still answer in the real envelope, never a 500
-        log.exception("handler crashed on %s", req.path)
-        ctx.notes["exception"] = f"{type(exc).__name__}: {exc}"
-        resp = error_response(ctx, WeComError(-1))
+    except Exception as exc:
+        resp = failure(ctx, exc)
     for after in emu.hooks.on_response:
-        resp = after(ctx, resp) or resp
+        # A hook that raises takes the same error path as a handler; the hooks after it
+        # still run (a rate-limit slot is given back whatever happened before).
+        try:
+            resp = after(ctx, resp) or resp
+        except Exception as exc:
+            resp = failure(ctx, exc)
     emu.record(ctx, resp, time.perf_counter() - started)
     return resp
+
+
+def failure(ctx: Context, exc: Exception) -> ApiResponse:
+    """The one error path: a ``WeComError`` answers its errcode; anything else is a bug that
+    must still answer in the real envelope (errcode -1), never an HTTP 500."""
+    if isinstance(exc, WeComError):
+        return error_response(ctx, exc)
+    log.exception("handler crashed on %s", ctx.request.path)
+    ctx.notes["exception"] = f"{type(exc).__name__}: {exc}"
+    return error_response(ctx, WeComError(-1))

@@ -23,8 +23,8 @@ from mock_server.core.journal import Journal
 from mock_server.core.pipeline import MAX_JSON_BODY, ApiRequest
 from mock_server.faults.rules import RuleError
 from mock_server.services.callbacks import delivery
-from mock_server.services.messaging import media as md
 from mock_server.services.messaging import models as mm
+from mock_server.services.messaging.media import models as md
 from mock_server.web.admin import admin_refusal
 from mock_server.web.app import create_app
 from mock_server.web.server import ServerThread, server_emulator

@@ -11,7 +11,7 @@ from mock_server.core.params import get_str
 from mock_server.core.pipeline import Context
 from mock_server.core.registry import APP, CONTACTS, Family
 from mock_server.services.contacts_jobs import exports, imports
-from mock_server.services.messaging.media import find_media
+from mock_server.services.messaging.media.models import find_media
 
 api = Family("contacts_jobs")
 TOKEN_RE = re.compile(r"^[A-Za-z0-9]{1,32}$")

@@ -540,7 +540,7 @@ def remark(
             "remark, description, remark_company, remark_mobiles, remark_pic_mediaid all empty",
         )
     if pic:
-        from mock_server.services.messaging.media import require_media
+        from mock_server.services.messaging.media.models import require_media
 
         require_media(corp, pic, types=("image",))
     # mutate

@@ -80,7 +80,7 @@ def ticket_get(ctx: Context) -> dict[str, Any]:
 )
 def media_get_jssdk(ctx: Context) -> ApiResponse:
     """Download a voice a page uploaded with JS-SDK uploadVoice (speex, 16 kHz)."""
-    from mock_server.services.messaging.media import require_media
+    from mock_server.services.messaging.media.models import require_media
 
     media_id = ctx.query.get("media_id")
     item = require_media(ctx.require_corp(), media_id or None, types=("voice",))

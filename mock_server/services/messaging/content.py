@@ -15,7 +15,7 @@ from typing import Any
 from mock_server.core.errors import WeComError, json_type_error, param_error
 from mock_server.core.params import utf8_len
 from mock_server.core.state import Corp
-from mock_server.services.messaging.media import Media, media_store
+from mock_server.services.messaging.media.models import Media, media_store
 
 APP_MSGTYPES = (
     "text",

@@ -13,10 +13,10 @@ from mock_server.core.params import get_str
 from mock_server.core.pipeline import Context
 from mock_server.core.registry import Family
 from mock_server.services.contacts import models as cm
-from mock_server.services.oa import meetings as mt
-from mock_server.services.oa import schedules as sc
 from mock_server.services.oa.common import owner, userids
+from mock_server.services.oa.meeting import models as mt
 from mock_server.services.oa.meetingroom import models as mr
+from mock_server.services.oa.schedule import models as sc
 from mock_server.services.oa.store import Schedule, oa
 
 api = Family("oa")
@@ -221,7 +221,7 @@ def meetingroom_book(ctx: Context) -> dict[str, Any]:
         "attendees": [{"userid": u, "response_status": 0} for u in people],
         "summary": subject or room["name"], "description": "", "location": room["name"],
         "start_time": start, "end_time": end, "is_whole_day": 0,
-        "reminders": sc._reminders({}, False),
+        "reminders": sc.reminders({}, False),
     }  # fmt: skip
     oa(corp).schedules[sid] = Schedule(sid, owner(ctx), data, ctx.now)
     b = mr.new_booking(corp, room, booker, owner(ctx), [[start, end]], schedule_id=sid)
@@ -238,7 +238,7 @@ def _occurrences(data: dict[str, Any], now: int) -> list[tuple[int, int]]:
     excluded = {x["start_time"] for x in rem.get("exclude_time_list", [])}
     out = []
     for at in range(start, min(until, start + 366 * mr.DAY) + 1, mr.DAY):
-        if at not in excluded and sc._is_occurrence(data, at) and at + (end - start) > now:
+        if at not in excluded and sc.is_occurrence(data, at) and at + (end - start) > now:
             out.append((at, at + end - start))
     return out
 
@@ -290,7 +290,7 @@ def book_by_meeting(ctx: Context) -> dict[str, Any]:
     body = ctx.json()
     corp = ctx.require_corp()
     room = mr.find_room(corp, body.get("meetingroom_id"))
-    meeting = mt._find(ctx, body.get("meetingid"), for_write=True)
+    meeting = mt.find_meeting(corp, body.get("meetingid"), owner(ctx), for_write=True)
     booker = _booker(ctx, body)
     if any(
         b["meetingid"] == meeting.meetingid and b["status"] == mr.BOOKED
