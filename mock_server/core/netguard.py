@@ -205,7 +205,7 @@ class _Guard:
             def gethostbyname(host: str) -> str:
                 name = _host_of(host)
                 self._check("gethostbyname", name)
-                address: str = saved["gethostbyname"](host)
+                address = str(saved["gethostbyname"](host))
                 self._vouch(name, [(0, 0, 0, "", (address, 0))])
                 return address
 
