@@ -56,8 +56,7 @@ def check_params(body: dict[str, Any]) -> tuple[str, int]:
 
 
 def encrypt_block(plain: bytes, encoding_aeskey: str) -> bytes:
-    key = crypto.aes_key(encoding_aeskey)
-    return crypto.aes_cbc(key).encrypt(crypto.pkcs7_pad(plain, 32))
+    return crypto.aes_encrypt(crypto.aes_key(encoding_aeskey), plain)
 
 
 def _visible_users(corp: Corp, agent: Agent | None) -> list[cm.User]:
