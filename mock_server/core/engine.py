@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from mock_server.core import pipeline
-from mock_server.core.admin import AdminAction, AdminError, AdminRequest
+from mock_server.core.admin import AdminAction, AdminError, AdminRequest, NoSuchCorp
 from mock_server.core.admin import admin as core_admin
 from mock_server.core.clock import Clock
 from mock_server.core.errors import WeComError
@@ -144,8 +144,8 @@ class Engine:
             return next(iter(self.corps.values()))
         try:
             return self.corps[corpid]
-        except KeyError:
-            raise KeyError(f"no corp {corpid!r}; loaded: {sorted(self.corps)}") from None
+        except (KeyError, TypeError):  # TypeError: an unhashable id from a JSON body
+            raise NoSuchCorp(corpid, sorted(self.corps)) from None
 
     def state_fingerprint(self, corpid: str | None = None) -> Any:
         """A deep, plain-data copy of every corp's state, for "nothing changed" assertions.
@@ -266,7 +266,7 @@ class Engine:
             "method": req.method,
             "path": req.path,
             "endpoint": ctx.endpoint.name if ctx.endpoint else None,
-            "corpid": ctx.corp.corpid if ctx.corp else req.query.get("corpid"),
+            "corpid": (ctx.resolved_corp.corpid if ctx.resolved_corp else req.query.get("corpid")),
             "scope": ctx.scope,
             "agentid": ctx.agentid,
             "query": query,

@@ -220,13 +220,13 @@ class Context:
     __slots__ = (
         "_json",
         "caller",
-        "corp",
         "emulator",
         "endpoint",
         "fault",
         "json_warning",
         "notes",
         "request",
+        "resolved_corp",
         "token",
         "warnings",
     )
@@ -235,7 +235,9 @@ class Context:
         self.emulator = emulator
         self.request = request
         self.endpoint: registry.Endpoint | None = None
-        self.corp: Corp | None = None
+        # The caller's corp once the pipeline resolved it (None before, and for gettoken
+        # when corpid names no corp). Handlers read ``corp``.
+        self.resolved_corp: Corp | None = None
         # What a plugin's caller resolver found besides the corp (the robot of a webhook key).
         self.caller: Any = None
         self.token: TokenInfo | None = None
@@ -289,13 +291,31 @@ class Context:
         return self.token.agentid if self.token else None
 
     @property
+    def corp(self) -> Corp:
+        """The caller's corp, resolved by the pipeline before the handler runs.
+
+        Every endpoint but gettoken (``auth=AUTH_NONE``) has one: a token's corp or the one
+        a plugin's caller resolver found. Hooks that run before or whatever the outcome of
+        that resolution read ``resolved_corp`` instead.
+        """
+        corp = self.resolved_corp
+        if corp is None:
+            raise RuntimeError("no corp resolved for this request (read resolved_corp)")
+        return corp
+
+    @corp.setter
+    def corp(self, corp: Corp) -> None:
+        self.resolved_corp = corp
+
+    @property
     def agent(self) -> Agent | None:
-        if self.corp is None or self.token is None or self.token.agentid is None:
+        corp = self.resolved_corp
+        if corp is None or self.token is None or self.token.agentid is None:
             return None
-        return self.corp.agents.get(self.token.agentid)
+        return corp.agents.get(self.token.agentid)
 
     def require_corp(self) -> Corp:
-        assert self.corp is not None, "endpoint needs a corp"
+        """The same as ``corp``; kept for code written before the pipeline resolved it."""
         return self.corp
 
 
@@ -342,7 +362,7 @@ def resolve_caller(ctx: Context, ep: registry.Endpoint) -> None:
     if ep.auth == registry.AUTH_NONE:
         # gettoken: the corp named by ``corpid`` if it exists; the handler answers the rest.
         corpid = ctx.request.query.get("corpid")
-        ctx.corp = emu.corps.get(corpid) if corpid else None
+        ctx.resolved_corp = emu.corps.get(corpid) if corpid else None
         return
     if ep.auth != registry.AUTH_TOKEN:
         resolver = emu.callers.get(ep.auth)
@@ -426,7 +446,7 @@ def handle(emu: Host, req: ApiRequest) -> ApiResponse:
             assert ep is not None
             for validate in emu.hooks.validators:
                 validate(ctx)
-            corp = ctx.corp
+            corp = ctx.resolved_corp
             if corp is not None:
                 with emu.transaction(corp):
                     result = ep.handler(ctx)
