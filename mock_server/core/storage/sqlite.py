@@ -13,7 +13,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from mock_server.core.state import Agent, Corp
 from mock_server.core.storage.base import (
@@ -624,6 +624,7 @@ class SqliteStorage(Storage):
         u = _RowUnpickler(blob, corp, _no_entity)
         try:
             head, state, entities, next_oid = u.load()
+            entities = cast("list[tuple[int, Any]]", entities)
         except (pickle.UnpicklingError, EOFError, AttributeError, ImportError) as exc:
             raise StateFileError(f"{cid}: unreadable snapshot ({exc})") from None
         _set_corp_head(corp, head)
