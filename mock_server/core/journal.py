@@ -14,8 +14,6 @@ from collections import deque
 from collections.abc import Iterable
 from typing import Any
 
-import orjson
-
 DEFAULT_SIZE = 10_000
 MAX_SIZE = 1_000_000  # entries; more is refused by the CLI and the constructor
 DEFAULT_MAX_BYTES = 32 * 1024 * 1024
@@ -24,19 +22,25 @@ TEXT_LIMIT = 2048  # query values, errmsg, notes: longer text is cut
 ENTRY_OVERHEAD = 600  # bytes of a small entry (dict, keys, numbers)
 
 
-def entry_bytes(entry: dict[str, Any]) -> int:
-    """A cheap estimate of an entry's memory: its JSON length plus a fixed overhead (a
-    walk over the values when it is not JSON). Recorded on every call, so it must cost far
-    less than the call: orjson encodes a typical entry in microseconds."""
-    try:
-        return ENTRY_OVERHEAD + len(orjson.dumps(entry, option=orjson.OPT_NON_STR_KEYS))
-    except TypeError:  # bytes, objects, huge ints: walk instead (orjson's error is one)
-        return _walked_bytes(entry)
+def entry_bytes(entry: dict[str, Any], skip: str | None = None) -> int:
+    """A cheap estimate of an entry's memory: its text lengths plus a fixed overhead.
 
-
-def _walked_bytes(entry: dict[str, Any]) -> int:
+    ``skip``: a top-level key not walked (its size is known otherwise). Runs on every call:
+    the flat top level is summed inline, only nested values are walked.
+    """
     total = ENTRY_OVERHEAD
-    stack: list[Any] = [entry]
+    stack: list[Any] = []
+    for k, v in entry.items():
+        if k == skip:
+            continue
+        total += len(k) + 16
+        t = type(v)
+        if t is str:
+            total += len(v)
+        elif v is None or t is int or t is float or t is bool:
+            total += 16
+        else:
+            stack.append(v)
     while stack:
         item = stack.pop()
         if isinstance(item, str | bytes):
@@ -69,8 +73,13 @@ class Journal:
     def size(self) -> int:
         return self._entries.maxlen or 0
 
-    def record(self, entry: dict[str, Any]) -> dict[str, Any]:
-        size = entry_bytes(entry)
+    def record(self, entry: dict[str, Any], sized: tuple[str, int] | None = None) -> dict[str, Any]:
+        """Append an entry. ``sized``: a top-level key whose size is known (the answer, by
+        the encoded length the transport needs anyway), so the estimate does not walk it."""
+        if sized is None:
+            size = entry_bytes(entry)
+        else:
+            size = entry_bytes(entry, sized[0]) + sized[1]
         with self._lock:
             entry["id"] = next(self._seq)
             if len(self._entries) == self._entries.maxlen:
