@@ -8,8 +8,10 @@ import sys
 
 import yaml
 
-from mock_server.cli.base import command, int_in
+from mock_server.cli.base import Commands, int_in
 from mock_server.services.contacts.generate import generate
+
+cli = Commands()
 
 
 def _fixture_args(p: argparse.ArgumentParser) -> None:
@@ -41,7 +43,7 @@ def _fixture_args(p: argparse.ArgumentParser) -> None:
     g.add_argument("-q", "--quiet", action="store_true", help="no progress output")
 
 
-@command("fixture", "validate, describe or generate corp fixtures", _fixture_args)
+@cli.command("fixture", "validate, describe or generate corp fixtures", _fixture_args)
 def _fixture(args: argparse.Namespace) -> int:
     from mock_server.core.fixtures import fixture_schema, load_fixture_docs
     from mock_server.emulator import PLUGINS
