@@ -41,5 +41,16 @@ class Clock:
     def frozen(self) -> bool:
         return self._frozen
 
+    def saved(self) -> dict[str, float | bool]:
+        """Offset and freeze, for a state file (the clock runs on from there after a restart)."""
+        with self._lock:
+            return {"offset": self._offset, "frozen": self._frozen, "frozen_at": self._frozen_at}
+
+    def restore(self, saved: dict[str, float | bool]) -> None:
+        with self._lock:
+            self._offset = float(saved["offset"])
+            self._frozen = bool(saved["frozen"])
+            self._frozen_at = float(saved["frozen_at"])
+
     def snapshot(self) -> dict[str, float | bool]:
         return {"now": self.now(), "frozen": self._frozen}

@@ -19,6 +19,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 from urllib.parse import parse_qs
 
+import orjson
+
 from mock_server.core import jsonsafe, registry
 from mock_server.core.errors import WeComError, render_errmsg
 
@@ -73,9 +75,32 @@ class ApiRequest:
         headers: dict[str, str] | None = None,
         client_ip: str = "127.0.0.1",
     ) -> ApiRequest:
+        return cls(
+            method.upper(),
+            path,
+            parse_query(query_string),
+            body or b"",
+            dict(headers or {}),
+            client_ip,
+        )
+
+
+def parse_query(query_string: str) -> dict[str, str]:
+    """The first value of each query parameter, blank values kept (``parse_qs`` semantics).
+
+    Every API call parses one; a plain ``a=1&b=2`` (no escapes) is split directly, anything
+    with ``%`` or ``+`` goes through ``urllib``.
+    """
+    if "%" in query_string or "+" in query_string:
         parsed = parse_qs(query_string, keep_blank_values=True)
-        query = {k: v[0] for k, v in parsed.items()}
-        return cls(method.upper(), path, query, body or b"", dict(headers or {}), client_ip)
+        return {k: v[0] for k, v in parsed.items()}
+    out: dict[str, str] = {}
+    for part in query_string.split("&"):
+        if part:
+            name, _, value = part.partition("=")
+            if name not in out:
+                out[name] = value
+    return out
 
 
 @dataclass
@@ -87,6 +112,9 @@ class ApiResponse:
     # Set by fault injection for what only a socket can do: "reset", "empty".
     transport_fault: str | None = None
     delay: float = 0.0
+    # The encoded body, kept with the body object it was encoded from: the journal sizes an
+    # entry by it and the transport sends it, one encoding per call.
+    _encoded: tuple[Any, bytes] | None = field(default=None, repr=False, compare=False)
 
     @property
     def errcode(self) -> int | None:
@@ -96,11 +124,30 @@ class ApiResponse:
         return None
 
     def payload(self) -> bytes:
-        if isinstance(self.body, bytes | bytearray):
-            return bytes(self.body)
-        if isinstance(self.body, str):
-            return self.body.encode("utf-8")
-        text = json.dumps(self.body, ensure_ascii=False, separators=(",", ":"))
+        body = self.body
+        if isinstance(body, bytes | bytearray):
+            return bytes(body)
+        if isinstance(body, str):
+            return body.encode("utf-8")
+        cached = self._encoded
+        if cached is not None and cached[0] is body:
+            return cached[1]
+        data = encode_json(body)
+        self._encoded = (body, data)
+        return data
+
+
+def encode_json(body: Any) -> bytes:
+    """Compact UTF-8 JSON, as the real API sends it.
+
+    orjson writes the same text as ``json.dumps(ensure_ascii=False, separators=(",", ":"))``
+    for every value an answer holds, about 10x faster; what it refuses (integer keys, lone
+    surrogates, integers past 64 bits) goes to the standard encoder.
+    """
+    try:
+        return orjson.dumps(body)
+    except TypeError:
+        text = json.dumps(body, ensure_ascii=False, separators=(",", ":"))
         # "replace": a last line of defence; stored text never holds lone surrogates.
         return text.encode("utf-8", "replace")
 
@@ -412,13 +459,24 @@ def handle(emu: Host, req: ApiRequest) -> ApiResponse:
                 resp = result
             else:
                 resp = ApiResponse(success(result, ep.success_errmsg))
-    except WeComError as err:
-        resp = error_response(ctx, err)
-    except Exception as exc:  # a bug must still answer in the real envelope, never a 500
-        log.exception("handler crashed on %s", req.path)
-        ctx.notes["exception"] = f"{type(exc).__name__}: {exc}"
-        resp = error_response(ctx, WeComError(-1))
+    except Exception as exc:
+        resp = failure(ctx, exc)
     for after in emu.hooks.on_response:
-        resp = after(ctx, resp) or resp
+        # A hook that raises takes the same error path as a handler; the hooks after it
+        # still run (a rate-limit slot is given back whatever happened before).
+        try:
+            resp = after(ctx, resp) or resp
+        except Exception as exc:
+            resp = failure(ctx, exc)
     emu.record(ctx, resp, time.perf_counter() - started)
     return resp
+
+
+def failure(ctx: Context, exc: Exception) -> ApiResponse:
+    """The one error path: a ``WeComError`` answers its errcode; anything else is a bug that
+    must still answer in the real envelope (errcode -1), never an HTTP 500."""
+    if isinstance(exc, WeComError):
+        return error_response(ctx, exc)
+    log.exception("handler crashed on %s", ctx.request.path)
+    ctx.notes["exception"] = f"{type(exc).__name__}: {exc}"
+    return error_response(ctx, WeComError(-1))

@@ -54,6 +54,20 @@ class Marker:
     apply: Callable[[Host, Mark], None]
 
 
+@dataclass(frozen=True)
+class PersistedPart:
+    """Emulator-wide state of a plugin (not in a corp store) kept by ``--state FILE``.
+
+    ``get(engine)`` returns picklable plain data (called after every write, so keep it
+    small); ``put(engine, value)`` restores it when a state file is loaded. Per-corp state
+    needs nothing: every store is saved.
+    """
+
+    name: str
+    get: Callable[[Host], Any]
+    put: Callable[[Host, Any], None]
+
+
 # Finds the caller of an endpoint whose ``auth`` is not a token (a robot's webhook key):
 # sets ``ctx.corp`` (and ``ctx.caller``) or raises ``WeComError``. Run by the pipeline
 # before it takes the corp lock.
@@ -78,6 +92,8 @@ class Plugin:
       ``generators``: fixture generators.
     * ``services``: what it provides to other plugins, by protocol
       (``{APP_MESSAGES: factory}``, see ``core/services.py``); built after the API objects.
+    * ``persist``: emulator-wide state it keeps across restarts with ``--state`` (fault
+      rules, callback settings); its stores are kept without being listed.
     """
 
     name: str
@@ -90,3 +106,4 @@ class Plugin:
     callers: Mapping[str, CallerResolver] = field(default_factory=dict)
     generators: tuple[FixtureGenerator, ...] = ()
     services: Mapping[ServiceKey[Any], Callable[[Host], object]] = field(default_factory=dict)
+    persist: tuple[PersistedPart, ...] = ()

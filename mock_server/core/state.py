@@ -157,6 +157,15 @@ class TokenStore:
                     del self._by_secret[key]
         return n
 
+    def saved(self) -> tuple[dict[str, TokenInfo], dict[tuple[str, str], TokenInfo]]:
+        """Every token issued (valid, expired or revoked), for a state file."""
+        with self._lock:
+            return dict(self._by_token), dict(self._by_secret)
+
+    def restore(self, saved: tuple[dict[str, TokenInfo], dict[tuple[str, str], TokenInfo]]) -> None:
+        with self._lock:
+            self._by_token, self._by_secret = dict(saved[0]), dict(saved[1])
+
     def clear(self) -> None:
         with self._lock:
             self._by_token.clear()

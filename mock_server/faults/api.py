@@ -101,6 +101,11 @@ class FaultsAPI:
         engine.hooks.on_response.append(self._fault_on_response)
         engine.hooks.on_reset.append(self._faults.clear)
 
+    @property
+    def rules_engine(self) -> FaultEngine:
+        """The fault rules in force (what the plugin keeps in a state file)."""
+        return self._faults
+
     def __call__(self) -> list[dict[str, Any]]:
         """``emu.faults()``: the same as ``.rules()``."""
         return self.rules()

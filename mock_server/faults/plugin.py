@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from mock_server.core.pipeline import Host
-from mock_server.core.plugin import Mark, Marker, Plugin
+from mock_server.core.plugin import Mark, Marker, PersistedPart, Plugin
 from mock_server.faults import admin, limits
 from mock_server.faults.api import FaultsAPI
+from mock_server.faults.rules import FaultEngine
 
 
 def _fault_marker(engine: Host, mark: Mark) -> None:
@@ -19,11 +20,19 @@ def _limits_marker(engine: Host, mark: Mark) -> None:
     engine.api("faults", FaultsAPI).set_rate_limits(*mark.args, **mark.kwargs)
 
 
+def _rules(engine: Host) -> FaultEngine:
+    return engine.api("faults", FaultsAPI).rules_engine
+
+
 plugin = Plugin(
     name="faults",
     stores={"faults": lambda corp: limits.LimitsStore()},
     api=FaultsAPI,
     admin=tuple(admin.admin.actions),
+    # Fault rules and their remaining counts survive a restart with --state.
+    persist=(
+        PersistedPart("faults", lambda e: _rules(e).saved(), lambda e, v: _rules(e).restore(v)),
+    ),
     markers=(
         Marker(
             "wecom_fault",

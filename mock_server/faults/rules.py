@@ -430,6 +430,17 @@ class FaultEngine:
         old, self.wake = self.wake, threading.Event()
         old.set()
 
+    def saved(self) -> tuple[list[FaultRule], int]:
+        """The rules (with their remaining counts) and the id counter, for a state file."""
+        with self._lock:
+            return list(self.rules), self._counter
+
+    def restore(self, saved: tuple[list[FaultRule], int]) -> None:
+        with self._lock:
+            self.rules = list(saved[0])
+            self._counter = saved[1]
+            self._reindex()
+
     def clear(self) -> None:
         with self._lock:
             self.rules = []

@@ -19,6 +19,7 @@ import requests
 from mock_server import Emulator
 from mock_server.cli import main as cli
 from mock_server.core.storage import (
+    FORMAT_VERSION,
     MemoryStorage,
     SqliteStorage,
     StateFileError,
@@ -194,7 +195,7 @@ def test_export_import_gives_an_equal_fingerprint(tmp_path: Path) -> None:
     write_every_family(emu)
     exported = tmp_path / "sandbox.wecom-state"
     info = export_state(src, exported)  # while the first server still has the file open
-    assert info["format_version"] == 1 and info["corps"] == ["wwdemo0000000000001"]
+    assert info["format_version"] == FORMAT_VERSION and info["corps"] == ["wwdemo0000000000001"]
     dst = fresh_path(tmp_path, "b.db")
     import_state(exported, dst)
     other = Emulator(state=dst)

@@ -11,9 +11,10 @@ from mock_server.core.state import Corp
 Emulator = Any
 
 FORMAT = "wecom-mock-state"
-FORMAT_VERSION = 1
-# Protocol 3 writes explicit memo indices, so many rows can be read back through one
-# Unpickler (start-up reads ~200,000 rows for a 10,000-member, 50,000-customer corp).
+# 2: a snapshot per corp plus a log of row changes (1 was one row per key).
+FORMAT_VERSION = 2
+# Protocol 3 writes explicit memo indices, so the log rows since a snapshot can be read
+# back through one Unpickler.
 _PROTO = 3
 _EMPTY = b""
 

@@ -60,7 +60,10 @@ def describe_file(path: str | Path) -> dict[str, Any]:
             check_meta(meta)
             if db.execute("PRAGMA quick_check").fetchone()[0] != "ok":
                 raise StateFileError(f"{p}: damaged database")
-            rows = db.execute("SELECT count(*) FROM rows").fetchone()[0]
+            rows = db.execute("SELECT count(*) FROM log").fetchone()[0]
+            snapshot_bytes = db.execute(
+                "SELECT coalesce(sum(length(value)), 0) FROM snapshot"
+            ).fetchone()[0]
         finally:
             db.close()
     except sqlite3.DatabaseError as exc:
@@ -72,4 +75,5 @@ def describe_file(path: str | Path) -> dict[str, Any]:
         "saved_by": meta.get("saved_by"),
         "corps": [c for c in meta.get("corps", "").split(",") if c],
         "rows": rows,
+        "snapshot_bytes": snapshot_bytes,
     }

@@ -9,18 +9,20 @@ from typing import Any
 # ---------------------------------------------------------------------------------------
 # Change tracking on a store's top-level containers
 # ---------------------------------------------------------------------------------------
-class TrackedDict(dict):
+class TrackedDict(dict[Any, Any]):
     """A dict that remembers which keys were reached (read or written) since the last flush.
 
     Reading counts: a handler may change the value it got in place. ``values()``/``items()``
-    mark the whole dict (compared row by row at the flush).
+    mark the whole dict (compared row by row at the flush). Removed keys are noted apart
+    (``_removed``): the flush writes a tombstone for exactly those.
     """
 
-    __slots__ = ("_all", "_touched")
+    __slots__ = ("_all", "_removed", "_touched")
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._touched: set[Any] = set()
+        self._removed: set[Any] = set()
         self._all = False
 
     def __getitem__(self, key: Any) -> Any:
@@ -36,20 +38,21 @@ class TrackedDict(dict):
         super().__setitem__(key, value)
 
     def __delitem__(self, key: Any) -> None:
-        self._touched.add(key)
         super().__delitem__(key)
+        self._removed.add(key)
 
     def setdefault(self, key: Any, default: Any = None) -> Any:
         self._touched.add(key)
         return super().setdefault(key, default)
 
     def pop(self, key: Any, *default: Any) -> Any:
-        self._touched.add(key)
+        if super().__contains__(key):
+            self._removed.add(key)
         return super().pop(key, *default)
 
     def popitem(self) -> tuple[Any, Any]:
         item = super().popitem()
-        self._touched.add(item[0])
+        self._removed.add(item[0])
         return item
 
     def update(self, *args: Any, **kwargs: Any) -> None:
@@ -62,7 +65,7 @@ class TrackedDict(dict):
         return self
 
     def clear(self) -> None:
-        self._all = True
+        self._removed.update(super().keys())
         super().clear()
 
     def values(self) -> Any:
@@ -81,7 +84,7 @@ class TrackedDict(dict):
         return (dict, (dict(super().items()),))
 
 
-class TrackedList(list):
+class TrackedList(list[Any]):
     """A list stored one row per element: appends and cuts at the front (a bounded log such
     as the inbox) are written as such; anything else rewrites the list at the next flush."""
 

@@ -149,6 +149,20 @@ class Dispatcher:
             self.dropped = 0
         self.ids.reseed()
 
+    def saved(self) -> tuple[dict[str, Any], Any, int, int]:
+        """Settings, id stream and sequence numbers, for a state file (the delivery log and
+        queued deliveries are not kept)."""
+        with self._lock:
+            return (dict(vars(self.settings)), self.ids.saved(), self._seq, self._event_seq)
+
+    def restore(self, saved: tuple[dict[str, Any], Any, int, int]) -> None:
+        settings, ids, seq, event_seq = saved
+        # Worker count and queue size belong to the process that runs, not to the sandbox.
+        self.configure(**{k: v for k, v in settings.items() if k not in ("workers", "queue_size")})
+        self.ids.restore(ids)
+        with self._lock:
+            self._seq, self._event_seq = seq, event_seq
+
     def configure(self, **values: Any) -> Settings:
         """Validate every value first (nothing changes on a refusal), then apply all."""
         checked: dict[str, Any] = {}

@@ -13,8 +13,6 @@ import json
 import re
 from typing import Any
 
-from Crypto.Cipher import AES
-
 from mock_server.core import crypto
 from mock_server.core.errors import WeComError, param_error
 from mock_server.core.state import Agent, Corp
@@ -58,8 +56,7 @@ def check_params(body: dict[str, Any]) -> tuple[str, int]:
 
 
 def encrypt_block(plain: bytes, encoding_aeskey: str) -> bytes:
-    key = crypto.aes_key(encoding_aeskey)
-    return AES.new(key, AES.MODE_CBC, key[:16]).encrypt(crypto.pkcs7_pad(plain, 32))
+    return crypto.aes_encrypt(crypto.aes_key(encoding_aeskey), plain)
 
 
 def _visible_users(corp: Corp, agent: Agent | None) -> list[cm.User]:

@@ -62,6 +62,8 @@ class IdentityAPI:
         corp = self._identity_corp(corpid)
         if agentid is None:
             agentid = next(iter(corp.agents))
+        if agentid not in corp.agents:  # as parse_login answers it, before anything is read
+            raise m.AuthorizeError("agentid参数错误 (no such app)")
         if redirect_uri is None:
             domain = m.trusted_domain(corp, agentid)
             if not domain:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from mock_server.core.errors import WeComError
+from mock_server.core.params import get_str
 from mock_server.core.pipeline import Context
 from mock_server.core.registry import Family
 from mock_server.services.contacts import models as cm
@@ -106,7 +107,7 @@ def meetingroom_add(ctx: Context) -> dict[str, Any]:
 def meetingroom_list(ctx: Context) -> dict[str, Any]:
     """Rooms, filtered by city > building > floor and equipment (rooms having all of it)."""
     body = ctx.json()
-    filters = {k: body[k] for k in LOCATION if body.get(k) not in (None, "")}
+    filters = {k: v for k in LOCATION if (v := get_str(body, k)) is not None}
     for i, k in enumerate(LOCATION[1:], 1):
         if k in filters and LOCATION[i - 1] not in filters:
             raise WeComError(40058, f"{k} needs {LOCATION[i - 1]}.")
