@@ -3,36 +3,32 @@
 from __future__ import annotations
 
 import argparse
-import importlib
 import sys
 from collections.abc import Sequence
 
-from mock_server.cli.base import _COMMANDS, Parser, UsageError
+from mock_server.cli import clients, contracts, fixture, jobs, scenario, serve, state
+from mock_server.cli.base import Commands, Parser, UsageError, assemble
 
-# The CLI modules; each declares its subcommands with ``@command``.
-MODULES = (
-    "mock_server.cli.serve",
-    "mock_server.cli.state",
-    "mock_server.cli.fixture",
-    "mock_server.cli.scenario",
-    "mock_server.cli.contracts",
-    "mock_server.cli.jobs",
-    "mock_server.cli.clients",
+# Every subcommand table, in the order ``wecom-mock --help`` lists them: the one assembly of
+# the CLI (each module declares its commands on its own ``cli = Commands()``).
+COMMANDS: tuple[Commands, ...] = (
+    serve.cli,
+    state.cli,
+    fixture.cli,
+    scenario.cli,
+    contracts.cli,
+    jobs.cli,
+    clients.cli,
 )
 
 
-def build_parser() -> argparse.ArgumentParser:
-    for mod in MODULES:
-        importlib.import_module(mod)
-
+def build_parser(tables: Sequence[Commands] = COMMANDS) -> argparse.ArgumentParser:
     parser = Parser(
         prog="wecom-mock", description="A local emulator of the WeCom (企业微信) server API."
     )
-    from mock_server.cli.clients import version
-
-    parser.add_argument("--version", action="version", version=f"wecom-mock {version()}")
+    parser.add_argument("--version", action="version", version=f"wecom-mock {clients.version()}")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=Parser)
-    for cmd in _COMMANDS.values():
+    for cmd in assemble(tables):
         p = sub.add_parser(
             cmd.name,
             help=cmd.help,

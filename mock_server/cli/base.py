@@ -1,9 +1,9 @@
-"""The subcommand table of ``wecom-mock``: each CLI module declares its commands here."""
+"""How a CLI module declares its ``wecom-mock`` subcommands (``Commands``), and helpers."""
 
 from __future__ import annotations
 
 import argparse
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import NoReturn
 
@@ -16,17 +16,75 @@ class Command:
     run: Callable[[argparse.Namespace], int]
 
 
-_COMMANDS: dict[str, Command] = {}
+@dataclass
+class Extension:
+    """Options and a first step another module adds to a command (``serve --replay``).
+
+    ``run`` returns None when its options were not given: the command then runs as usual.
+    """
+
+    name: str
+    configure: Callable[[argparse.ArgumentParser], None]
+    run: Callable[[argparse.Namespace], int | None]
 
 
-def command(
-    name: str, help: str, configure: Callable[[argparse.ArgumentParser], None]
-) -> Callable[[Callable[[argparse.Namespace], int]], Callable[[argparse.Namespace], int]]:
-    def deco(run: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Namespace], int]:
-        _COMMANDS[name] = Command(name, help, configure, run)
-        return run
+Run = Callable[[argparse.Namespace], int]
 
-    return deco
+
+class Commands:
+    """The subcommands one CLI module declares; ``mock_server.cli.COMMANDS`` lists the tables.
+
+    Nothing is registered by importing a module: the table is read when the parser is built.
+    """
+
+    def __init__(self) -> None:
+        self.commands: list[Command] = []
+        self.extensions: list[Extension] = []
+
+    def command(
+        self, name: str, help: str, configure: Callable[[argparse.ArgumentParser], None]
+    ) -> Callable[[Run], Run]:
+        def deco(run: Run) -> Run:
+            self.commands.append(Command(name, help, configure, run))
+            return run
+
+        return deco
+
+    def extend(
+        self,
+        name: str,
+        configure: Callable[[argparse.ArgumentParser], None],
+        run: Callable[[argparse.Namespace], int | None],
+    ) -> None:
+        self.extensions.append(Extension(name, configure, run))
+
+
+def assemble(tables: Sequence[Commands]) -> list[Command]:
+    """The commands of ``tables`` in order, each with the extensions declared for it."""
+    by_name: dict[str, Command] = {}
+    for table in tables:
+        for cmd in table.commands:
+            if cmd.name in by_name:
+                raise ValueError(f"command {cmd.name!r} declared twice")
+            by_name[cmd.name] = cmd
+    for table in tables:
+        for ext in table.extensions:
+            base = by_name.get(ext.name)
+            if base is not None:
+                by_name[ext.name] = _extended(base, ext)
+    return list(by_name.values())
+
+
+def _extended(base: Command, ext: Extension) -> Command:
+    def both_configure(p: argparse.ArgumentParser) -> None:
+        base.configure(p)
+        ext.configure(p)
+
+    def both_run(args: argparse.Namespace) -> int:
+        out = ext.run(args)
+        return base.run(args) if out is None else int(out)
+
+    return Command(base.name, base.help, both_configure, both_run)
 
 
 def int_in(low: int, high: int | None = None) -> Callable[[str], int]:

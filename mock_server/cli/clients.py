@@ -6,7 +6,9 @@ from __future__ import annotations
 import argparse
 import sys
 
-from mock_server.cli.base import command
+from mock_server.cli.base import Commands
+
+cli = Commands()
 
 
 def _ca_args(p: argparse.ArgumentParser) -> None:
@@ -16,7 +18,9 @@ def _ca_args(p: argparse.ArgumentParser) -> None:
     )
 
 
-@command("ca", "the local CA of the HTTPS mode: where it is, how to trust and untrust it", _ca_args)
+@cli.command(
+    "ca", "the local CA of the HTTPS mode: where it is, how to trust and untrust it", _ca_args
+)
 def _ca(args: argparse.Namespace) -> int:
     from mock_server.web.localca import ensure_ca, remove_ca, trust_help
 
@@ -49,7 +53,7 @@ def _run_args(p: argparse.ArgumentParser) -> None:
     p.set_defaults(_accepts_rest=True)
 
 
-@command(
+@cli.command(
     "run",
     "run a Python app with its WeCom calls routed to the emulator: run [options] -- CMD ARGS",
     _run_args,
@@ -81,7 +85,7 @@ _contract_args.epilog = (  # type: ignore[attr-defined]
 )
 
 
-@command(
+@cli.command(
     "contract",
     "run the shipped contract suite (pytest) against the emulator, a server or the real API",
     _contract_args,

@@ -6,9 +6,10 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from typing import Any
 
-from mock_server.cli.base import _COMMANDS, PORT, Command, command
+from mock_server.cli.base import PORT, Commands
+
+cli = Commands()
 
 
 # -- openapi -----------------------------------------------------------------------------
@@ -18,7 +19,7 @@ def _openapi_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--yaml", action="store_true", help="YAML instead of JSON")
 
 
-@command("openapi", "print an OpenAPI 3.1 document of every emulated endpoint", _openapi_args)
+@cli.command("openapi", "print an OpenAPI 3.1 document of every emulated endpoint", _openapi_args)
 def _openapi(args: argparse.Namespace) -> int:
     from mock_server.contracts.openapi import build
     from mock_server.emulator import default_registry
@@ -47,7 +48,7 @@ def _schemas_args(p: argparse.ArgumentParser) -> None:
     )
 
 
-@command(
+@cli.command(
     "schemas", "check that every endpoint has valid schemas whose errcodes agree", _schemas_args
 )
 def _schemas(args: argparse.Namespace) -> int:
@@ -106,7 +107,7 @@ def _proxy_args(p: argparse.ArgumentParser) -> None:
     )
 
 
-@command(
+@cli.command(
     "proxy",
     "forward to an upstream API, validate both ways against the schemas, report drift",
     _proxy_args,
@@ -120,22 +121,6 @@ def _proxy(args: argparse.Namespace) -> int:
 
 
 # -- serve --replay and fixture from-cassette: extend the core's commands -------------------
-def _extend(name: str, configure: Any, run: Any) -> None:
-    base = _COMMANDS.get(name)
-    if base is None:
-        return
-
-    def both_configure(p: argparse.ArgumentParser) -> None:
-        base.configure(p)
-        configure(p)
-
-    def both_run(args: argparse.Namespace) -> int:
-        out = run(args)
-        return base.run(args) if out is None else int(out)
-
-    _COMMANDS[name] = Command(name, base.help, both_configure, both_run)
-
-
 def _replay_args(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--replay",
@@ -196,5 +181,5 @@ def _from_cassette_run(args: argparse.Namespace) -> int | None:
     return 0
 
 
-_extend("serve", _replay_args, _replay_run)
-_extend("fixture", _from_cassette_args, _from_cassette_run)
+cli.extend("serve", _replay_args, _replay_run)
+cli.extend("fixture", _from_cassette_args, _from_cassette_run)

@@ -6,8 +6,10 @@ import argparse
 import json
 import sys
 
-from mock_server.cli.base import command, int_in
+from mock_server.cli.base import Commands, int_in
 from mock_server.services.contacts.generate import generate
+
+cli = Commands()
 
 
 def _fixture_args(p: argparse.ArgumentParser) -> None:
@@ -39,7 +41,7 @@ def _fixture_args(p: argparse.ArgumentParser) -> None:
     g.add_argument("-q", "--quiet", action="store_true", help="no progress output")
 
 
-@command("fixture", "validate, describe or generate corp fixtures", _fixture_args)
+@cli.command("fixture", "validate, describe or generate corp fixtures", _fixture_args)
 def _fixture(args: argparse.Namespace) -> int:
     from mock_server.core.fixtures import fixture_schema, load_fixture_docs
     from mock_server.emulator import PLUGINS

@@ -7,7 +7,9 @@ import json
 import sys
 import time
 
-from mock_server.cli.base import command
+from mock_server.cli.base import Commands
+
+cli = Commands()
 
 
 def _configure(p: argparse.ArgumentParser) -> None:
@@ -39,7 +41,7 @@ def render(data: dict[str, object]) -> str:
     return "\n".join(lines) if lines else "no jobs"
 
 
-@command("jobs", "show import/export jobs of a running emulator (with progress)", _configure)
+@cli.command("jobs", "show import/export jobs of a running emulator (with progress)", _configure)
 def _jobs(args: argparse.Namespace) -> int:
     import requests
 

@@ -6,7 +6,9 @@ import argparse
 import json
 import sys
 
-from mock_server.cli.base import command
+from mock_server.cli.base import Commands
+
+cli = Commands()
 
 
 def _configure(p: argparse.ArgumentParser) -> None:
@@ -49,7 +51,9 @@ _configure.epilog = (  # type: ignore[attr-defined]
 )
 
 
-@command("scenario", "run a fault scenario against a client command, or validate one", _configure)
+@cli.command(
+    "scenario", "run a fault scenario against a client command, or validate one", _configure
+)
 def _scenario(args: argparse.Namespace) -> int:
     from mock_server.core import progress
     from mock_server.core.resources import resolve_scenario, scenarios_dir

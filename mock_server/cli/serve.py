@@ -5,7 +5,9 @@ from __future__ import annotations
 import argparse
 import sys
 
-from mock_server.cli.base import PORT, command, int_in
+from mock_server.cli.base import PORT, Commands, int_in
+
+cli = Commands()
 
 
 def _serve_args(p: argparse.ArgumentParser) -> None:
@@ -74,7 +76,7 @@ def _serve_args(p: argparse.ArgumentParser) -> None:
     )
 
 
-@command("serve", "run the emulator over HTTP", _serve_args)
+@cli.command("serve", "run the emulator over HTTP", _serve_args)
 def _serve(args: argparse.Namespace) -> int:
     from mock_server.core import progress
     from mock_server.web.server import serve
@@ -102,7 +104,7 @@ def _endpoints_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--markdown", action="store_true", help="the README's table")
 
 
-@command("endpoints", "list every emulated endpoint", _endpoints_args)
+@cli.command("endpoints", "list every emulated endpoint", _endpoints_args)
 def _endpoints(args: argparse.Namespace) -> int:
     from mock_server.core.registry import markdown_table
     from mock_server.emulator import default_registry

@@ -5,7 +5,9 @@ from __future__ import annotations
 import argparse
 import sys
 
-from mock_server.cli.base import command
+from mock_server.cli.base import Commands
+
+cli = Commands()
 
 
 def _state_args(p: argparse.ArgumentParser) -> None:
@@ -20,7 +22,7 @@ def _state_args(p: argparse.ArgumentParser) -> None:
     s.add_argument("file")
 
 
-@command("state", "export, import or describe a --state file", _state_args)
+@cli.command("state", "export, import or describe a --state file", _state_args)
 def _state(args: argparse.Namespace) -> int:
     import json
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from mock_server.core import pipeline
 from mock_server.core.admin import AdminAction, AdminError, AdminRequest, NoSuchCorp
@@ -24,6 +24,7 @@ from mock_server.core.journal import BODY_LIMIT, DEFAULT_SIZE, TEXT_LIMIT, Journ
 from mock_server.core.pipeline import ApiRequest, ApiResponse, Context, Hooks
 from mock_server.core.plugin import CallerResolver, FixtureSection, Marker, Plugin
 from mock_server.core.registry import Registry
+from mock_server.core.services import ServiceKey
 from mock_server.core.state import Corp, StoreFactory, TokenStore
 from mock_server.core.storage import MemoryStorage, SqliteStorage, Storage
 
@@ -87,6 +88,12 @@ class Engine:
         for plugin in self.plugins:
             if plugin.api is not None:
                 self._apis[plugin.name] = plugin.api(self)
+        self._services: dict[ServiceKey[Any], object] = {}
+        for plugin in self.plugins:
+            for kind, provide in plugin.services.items():
+                if kind in self._services:
+                    raise ValueError(f"service {kind.name} provided by two plugins")
+                self._services[kind] = provide(self)
         # Where state is kept: memory unless a state file is given (then it is loaded).
         if storage is None:
             storage = SqliteStorage(state) if state is not None else MemoryStorage()
@@ -100,6 +107,13 @@ class Engine:
         if not isinstance(obj, kind):
             raise LookupError(f"no plugin {name!r} with a {kind.__name__} API in this engine")
         return obj
+
+    def service(self, kind: ServiceKey[T]) -> T:
+        """The provider of a service (``core/services.py``) in this engine."""
+        obj = self._services.get(kind)
+        if obj is None:
+            raise LookupError(f"no plugin provides {kind.name} in this engine")
+        return cast(T, obj)  # a protocol: the plugin declared that it provides ``kind``
 
     def admin(
         self, method: str, path: str, body: dict[str, Any] | None = None, **params: str

@@ -15,6 +15,18 @@ SOURCE_SANDBOX = "sandbox"  # a person acting in the WeCom app / admin console
 SOURCE_FIXTURE = "fixture"
 
 
+@dataclass(frozen=True)
+class EventReceiver:
+    """The receiver an event's producer chose (a job's own callback): the receiver key (an
+    agentid or a system app name) and, when given, the callback URL, Token and EncodingAESKey
+    to use instead of the receiver's stored configuration."""
+
+    key: str
+    url: str | None = None
+    token: str | None = None
+    encodingaeskey: str | None = None
+
+
 @dataclass
 class DomainEvent:
     corpid: str
@@ -29,6 +41,9 @@ class DomainEvent:
     # ("contacts", "external", "approval"). None lets the dispatcher decide.
     target: Any = None
     meta: dict[str, Any] = field(default_factory=dict)
+    # Set by a producer that decides the receiver itself; the callback dispatcher then
+    # delivers to it alone, whatever its routing rules say.
+    receiver: EventReceiver | None = None
 
 
 log = logging.getLogger("mock_server")

@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from mock_server.core.events import EventBus
     from mock_server.core.ids import IdGenerator
     from mock_server.core.journal import Journal
+    from mock_server.core.services import ServiceKey
     from mock_server.core.state import Agent, Corp, TokenInfo, TokenStore
 
 T = TypeVar("T")
@@ -186,6 +187,8 @@ class Host(Protocol):
     corps: dict[str, Corp]
 
     def api(self, name: str, kind: type[T]) -> T: ...
+
+    def service(self, kind: ServiceKey[T]) -> T: ...
 
     def corp(self, corpid: str | None = None) -> Corp: ...
 

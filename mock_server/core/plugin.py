@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from mock_server.core.admin import AdminAction
 from mock_server.core.registry import Family
+from mock_server.core.services import ServiceKey
 from mock_server.core.state import StoreFactory
 
 if TYPE_CHECKING:
@@ -89,6 +90,8 @@ class Plugin:
     * ``admin``: ``/__admin`` actions, declared without a web framework.
     * ``markers``: pytest markers; ``callers``: caller resolvers by auth kind;
       ``generators``: fixture generators.
+    * ``services``: what it provides to other plugins, by protocol
+      (``{APP_MESSAGES: factory}``, see ``core/services.py``); built after the API objects.
     * ``persist``: emulator-wide state it keeps across restarts with ``--state`` (fault
       rules, callback settings); its stores are kept without being listed.
     """
@@ -102,4 +105,5 @@ class Plugin:
     markers: tuple[Marker, ...] = ()
     callers: Mapping[str, CallerResolver] = field(default_factory=dict)
     generators: tuple[FixtureGenerator, ...] = ()
+    services: Mapping[ServiceKey[Any], Callable[[Host], object]] = field(default_factory=dict)
     persist: tuple[PersistedPart, ...] = ()

@@ -79,3 +79,24 @@ def test_in_process_use_loads_no_web_framework() -> None:
     )
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
+
+
+def test_a_service_comes_from_the_plugin_that_provides_it() -> None:
+    from mock_server.core.services import APP_MESSAGES
+    from mock_server.services.auth.plugin import plugin as auth_plugin
+
+    emu = Emulator()
+    corp = emu.corp()
+    agentid = next(iter(corp.agents))
+    messages = emu.service(APP_MESSAGES)
+    with emu.transaction(corp):
+        content = messages.check(
+            corp, "text", {"text": {"content": "周报"}}, safe=0, agentid=agentid
+        )
+        msgid = messages.send(corp, "text", content, ["zhangsan"], agentid=agentid, safe=0)
+    sent = emu.assert_sent("zhangsan", text="周报", count=1)
+    assert sent[0].msgid == msgid
+    # An engine without messaging has no provider: the user is told, not handed None.
+    engine = Engine([auth_plugin, contacts_plugin], [{"corpid": "wwplugin0000002"}])
+    with pytest.raises(LookupError, match="app_messages"):
+        engine.service(APP_MESSAGES)

@@ -658,7 +658,7 @@ class SqliteStorage(Storage):
                 if attr not in vars(st):
                     setattr(st, attr, value)
         corp.stores = TrackedDict(stores)
-        return entities
+        return cast("list[tuple[int, Any]]", entities)  # as the snapshot was written
 
     def _replay(
         self,

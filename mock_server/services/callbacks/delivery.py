@@ -197,8 +197,7 @@ class Dispatcher:
             if corp is None:
                 return
             jobs = []
-            for rcpt in recipients(corp, event):
-                config = m.get_config(corp, rcpt.key)
+            for rcpt, config in _routes(corp, event):
                 if config is not None:
                     jobs.append(Job(self.generation, corp.corpid, event, rcpt, config))
         except Exception:  # never let a callback problem break the API call
@@ -512,3 +511,15 @@ def fetch(
 
 def _ms(started: float) -> float:
     return round((time.perf_counter() - started) * 1000, 3)
+
+
+def _routes(corp: Corp, event: DomainEvent) -> list[tuple[Recipient, m.CallbackConfig | None]]:
+    """Who gets an event and with which configuration: the receiver its producer chose
+    (``event.receiver``, with its own URL if given), else the routing rules."""
+    chosen = event.receiver
+    if chosen is None:
+        return [(r, m.get_config(corp, r.key)) for r in recipients(corp, event)]
+    if chosen.url:
+        own = m.CallbackConfig(chosen.url, chosen.token or "", chosen.encodingaeskey or "")
+        return [(Recipient(chosen.key), own)]
+    return [(Recipient(chosen.key), m.get_config(corp, chosen.key))]

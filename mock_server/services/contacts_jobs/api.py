@@ -6,7 +6,6 @@ from __future__ import annotations
 import threading
 from typing import TYPE_CHECKING, Any
 
-from mock_server.core.events import DomainEvent
 from mock_server.services.contacts import models as cm
 from mock_server.services.contacts_jobs import exports, imports, sandbox, web
 from mock_server.services.contacts_jobs.store import RATE_SETTING, contacts_jobs
@@ -25,7 +24,6 @@ class ContactsJobsAPI:
         self._emu = engine
         engine.hooks.on_request.append(self._jobs_serve_file)
         engine.hooks.after_auth.append(self._jobs_after_auth)
-        engine.events.subscribe(self._jobs_deliver)
         self._jobs_stop = threading.Event()
         if engine.mode == "server":
             t = threading.Thread(target=self._jobs_tick, name="wecom-jobs", daemon=True)
@@ -48,35 +46,6 @@ class ContactsJobsAPI:
                     self.run_jobs(corpid)
                 except Exception:  # a reset may drop the corp between two ticks
                     continue
-
-    def _jobs_deliver(self, event: DomainEvent) -> None:
-        """Send ``batch_job_result`` to the job's callback, else to the submitter's receiver."""
-        if event.kind != "batch_job_result":
-            return
-        from mock_server.services.callbacks import models as cbm
-        from mock_server.services.callbacks.api import CallbacksAPI
-        from mock_server.services.callbacks.delivery import Job
-        from mock_server.services.callbacks.dispatch import Recipient
-
-        try:
-            dispatcher = self._emu.api("callbacks", CallbacksAPI).dispatcher
-        except LookupError:  # an engine built without the callbacks plugin
-            return
-        corp = self._emu.corps.get(event.corpid)
-        if corp is None:
-            return
-        receiver = str(event.meta.get("job_receiver") or "contacts")
-        own = event.meta.get("job_callback")
-        config: cbm.CallbackConfig | None
-        if own:
-            config = cbm.CallbackConfig(own["url"], own["token"], own["encodingaeskey"])
-        else:
-            config = cbm.get_config(corp, receiver)
-        if config is None:
-            return
-        dispatcher.submit(
-            Job(dispatcher.generation, corp.corpid, event, Recipient(receiver), config)
-        )
 
     # -- Python API --------------------------------------------------------------------------
     def _jobs_corp(self, corpid: str | None) -> Corp:

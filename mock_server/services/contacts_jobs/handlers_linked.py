@@ -8,11 +8,10 @@ from mock_server.core.errors import WeComError, json_type_error, param_error
 from mock_server.core.params import get_int
 from mock_server.core.pipeline import Context
 from mock_server.core.registry import APP
+from mock_server.core.services import APP_MESSAGES
 from mock_server.services.contacts import models as cm
 from mock_server.services.contacts_jobs import linked
 from mock_server.services.contacts_jobs.handlers import api
-from mock_server.services.messaging import content as mc
-from mock_server.services.messaging import models as mm
 
 READ_ERRCODES = (40058, 60003, 60011)
 
@@ -120,7 +119,8 @@ def linkedcorp_message_send(ctx: Context) -> dict[str, Any]:
     totag = _str_list(body, "totag", linked.MAX_TAGS)
     toall = get_int(body, "toall") == 1
     safe = get_int(body, "safe") or 0
-    content = mc.check_content(corp, msgtype, body, safe=safe, agentid=agentid)
+    messages = ctx.emulator.service(APP_MESSAGES)
+    content = messages.check(corp, msgtype, body, safe=safe, agentid=agentid)
     store = cm.contacts(corp)
     own_users = cm.visible_user_keys(corp, agent)
     own_depts = cm.visible_departments(corp, agent)
@@ -177,18 +177,5 @@ def linkedcorp_message_send(ctx: Context) -> dict[str, Any]:
             add_partner(key)
     if not targets:
         raise WeComError(81013, extra=invalid)
-    msgid = mm.new_msgid(corp)
-    text = mc.render_text(msgtype, content)
-    for to in targets.values():
-        mm.deliver(
-            corp,
-            kind="app",
-            msgtype=msgtype,
-            content=content,
-            text=text,
-            to=to,
-            agentid=agentid,
-            msgid=msgid,
-            safe=safe,
-        )
+    messages.send(corp, msgtype, content, list(targets.values()), agentid=agentid, safe=safe)
     return invalid

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from mock_server.core.events import DomainEvent
+from mock_server.core.events import DomainEvent, EventReceiver
 from mock_server.core.state import Corp
 
 JOB_START_DELAY = 1  # virtual seconds between submit and the first rows being applied
@@ -129,5 +129,10 @@ def job_event(
         },
         time=corp.clock.time(),
         source="api",
-        meta={"job_callback": callback, "job_receiver": receiver},
+        receiver=EventReceiver(
+            receiver or "contacts",
+            url=callback["url"] if callback else None,
+            token=callback["token"] if callback else None,
+            encodingaeskey=callback["encodingaeskey"] if callback else None,
+        ),
     )

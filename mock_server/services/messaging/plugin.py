@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from mock_server.core.plugin import Plugin
 from mock_server.core.registry import AUTH_WEBHOOK
+from mock_server.core.services import APP_MESSAGES
 from mock_server.services.messaging import admin, fixture, handlers, models
 from mock_server.services.messaging.api import MessagingAPI
 from mock_server.services.messaging.media import handlers as media_handlers
 from mock_server.services.messaging.media import models as media
+from mock_server.services.messaging.service import AppMessageService
 
 plugin = Plugin(
     name="messaging",
@@ -20,4 +22,5 @@ plugin = Plugin(
     api=MessagingAPI,
     admin=tuple(admin.admin.actions),
     callers={AUTH_WEBHOOK: handlers.resolve_robot},
+    services={APP_MESSAGES: AppMessageService},
 )

@@ -8,10 +8,11 @@ from typing import Any
 
 from mock_server.core.errors import WeComError
 from mock_server.core.pipeline import Context
-from mock_server.core.registry import APPROVAL, Family
+from mock_server.core.registry import Family
 from mock_server.services.contacts import models as cm
 from mock_server.services.oa import approval_views as views
 from mock_server.services.oa import approvals as ap
+from mock_server.services.oa.common import approval_endpoint, visible_member
 from mock_server.services.oa.store import oa
 
 api = Family("oa")
@@ -20,8 +21,7 @@ MAX_SIZE = 100
 
 
 def _visible(ctx: Context, userid: str) -> bool:
-    user = cm.contacts(ctx.corp).find_user(userid)
-    return user is not None and cm.is_user_visible(ctx.corp, ctx.agent, user)
+    return visible_member(ctx.corp, ctx.agent, userid) is not None
 
 
 def _visible_keys(ctx: Context) -> AbstractSet[str] | None:
@@ -31,14 +31,7 @@ def _visible_keys(ctx: Context) -> AbstractSet[str] | None:
     return cm.visible_user_keys(ctx.corp, ctx.agent)
 
 
-@api.endpoint(
-    "POST",
-    "oa/gettemplatedetail",
-    scopes=(APPROVAL,),
-    app_permission="approval",
-    doc="91982",
-    errcodes=(301025, 48002),
-)
+@approval_endpoint(api, "POST", "oa/gettemplatedetail", doc="91982", errcodes=(301025, 48002))
 def gettemplatedetail(ctx: Context) -> dict[str, Any]:
     """An approval template's names and controls."""
     tpl = ap.get_template(ctx.corp, ctx.json().get("template_id"))
@@ -48,13 +41,8 @@ def gettemplatedetail(ctx: Context) -> dict[str, Any]:
     }
 
 
-@api.endpoint(
-    "POST",
-    "oa/applyevent",
-    scopes=(APPROVAL,),
-    app_permission="approval",
-    doc="91853",
-    errcodes=(301025, 301055, 301079, 40007, 48002),
+@approval_endpoint(
+    api, "POST", "oa/applyevent", doc="91853", errcodes=(301025, 301055, 301079, 40007, 48002)
 )
 def applyevent(ctx: Context) -> dict[str, Any]:
     """Submit an approval application (validated against the template's controls)."""
@@ -114,14 +102,7 @@ def _filters(body: dict[str, Any]) -> dict[str, list[str]]:
     return out
 
 
-@api.endpoint(
-    "POST",
-    "oa/getapprovalinfo",
-    scopes=(APPROVAL,),
-    app_permission="approval",
-    doc="91816",
-    errcodes=(301025, 301112, 48002),
-)
+@approval_endpoint(api, "POST", "oa/getapprovalinfo", doc="91816", errcodes=(301025, 301112, 48002))
 def getapprovalinfo(ctx: Context) -> dict[str, Any]:
     """Approval numbers submitted in a time window (<= 31 days), paged by cursor."""
     body = ctx.json()
@@ -181,13 +162,8 @@ def getapprovalinfo(ctx: Context) -> dict[str, Any]:
     return out
 
 
-@api.endpoint(
-    "POST",
-    "oa/getapprovaldetail",
-    scopes=(APPROVAL,),
-    app_permission="approval",
-    doc="91983",
-    errcodes=(301025, 301055, 48002),
+@approval_endpoint(
+    api, "POST", "oa/getapprovaldetail", doc="91983", errcodes=(301025, 301055, 48002)
 )
 def getapprovaldetail(ctx: Context) -> dict[str, Any]:
     """One approval application with its records, CC list, form data and comments."""

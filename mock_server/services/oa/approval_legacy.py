@@ -12,9 +12,9 @@ from typing import Any
 
 from mock_server.core.errors import WeComError
 from mock_server.core.pipeline import Context
-from mock_server.core.registry import APPROVAL
 from mock_server.services.contacts import models as cm
 from mock_server.services.oa.approval_handlers import api
+from mock_server.services.oa.common import approval_endpoint
 from mock_server.services.oa.store import Application, oa
 from mock_server.services.oa.vacation import models as vm
 
@@ -87,10 +87,7 @@ def _row(ctx: Context, app: Application) -> dict[str, Any]:
     return row
 
 
-@api.endpoint(
-    "POST", "corp/getapprovaldata", scopes=(APPROVAL,), app_permission="approval",
-    doc="91530", errcodes=(301025, 48002),
-)  # fmt: skip
+@approval_endpoint(api, "POST", "corp/getapprovaldata", doc="91530", errcodes=(301025, 48002))
 def getapprovaldata(ctx: Context) -> dict[str, Any]:
     """Approvals submitted in a window (<= 30 days), 100 a page from next_spnum (deprecated API)."""
     body = ctx.json()

@@ -13,8 +13,8 @@ from typing import Any
 
 from mock_server.core.errors import WeComError
 from mock_server.core.pipeline import Context
-from mock_server.core.registry import APPROVAL
 from mock_server.services.oa.approval_handlers import api
+from mock_server.services.oa.common import approval_endpoint
 from mock_server.services.oa.store import Template, oa
 
 CONTROLS = (
@@ -177,10 +177,9 @@ def _read(ctx: Context, body: dict[str, Any], tid: str | None) -> tuple[str, lis
     return name, controls
 
 
-@api.endpoint(
-    "POST", "oa/approval/create_template", scopes=(APPROVAL,), app_permission="approval",
-    doc="97437", errcodes=(301086, 301087, 48002),
-)  # fmt: skip
+@approval_endpoint(
+    api, "POST", "oa/approval/create_template", doc="97437", errcodes=(301086, 301087, 48002)
+)
 def create_template(ctx: Context) -> dict[str, Any]:
     """Create an approval template (controls; the default flow); visible in gettemplatedetail."""
     body = ctx.json()
@@ -194,10 +193,13 @@ def create_template(ctx: Context) -> dict[str, Any]:
     return {"template_id": tid}
 
 
-@api.endpoint(
-    "POST", "oa/approval/update_template", scopes=(APPROVAL,), app_permission="approval",
-    doc="97438", errcodes=(301025, 301086, 301088, 301115, 48002),
-)  # fmt: skip
+@approval_endpoint(
+    api,
+    "POST",
+    "oa/approval/update_template",
+    doc="97438",
+    errcodes=(301025, 301086, 301088, 301115, 48002),
+)
 def update_template(ctx: Context) -> None:
     """Replace a template's name and controls (only templates this app created)."""
     body = ctx.json()

@@ -1,11 +1,14 @@
-"""Helpers shared by the calendar, schedule and meeting endpoints."""
+"""Helpers shared by the OA resources (calendars, schedules, meetings, approvals, vacation)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from mock_server.core.errors import WeComError
 from mock_server.core.pipeline import Context
+from mock_server.core.registry import APPROVAL, Family, Handler
+from mock_server.core.state import Agent, Corp
 from mock_server.services.contacts import models as cm
 
 
@@ -53,3 +56,21 @@ def text_field(
 def owner(ctx: Context) -> int | None:
     """Calendars, schedules and meetings belong to the app (agentid) that created them."""
     return ctx.agentid
+
+
+def approval_endpoint(
+    api: Family, method: str, name: str, *, doc: str, errcodes: Iterable[int]
+) -> Callable[[Handler], Handler]:
+    """An endpoint of the approval family (审批, 假期): callers are the 审批 secret or a
+    self-built app listed under 审批 -> 可调用接口的应用 (fixture permission ``approval``)."""
+    return api.endpoint(
+        method, name, scopes=(APPROVAL,), app_permission="approval", doc=doc, errcodes=errcodes
+    )
+
+
+def visible_member(corp: Corp, agent: Agent | None, userid: Any) -> cm.User | None:
+    """The member ``userid`` if the caller sees it (the 审批 secret, no agent, sees everyone)."""
+    user = cm.contacts(corp).find_user(userid) if isinstance(userid, str) else None
+    if user is None or not cm.is_user_visible(corp, agent, user):
+        return None
+    return user

@@ -58,6 +58,15 @@ def _users(ctx: Context, body: dict[str, Any]) -> list[cm.User]:
     return out
 
 
+def _report_request(
+    ctx: Context, errcode: int, *, allow_equal: bool
+) -> tuple[list[int], list[cm.User]]:
+    """The days and members a report asks for, checked in the real order (window first)."""
+    body = ctx.json()
+    days = _days(body, errcode, allow_equal=allow_equal)
+    return days, _users(ctx, body)
+
+
 def _days(body: dict[str, Any], errcode: int, *, allow_equal: bool) -> list[int]:
     """Local days from starttime's day to endtime's day (both given as day 00:00)."""
     start, end = _int(body, "starttime", errcode), _int(body, "endtime", errcode)
@@ -136,9 +145,7 @@ def getcheckindata(ctx: Context) -> dict[str, Any]:
 )  # fmt: skip
 def getcheckin_daydata(ctx: Context) -> dict[str, Any]:
     """Day reports per member and day: punches, late/early/missing/absent, leave, overtime."""
-    body = ctx.json()
-    days = _days(body, 301024, allow_equal=True)
-    users = _users(ctx, body)
+    days, users = _report_request(ctx, 301024, allow_equal=True)
     corp = ctx.corp
     view = rp.Context(corp)
     return {"datas": [rp.day_report(corp, u, view.day(u.key, d)) for u in users for d in days]}
@@ -150,9 +157,7 @@ def getcheckin_daydata(ctx: Context) -> dict[str, Any]:
 )  # fmt: skip
 def getcheckin_monthdata(ctx: Context) -> dict[str, Any]:
     """Period reports per member: sums of the day reports over the asked days."""
-    body = ctx.json()
-    days = _days(body, 301024, allow_equal=True)
-    users = _users(ctx, body)
+    days, users = _report_request(ctx, 301024, allow_equal=True)
     corp = ctx.corp
     view = rp.Context(corp)
     return {"datas": [rp.month_report(corp, u, [view.day(u.key, d) for d in days]) for u in users]}
@@ -164,9 +169,7 @@ def getcheckin_monthdata(ctx: Context) -> dict[str, Any]:
 )  # fmt: skip
 def getcheckinschedulist(ctx: Context) -> dict[str, Any]:
     """Shift assignments (排班) of members under shift rules, per month."""
-    body = ctx.json()
-    days = _days(body, 301075, allow_equal=False)
-    users = _users(ctx, body)
+    days, users = _report_request(ctx, 301075, allow_equal=False)
     corp = ctx.corp
     rule_of, store = m.rule_map(corp), m.checkin(corp)
     out = []
