@@ -135,6 +135,16 @@ class _SnapshotPickler(pickle.Pickler):
         return NotImplemented
 
 
+class _NextOid:
+    """Pickled as the storage's next entity id *after* the entities before it got theirs."""
+
+    def __init__(self, storage: SqliteStorage) -> None:
+        self.storage = storage
+
+    def __reduce__(self) -> Any:
+        return (int, (self.storage._next_oid,))
+
+
 class SqliteStorage(Storage):
     """State in one SQLite file (WAL). See the package docstring for the layout."""
 
@@ -146,6 +156,8 @@ class SqliteStorage(Storage):
         # Per corp: id(entity) -> (entity, oid); the strong reference keeps ids from being
         # reused. Rebuilt from what is reachable at each snapshot.
         self._known: dict[str, Known] = {}
+        # Entities of a snapshot just read, not indexed by object yet (see _known_of).
+        self._unindexed: dict[str, list[tuple[int, Any]]] = {}
         self._next_oid = 1
         # (corp, store, attr) -> {key: hash of the bytes last logged}.
         self._written: dict[tuple[str, str, str], dict[bytes, int]] = {}
@@ -217,6 +229,13 @@ class SqliteStorage(Storage):
         return meta.get("complete") == "1"
 
     # -- writing ---------------------------------------------------------------------------
+    def _known_of(self, cid: str) -> Known:
+        known = self._known.get(cid)
+        if known is None:
+            pending = self._unindexed.pop(cid, ())
+            known = self._known[cid] = {id(obj): (obj, oid) for oid, obj in pending}
+        return known
+
     def _oid_of(self, known: Known, obj: Any) -> int:
         found = known.get(id(obj))
         if found is not None and found[0] is obj:
@@ -232,7 +251,7 @@ class SqliteStorage(Storage):
         upserts: list[tuple[Any, ...]] = []
         deletes: list[tuple[Any, ...]] = []
         entities: list[Any] = []
-        known = self._known.setdefault(cid, {})
+        known = self._known_of(cid)
         buf = io.BytesIO()
         pickler = _RowPickler(buf, self, known)
 
@@ -436,6 +455,7 @@ class SqliteStorage(Storage):
             self._written.clear()
             self._globals_written.clear()
             self._known.clear()
+            self._unindexed.clear()
             self._list_seqs.clear()
             self._list_next.clear()
         blobs: dict[str, bytes] = {}
@@ -486,8 +506,8 @@ class SqliteStorage(Storage):
                 attrs[attr] = value
             state[sname] = (type(st), attrs)
         buf = io.BytesIO()
-        p = _SnapshotPickler(buf, self, self._known.get(cid, {}))
-        p.dump((_corp_head(corp), state, p.entities))
+        p = _SnapshotPickler(buf, self, self._known_of(cid))
+        p.dump((_corp_head(corp), state, p.entities, _NextOid(self)))
         self._known[cid] = p.known
         entity_count = len(p.entities)
         # Hashes of entities no longer reachable are forgotten with them.
@@ -567,9 +587,9 @@ class SqliteStorage(Storage):
                 if blob is None:
                     raise StateFileError(f"corp {cid} has no snapshot")
                 corp = CorpClass(cid, clock=emu.clock, ids=emu.ids, stores=emu.store_factories)
-                done = self._load_snapshot(corp, blob)
+                entities = self._load_snapshot(corp, blob)
                 rows = log.pop(cid, [])
-                self._replay(corp, rows, done)
+                self._replay(corp, rows, entities)
                 self._log_rows[cid] = len(rows)
                 corps[cid] = corp
         finally:
@@ -598,24 +618,19 @@ class SqliteStorage(Storage):
             if contacts is not None and hasattr(contacts, "touch"):
                 contacts.touch()
 
-    def _load_snapshot(self, corp: Corp, blob: bytes) -> dict[int, Any]:
+    def _load_snapshot(self, corp: Corp, blob: bytes) -> list[tuple[int, Any]]:
+        """Read a corp's snapshot into ``corp``; returns its (oid, entity) list."""
         cid = corp.corpid
         u = _RowUnpickler(blob, corp, _no_entity)
         try:
-            head, state, entities = u.load()
+            head, state, entities, next_oid = u.load()
         except (pickle.UnpicklingError, EOFError, AttributeError, ImportError) as exc:
             raise StateFileError(f"{cid}: unreadable snapshot ({exc})") from None
         _set_corp_head(corp, head)
-        done: dict[int, Any] = {}
-        known: Known = {}
-        top = self._next_oid
-        for oid, obj in entities:
-            done[oid] = obj
-            known[id(obj)] = (obj, oid)
-            if oid >= top:
-                top = oid + 1
-        self._next_oid = top
-        self._known[cid] = known
+        self._next_oid = max(self._next_oid, next_oid)
+        # The index by object is built when the first write needs it, not at start-up.
+        self._known.pop(cid, None)
+        self._unindexed[cid] = entities
         self._compact_at[cid] = _COMPACT_MIN + len(entities) // 4
         fresh_stores = corp.stores
         stores: dict[str, Any] = {}
@@ -642,10 +657,13 @@ class SqliteStorage(Storage):
                 if attr not in vars(st):
                     setattr(st, attr, value)
         corp.stores = TrackedDict(stores)
-        return done
+        return entities
 
     def _replay(
-        self, corp: Corp, rows: list[tuple[str, str, bytes, bytes | None]], done: dict[int, Any]
+        self,
+        corp: Corp,
+        rows: list[tuple[str, str, bytes, bytes | None]],
+        entities: list[tuple[int, Any]],
     ) -> None:
         """Apply the log rows written since the snapshot (the last row of a key wins)."""
         cid = corp.corpid
@@ -668,6 +686,7 @@ class SqliteStorage(Storage):
                 setattr(st, attr, TrackedDict())
         if not latest:
             return
+        done: dict[int, Any] = dict(entities)
         # Entities first: rows refer to them. A changed entity is updated in place, so the
         # snapshot objects that hold it see the change.
         refs = {"pending": False}
@@ -681,7 +700,7 @@ class SqliteStorage(Storage):
 
         ents = [(k[2], v) for k, v in latest.items() if k[0] == _ENTITY and v is not None]
         u = _RowUnpickler(b"".join(v for _, v in ents), corp, resolve)
-        known = self._known.setdefault(cid, {})
+        known = self._known_of(cid)
         fresh: list[tuple[Any | None, Any]] = []
         for key, _value in ents:
             obj = u.load()

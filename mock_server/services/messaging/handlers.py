@@ -21,7 +21,7 @@ _ID_TRANS_RE = re.compile(r"\$(userName|departmentName)=([^$]+)\$")
 
 def _translate_ids(ctx: Context, text: str) -> str:
     """``enable_id_trans``: ``$userName=ID$`` / ``$departmentName=ID$`` shown as names."""
-    store = cm.contacts(ctx.require_corp())
+    store = cm.contacts(ctx.corp)
 
     def repl(match: re.Match[str]) -> str:
         kind, ident = match.group(1), match.group(2)
@@ -44,7 +44,7 @@ def _agent_for(ctx: Context, body: dict[str, Any]) -> int:
     except WeComError:
         raise WeComError(40056) from None
     assert agentid is not None
-    if agentid not in ctx.require_corp().agents:
+    if agentid not in ctx.corp.agents:
         raise WeComError(40056)
     if agentid != ctx.agentid:
         raise WeComError(301002)
@@ -72,7 +72,7 @@ def _flag(body: dict[str, Any], key: str) -> int:
 )
 def message_send(ctx: Context) -> dict[str, Any]:
     """Send an app message to members, departments and tags (every msgtype)."""
-    corp = ctx.require_corp()
+    corp = ctx.corp
     body = ctx.json()
     msgtype = body.get("msgtype")
     if msgtype not in c.APP_MSGTYPES:
@@ -158,7 +158,7 @@ def message_recall(ctx: Context) -> None:
     """Recall an app message sent within the last 24 hours."""
     msgid = get_str(ctx.json(), "msgid", missing=40058)
     assert msgid is not None
-    m.recall(ctx.require_corp(), ctx.agentid, msgid)
+    m.recall(ctx.corp, ctx.agentid, msgid)
 
 
 def _card_keys(content: dict[str, Any]) -> set[str]:
@@ -179,7 +179,7 @@ def _card_keys(content: dict[str, Any]) -> set[str]:
 )
 def message_update_taskcard(ctx: Context) -> dict[str, Any]:
     """Legacy: show a task card as clicked (``clicked_key``) for some of its recipients."""
-    corp = ctx.require_corp()
+    corp = ctx.corp
     body = ctx.json()
     agentid = _agent_for(ctx, body)
     task_id = body.get("task_id")
@@ -223,7 +223,7 @@ def message_update_taskcard(ctx: Context) -> dict[str, Any]:
 )
 def message_update_template_card(ctx: Context) -> dict[str, Any]:
     """Update a sent template card (disable its button, or replace the card) via response_code."""
-    corp = ctx.require_corp()
+    corp = ctx.corp
     body = ctx.json()
     agentid = _agent_for(ctx, body)
     code = body.get("response_code")
@@ -296,7 +296,7 @@ def appchat_create(ctx: Context) -> dict[str, Any]:
     agentid = _appchat_ctx(ctx)
     body = ctx.json()
     chat = m.create_appchat(
-        ctx.require_corp(),
+        ctx.corp,
         agentid,
         name=body.get("name"),
         owner=body.get("owner"),
@@ -317,7 +317,7 @@ def appchat_update(ctx: Context) -> None:
     """Rename an app group chat, change its owner, add or remove members."""
     agentid = _appchat_ctx(ctx)
     body = ctx.json()
-    corp = ctx.require_corp()
+    corp = ctx.corp
     chat = m.get_appchat(corp, body.get("chatid"), agentid)
     m.update_appchat(
         corp,
@@ -339,7 +339,7 @@ def appchat_update(ctx: Context) -> None:
 def appchat_get(ctx: Context) -> dict[str, Any]:
     """An app group chat's name, owner and members."""
     agentid = _appchat_ctx(ctx)
-    corp = ctx.require_corp()
+    corp = ctx.corp
     chat = m.get_appchat(corp, ctx.query.get("chatid"), agentid)
     return {"chat_info": m.appchat_info(corp, chat)}
 
@@ -357,7 +357,7 @@ def appchat_get(ctx: Context) -> dict[str, Any]:
 def appchat_send(ctx: Context) -> None:
     """Send a message to an app group chat."""
     agentid = _appchat_ctx(ctx)
-    corp = ctx.require_corp()
+    corp = ctx.corp
     body = ctx.json()
     chat = m.get_appchat(corp, body.get("chatid"), agentid)
     msgtype = body.get("msgtype")
@@ -406,7 +406,7 @@ def resolve_robot(ctx: Context) -> None:
 )
 def webhook_send(ctx: Context) -> None:
     """Group robot: send a message to the robot's chat (20 per minute per robot)."""
-    corp, robot = ctx.require_corp(), ctx.caller
+    corp, robot = ctx.corp, ctx.caller
     if not ctx.request.body.strip():
         raise WeComError(93017)
     body = ctx.json()

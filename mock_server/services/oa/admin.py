@@ -110,7 +110,7 @@ def journal_submit(emu: Host, req: AdminRequest) -> dict[str, Any]:
     return {"info": info}
 
 
-@admin.action("POST", "/oa/open_approvals")
+@admin.action("POST", "/oa/oa_open")
 def open_approval_start(emu: Host, req: AdminRequest) -> dict[str, Any]:
     """Start an approval-flow-engine request (third_no, userid, agentid, approvers...)."""
     body, corpid = _body_and_corp(emu, req)
@@ -120,7 +120,7 @@ def open_approval_start(emu: Host, req: AdminRequest) -> dict[str, Any]:
         raise AdminError(str(exc)) from None
 
 
-@admin.action("POST", "/oa/open_approvals/<third_no>/<action>")
+@admin.action("POST", "/oa/oa_open/<third_no>/<action>")
 def open_approval_act(emu: Host, req: AdminRequest) -> dict[str, Any]:
     """approve / reject / cancel with {"userid", "speech"}."""
     body = req.body

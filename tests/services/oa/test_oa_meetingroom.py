@@ -144,7 +144,7 @@ def test_conflicts_and_booking_rules(emu: Emulator, rooms: Api) -> None:
 
 
 def test_range_and_disabled_rooms(emu: Emulator, rooms: Api) -> None:
-    from mock_server.services.oa.meetingroom.models import rooms as room_store
+    from mock_server.services.oa.meetingroom.models import meetingroom as room_store
 
     store = room_store(emu.corp())
     store.rooms[2]["range"] = {"user_list": ["lisi"], "department_list": [5]}

@@ -43,7 +43,7 @@ def media_upload(ctx: Context) -> dict[str, Any]:
     md.check_upload(upload, media_type, oversize=ctx.request.oversize)
     assert upload is not None
     item = md.add_media(
-        ctx.require_corp(),
+        ctx.corp,
         type=media_type,
         data=upload.data,
         filename=upload.filename,
@@ -102,7 +102,7 @@ def content_disposition(filename: str) -> str:
 )
 def media_get(ctx: Context) -> ApiResponse:
     """Download temporary media (binary body; errors as JSON)."""
-    item = md.require_media(ctx.require_corp(), ctx.query.get("media_id", ""))
+    item = md.require_media(ctx.corp, ctx.query.get("media_id", ""))
     if item.robot_key is not None:
         raise WeComError(40007)
     disposition = content_disposition(item.filename)
@@ -123,7 +123,7 @@ def media_get(ctx: Context) -> ApiResponse:
 )
 def webhook_upload_media(ctx: Context) -> dict[str, Any]:
     """Group robot: upload a file or voice for a later file/voice message (3 days)."""
-    corp, robot = ctx.require_corp(), ctx.caller
+    corp, robot = ctx.corp, ctx.caller
     media_type = ctx.query.get("type", "")
     if media_type not in ("file", "voice"):
         raise WeComError(40004)

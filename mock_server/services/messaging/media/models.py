@@ -38,13 +38,13 @@ class MediaStore:
     items: dict[str, Media] = field(default_factory=dict)
 
 
-def media_store(corp: Corp) -> MediaStore:
+def media(corp: Corp) -> MediaStore:
     return corp.store("media")
 
 
 def find_media(corp: Corp, media_id: str, *, types: tuple[str, ...] | None = None) -> Media | None:
     """A live media item (not expired, of one of ``types`` if given), or None."""
-    item = media_store(corp).items.get(media_id) if isinstance(media_id, str) else None
+    item = media(corp).items.get(media_id) if isinstance(media_id, str) else None
     if item is None or item.expired(corp.clock.time()):
         return None
     if types is not None and item.type not in types:
@@ -73,7 +73,7 @@ def add_media(
     media_id = "3" + corp.ids.alnum(63)
     now = corp.clock.time()
     item = Media(media_id, type, filename, content_type, data, now, robot_key)
-    items = media_store(corp).items
+    items = media(corp).items
     items[media_id] = item
     purge_media(corp, now)
     return item
@@ -81,7 +81,7 @@ def add_media(
 
 def purge_media(corp: Corp, now: int) -> int:
     """Drop expired media, then the oldest while over ``MEDIA_MAX_BYTES``; returns how many."""
-    items = media_store(corp).items
+    items = media(corp).items
     gone = [k for k, m in items.items() if m.expired(now)]
     total = sum(len(m.data) for k, m in items.items() if not m.expired(now))
     for key in list(items):  # insertion order: oldest first

@@ -23,7 +23,7 @@ api = Family("oa")
 )
 def calendar_add(ctx: Context) -> dict[str, Any]:
     """Create a calendar owned by the calling app."""
-    corp = ctx.require_corp()
+    corp = ctx.corp
     cal = get_obj(ctx.json(), "calendar", missing=40058)
     assert cal is not None
     data, failed = cal_m.read_calendar(corp, cal, None)
@@ -40,7 +40,7 @@ def calendar_add(ctx: Context) -> dict[str, Any]:
 )
 def calendar_update(ctx: Context) -> dict[str, Any]:
     """Overwrite a calendar (omitted optional fields are cleared; is_public kept)."""
-    corp = ctx.require_corp()
+    corp = ctx.corp
     body = ctx.json()
     cal = get_obj(body, "calendar", missing=40058)
     assert cal is not None
@@ -64,7 +64,7 @@ def calendar_get(ctx: Context) -> dict[str, Any]:
         raise WeComError(90458)
     if len(ids) > cal_m.MAX_IDS:
         raise WeComError(40058, f"cal_id_list at most {cal_m.MAX_IDS}.")
-    corp = ctx.require_corp()
+    corp = ctx.corp
     found = [cal_m.find_calendar(corp, c, owner(ctx)) for c in ids]
     return {"calendar_list": [cal_m.calendar_dict(c) for c in found]}
 
@@ -78,5 +78,5 @@ def calendar_get(ctx: Context) -> dict[str, Any]:
 )
 def calendar_del(ctx: Context) -> None:
     """Delete a calendar (not a default one)."""
-    cal = cal_m.find_calendar(ctx.require_corp(), ctx.json().get("cal_id"), owner(ctx))
+    cal = cal_m.find_calendar(ctx.corp, ctx.json().get("cal_id"), owner(ctx))
     cal_m.delete_calendar(cal)

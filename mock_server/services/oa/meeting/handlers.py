@@ -44,7 +44,7 @@ api = Family("oa")
 def meeting_create(ctx: Context) -> dict[str, Any]:
     """Book a meeting in the future; invitees beyond the corp limit come back in excess_users."""
     body = ctx.json()
-    corp = ctx.require_corp()
+    corp = ctx.corp
     data, excess = mt.read_meeting(corp, ctx.agent, ctx.agentid, body, None, ctx.now)
     check = not body.get("skip_duplicate_check")
     meetingid = mt.create_meeting(corp, owner(ctx), data, ctx.now, check_duplicate=check)
@@ -84,7 +84,7 @@ def meeting_create(ctx: Context) -> dict[str, Any]:
 def meeting_update(ctx: Context) -> dict[str, Any]:
     """Change a pending meeting (only the fields sent)."""
     body = ctx.json()
-    corp = ctx.require_corp()
+    corp = ctx.corp
     m = mt.find_meeting(corp, body.get("meetingid"), owner(ctx), for_write=True)
     mt.require_pending(m, ctx.now, 400221)
     m.data, excess = mt.read_meeting(corp, ctx.agent, ctx.agentid, body, m.data, ctx.now)
@@ -100,7 +100,7 @@ def meeting_update(ctx: Context) -> dict[str, Any]:
 )
 def meeting_cancel(ctx: Context) -> None:
     """Cancel a pending meeting."""
-    corp = ctx.require_corp()
+    corp = ctx.corp
     m = mt.find_meeting(corp, ctx.json().get("meetingid"), owner(ctx), for_write=True)
     mt.require_pending(m, ctx.now, 400224)
     m.cancelled = True
@@ -115,7 +115,7 @@ def meeting_cancel(ctx: Context) -> None:
 )
 def meeting_get_info(ctx: Context) -> dict[str, Any]:
     """A meeting's details; status follows the clock."""
-    corp = ctx.require_corp()
+    corp = ctx.corp
     m = mt.find_meeting(corp, ctx.json().get("meetingid"), owner(ctx), for_write=False)
     return mt.meeting_dict(corp, m, ctx.now)
 
@@ -129,4 +129,4 @@ def meeting_get_info(ctx: Context) -> dict[str, Any]:
 )
 def meeting_get_user_meetingid(ctx: Context) -> dict[str, Any]:
     """Ids of the app's meetings a member hosts or is invited to, in a <= 180-day window."""
-    return mt.user_meetingids(ctx.require_corp(), owner(ctx), ctx.json(), ctx.now)
+    return mt.user_meetingids(ctx.corp, owner(ctx), ctx.json(), ctx.now)

@@ -46,7 +46,7 @@ def schedule_add(ctx: Context) -> dict[str, Any]:
     """Create a schedule (in the app's calendar given by cal_id, or its default one)."""
     s = get_obj(ctx.json(), "schedule", missing=40058)
     assert s is not None
-    corp = ctx.require_corp()
+    corp = ctx.corp
     data = sc.read_schedule(corp, owner(ctx), s, None, False)
     return {"schedule_id": sc.add_schedule(corp, owner(ctx), data, ctx.now)}
 
@@ -86,7 +86,7 @@ def schedule_update(ctx: Context) -> dict[str, Any]:
     body = ctx.json()
     s = get_obj(body, "schedule", missing=40058)
     assert s is not None
-    corp = ctx.require_corp()
+    corp = ctx.corp
     sch = sc.find_schedule(corp, s.get("schedule_id"), owner(ctx))
     if booking_of_schedule(corp, sch.schedule_id) is not None:
         raise WeComError(90700)  # a booked room: cancel the booking first
@@ -110,7 +110,7 @@ def schedule_get(ctx: Context) -> dict[str, Any]:
         raise WeComError(90462)
     if len(ids) > sc.MAX_IDS:
         raise WeComError(40058, f"schedule_id_list at most {sc.MAX_IDS}.")
-    corp = ctx.require_corp()
+    corp = ctx.corp
     found = [sc.find_schedule(corp, i, owner(ctx), live=False) for i in ids]
     return {"schedule_list": [sc.schedule_dict(s) for s in found]}
 
@@ -125,7 +125,7 @@ def schedule_get(ctx: Context) -> dict[str, Any]:
 def schedule_del(ctx: Context) -> None:
     """Cancel a schedule (status 1), one occurrence (op_mode 1) or the rest (op_mode 2)."""
     body = ctx.json()
-    sch = sc.find_schedule(ctx.require_corp(), body.get("schedule_id"), owner(ctx))
+    sch = sc.find_schedule(ctx.corp, body.get("schedule_id"), owner(ctx))
     mode, at = sc.op_mode(body, sch)
     sc.cancel_schedule(sch, mode, at)
 
@@ -140,7 +140,7 @@ def schedule_del(ctx: Context) -> None:
 def schedule_get_by_calendar(ctx: Context) -> dict[str, Any]:
     """Schedules of one of the app's calendars, paged by offset/limit (limit <= 1000)."""
     body = ctx.json()
-    corp = ctx.require_corp()
+    corp = ctx.corp
     cal = find_calendar(corp, body.get("cal_id"), owner(ctx))
     page = sc.schedules_of_calendar(
         corp, cal.cal_id, owner(ctx), body.get("offset", 0), body.get("limit", 500)
@@ -150,7 +150,7 @@ def schedule_get_by_calendar(ctx: Context) -> dict[str, Any]:
 
 def _attendee_change(ctx: Context, add: bool) -> None:
     body = ctx.json()
-    corp = ctx.require_corp()
+    corp = ctx.corp
     sch = sc.find_schedule(corp, body.get("schedule_id"), owner(ctx))
     sc.change_attendees(corp, sch, body.get("attendees"), add)
 
