@@ -657,7 +657,8 @@ class SqliteStorage(Storage):
                 if attr not in vars(st):
                     setattr(st, attr, value)
         corp.stores = TrackedDict(stores)
-        return entities
+        loaded: list[tuple[int, Any]] = entities
+        return loaded
 
     def _replay(
         self,
