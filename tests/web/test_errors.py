@@ -136,7 +136,7 @@ def test_unknown_corp_is_one_error_for_python_and_http() -> None:
     resp = (
         create_app(emu)
         .test_client()
-        .post("/__admin/oa/open_approvals/x/approve", json={"userid": "lisi", "corpid": "wwnope"})
+        .post("/__admin/oa/oa_open/x/approve", json={"userid": "lisi", "corpid": "wwnope"})
     )
     assert resp.status_code == 404 and resp.get_json()["error"].startswith("no corp 'wwnope'")
 
