@@ -86,7 +86,12 @@ def test_compaction_folds_the_log_into_a_snapshot_and_keeps_everything(
     write_every_family(emu)
     app = Api(emu, "app", 1000002)
     for i in range(20):
-        body = {"touser": "lisi", "msgtype": "text", "agentid": 1000002, "text": {"content": f"{i}"}}
+        body = {
+            "touser": "lisi",
+            "msgtype": "text",
+            "agentid": 1000002,
+            "text": {"content": f"{i}"},
+        }
         assert app.post("message/send", body)["errcode"] == 0
     assert emu.storage.compactions > before + 5
     assert emu.storage.info()["rows"] < 60  # folded again and again, never long
