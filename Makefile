@@ -62,7 +62,7 @@ fuzz: $(VENV)/.installed-test
 
 # Memory soak: the fuzzer plus 1 MB bodies and media uploads; RSS against the ceiling.
 soak: $(VENV)/.installed-test
-	$(BIN)/python benchmarks/bench_memory.py
+	$(BIN)/python benchmarks/soak_memory.py
 
 endpoints: $(VENV)/.installed
 	$(BIN)/wecom-mock endpoints

@@ -21,7 +21,7 @@ import time
 from mock_server import Emulator
 from mock_server.core.clock import Clock
 from mock_server.services.contacts_jobs import csvfile
-from mock_server.services.messaging.media import add_media
+from mock_server.services.messaging.media.models import add_media
 
 TARGET_ROWS_PER_S = 5000
 

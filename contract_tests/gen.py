@@ -18,9 +18,13 @@ TEXT = st.text(max_size=20)
 
 
 def _string(s: dict[str, Any]) -> st.SearchStrategy[str]:
-    lo, hi = s.get("minLength", 0), s.get("maxLength", max(s.get("minLength", 0), 24))
+    lo = s.get("minLength", 0)
     if "pattern" in s:
+        # The pattern fixes the length (an AES key is 43 characters): only explicit bounds
+        # filter, never the default cap on free text.
+        hi = s.get("maxLength", float("inf"))
         return st.from_regex(s["pattern"], fullmatch=True).filter(lambda v: lo <= len(v) <= hi)
+    hi = s.get("maxLength", max(lo, 24))
     return st.text(min_size=lo, max_size=min(hi, lo + 24))
 
 

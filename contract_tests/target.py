@@ -54,15 +54,33 @@ class Target:
 
     # -- the interface the tests use -------------------------------------------------------
     def scope_for(self, ep: registry.Endpoint) -> str:
+        """The secret to call ``ep`` with (a key of ``secrets``).
+
+        An endpoint open to apps with a permission (check-in, meeting rooms, journal, ...)
+        gets the secret of an app that has it (``app:<permission>``); against the real API,
+        where the permissions are not known, the configured app secret. An endpoint no
+        self-built secret may call (``scopes=()`` and no permission) is called with any
+        secret: its refusal is the contract.
+        """
+        if ep.app_permission is not None:
+            key = f"{registry.APP}:{ep.app_permission}"
+            if key in self.secrets:
+                return key
         for scope in SCOPE_PREFERENCE:
             if ep.allows_scope(scope) and scope in self.secrets:
                 return scope
-        raise NoCredentials(f"no secret for any of {sorted(ep.scopes)} ({ep.name})")
+        if ep.app_permission is not None and self.kind == "real" and registry.APP in self.secrets:
+            return registry.APP
+        if not ep.scopes and ep.app_permission is None and self.secrets:
+            return next(s for s in SCOPE_PREFERENCE if s in self.secrets)
+        wanted = sorted(ep.scopes) + ([f"app:{ep.app_permission}"] if ep.app_permission else [])
+        raise NoCredentials(f"no secret for any of {wanted} ({ep.name})")
 
     def token(self, scope: str) -> str:
         if scope not in self._tokens:
             if scope not in self.secrets:
-                raise NoCredentials(f"no {scope} secret ({ENV_SECRETS[scope]})")
+                env = ENV_SECRETS.get(scope.split(":")[0], "an app with that permission")
+                raise NoCredentials(f"no {scope} secret ({env})")
             body = self.send(
                 "GET", "gettoken", {"corpid": self.corpid, "corpsecret": self.secrets[scope]}, None
             )
@@ -162,10 +180,20 @@ class HttpTarget(Target):
 
 
 def _emulator_secrets(corp: Any) -> dict[str, str]:
-    secrets = dict(corp.secrets)
-    agents = list(corp.agents.values())
+    agents = [
+        {"secret": a.secret, "permissions": list(a.permissions)} for a in corp.agents.values()
+    ]
+    return _with_app_secrets(dict(corp.secrets), agents)
+
+
+def _with_app_secrets(secrets: dict[str, str], agents: list[dict[str, Any]]) -> dict[str, str]:
+    """``secrets`` plus ``app`` (the first agent's) and ``app:<permission>`` (the first agent
+    granted that permission in the fixture)."""
     if agents:
-        secrets["app"] = agents[0].secret
+        secrets["app"] = agents[0]["secret"]
+    for agent in agents:
+        for permission in agent.get("permissions", ()):
+            secrets.setdefault(f"app:{permission}", agent["secret"])
     return secrets
 
 
@@ -186,9 +214,7 @@ def url_target(url: str) -> HttpTarget:
     r = requests.get(url.rstrip("/") + "/__admin/corps", timeout=10)
     r.raise_for_status()
     corp = r.json()["corps"][0]
-    secrets = dict(corp["secrets"])
-    if corp["agents"]:
-        secrets["app"] = corp["agents"][0]["secret"]
+    secrets = _with_app_secrets(dict(corp["secrets"]), corp["agents"])
     robot_key = os.environ.get("WECOM_ROBOT_KEY") or None
     return HttpTarget(url, "url", corpid=corp["corpid"], secrets=secrets, robot_key=robot_key)
 

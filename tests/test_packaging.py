@@ -32,6 +32,7 @@ def test_wheel_is_self_contained(tmp_path: Path) -> None:
         for rel in shipped:
             assert f"mock_server/_shipped/{folder}/{rel}" in names, (folder, rel)
     assert "mock_server/data/errcodes.json" in names
+    assert "mock_server/data/errcodes_extra.json" in names
     assert "mock_server/data/real_endpoints.yaml" in names
     assert "mock_server/testing/_route/sitecustomize.py" in names  # wecom-mock run
     shipped_suite = {p.relative_to(ROOT).as_posix() for p in (ROOT / "contract_tests").glob("*.py")}

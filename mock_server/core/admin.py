@@ -7,6 +7,7 @@ action under ``/__admin``; tests can run the same functions in-process with ``En
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -31,11 +32,19 @@ class AdminError(Exception):
         return {"error": self.message, **self.extra}
 
 
-class NoSuchCorp(AdminError):
-    """The one answer to an unknown ``corpid`` in any admin action: 404."""
+class NoSuchCorp(AdminError, KeyError):
+    """An unknown ``corpid`` (``Engine.corp`` raises it): 404 in any admin action.
 
-    def __init__(self, corpid: str) -> None:
-        super().__init__(f"no corp {corpid!r}", 404)
+    Also a ``KeyError``, as a missing key of ``engine.corps`` always was.
+    """
+
+    def __init__(self, corpid: Any, loaded: list[str] | None = None) -> None:
+        more = f"; loaded: {loaded}" if loaded is not None else ""
+        super().__init__(f"no corp {corpid!r}{more}", 404)
+        self.corpid = corpid
+
+    def __str__(self) -> str:  # the message, not KeyError's repr of it
+        return self.message
 
 
 @dataclass(frozen=True)
@@ -84,6 +93,26 @@ class AdminRequest:
         if corpid not in engine.corps:
             raise NoSuchCorp(corpid)
         return corpid
+
+
+def call_checked(fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Any:
+    """``fn(*args, **kwargs)`` once the arguments are known to bind to ``fn``'s signature.
+
+    Actions that pass body fields on as keywords use it: a field the function does not
+    take, or one that collides with a named argument, is a 400 decided before anything
+    runs, so a ``TypeError`` from inside ``fn`` stays what it is (a bug: a 500).
+    """
+    # A bound method's signature hides ``self``; bind to the function so that a body
+    # field named ``self`` is refused too.
+    target, bound = getattr(fn, "__func__", fn), getattr(fn, "__self__", None)
+    try:
+        if bound is not None and target is not fn:
+            inspect.signature(target).bind(bound, *args, **kwargs)
+        else:
+            inspect.signature(fn).bind(*args, **kwargs)
+    except TypeError as exc:
+        raise AdminError(f"bad arguments: {exc}") from None
+    return fn(*args, **kwargs)
 
 
 AdminFn = Callable[["Host", AdminRequest], Any]

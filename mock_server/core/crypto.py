@@ -17,10 +17,11 @@ import os
 import re
 import string
 import struct
-import xml.etree.ElementTree as ET
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from Crypto.Cipher import AES
+if TYPE_CHECKING:
+    from Crypto.Cipher._mode_cbc import CbcMode
 
 BLOCK_SIZE = 32  # WeCom pads to 32 bytes although AES blocks are 16
 _KEY_RE = re.compile(r"^[A-Za-z0-9]{43}$")
@@ -84,22 +85,8 @@ class GenReturnXmlError(CryptoError):
     code, name = -40011, "GenReturnXml_Error"
 
 
-ERRORS: dict[int, type[CryptoError]] = {
-    cls.code: cls
-    for cls in (
-        ValidateSignatureError,
-        ParseXmlError,
-        ComputeSignatureError,
-        IllegalAesKeyError,
-        ValidateReceiveIdError,
-        EncryptAESError,
-        DecryptAESError,
-        IllegalBufferError,
-        EncodeBase64Error,
-        DecodeBase64Error,
-        GenReturnXmlError,
-    )
-}
+# Every subclass above, by code (the official ``ierror.py`` table).
+ERRORS: dict[int, type[CryptoError]] = {cls.code: cls for cls in CryptoError.__subclasses__()}
 
 
 # -- primitives --------------------------------------------------------------------------
@@ -153,6 +140,19 @@ def pkcs7_unpad(data: bytes, block_size: int = BLOCK_SIZE) -> bytes:
     return data[:-pad]
 
 
+def aes_encrypt(key: bytes, plain: bytes) -> bytes:
+    """AES-256-CBC as WeCom uses it: IV = the key's first 16 bytes, 32-byte PKCS#7 padding."""
+    return aes_cbc(key).encrypt(pkcs7_pad(plain))
+
+
+def aes_decrypt(key: bytes, cipher: bytes) -> bytes:
+    """The inverse of :func:`aes_encrypt` (-40007 on a length that is not whole blocks,
+    -40008 on bad padding)."""
+    if not cipher or len(cipher) % 16:
+        raise DecryptAESError(f"ciphertext length {len(cipher)} is not a multiple of 16")
+    return pkcs7_unpad(aes_cbc(key).decrypt(cipher))
+
+
 def random_prefix() -> bytes:
     """16 random alphanumerics (receivers ignore them)."""
     raw = os.urandom(16)
@@ -174,6 +174,18 @@ def encrypt(
     return _encrypt(aes_key(encoding_aes_key), message, receiveid, random)
 
 
+def aes_cbc(key: bytes) -> CbcMode:
+    """An AES-CBC cipher with WeCom's IV (the key's first 16 bytes).
+
+    pycryptodome is imported on first use: loading it (and cffi, which parses C headers) is
+    a large share of start-up, and most runs never encrypt a callback.
+    """
+    from Crypto.Cipher import AES
+
+    cipher: CbcMode = AES.new(key, AES.MODE_CBC, key[:16])
+    return cipher
+
+
 def _encrypt(key: bytes, message: str | bytes, receiveid: str, random: bytes | None) -> str:
     prefix = random_prefix() if random is None else random
     if len(prefix) != 16:
@@ -184,7 +196,7 @@ def _encrypt(key: bytes, message: str | bytes, receiveid: str, random: bytes | N
     except (struct.error, UnicodeEncodeError) as exc:
         raise EncryptAESError(str(exc)) from None
     try:
-        cipher = AES.new(key, AES.MODE_CBC, key[:16]).encrypt(pkcs7_pad(plain))
+        cipher = aes_encrypt(key, plain)
     except ValueError as exc:  # pragma: no cover - padding makes this unreachable
         raise EncryptAESError(str(exc)) from None
     return base64.b64encode(cipher).decode("ascii")
@@ -216,10 +228,7 @@ def _decrypt_parts(key: bytes, ciphertext: str | bytes) -> Decrypted:
         raw = base64.b64decode(_to_bytes(ciphertext), validate=True)
     except (binascii.Error, ValueError) as exc:
         raise DecodeBase64Error(str(exc)) from None
-    if not raw or len(raw) % 16:
-        raise DecryptAESError(f"ciphertext length {len(raw)} is not a multiple of 16")
-    plain = AES.new(key, AES.MODE_CBC, key[:16]).decrypt(raw)
-    content = pkcs7_unpad(plain)
+    content = aes_decrypt(key, raw)
     if len(content) < 20:
         raise IllegalBufferError("buffer shorter than random + length")
     (length,) = struct.unpack(">I", content[16:20])
@@ -252,6 +261,8 @@ def cdata(text: str) -> str:
 
 def parse_xml_fields(body: str | bytes) -> dict[str, str]:
     """Top-level element texts of an ``<xml>`` document (-40002 if it does not parse)."""
+    import xml.etree.ElementTree as ET  # on first use (start-up)
+
     try:
         root = ET.fromstring(body)
     except (ET.ParseError, ValueError, TypeError) as exc:
@@ -326,26 +337,26 @@ class WeComCrypto:
         self, body: str | bytes, msg_signature: str, timestamp: str | int, nonce: str
     ) -> str:
         """Verify and decrypt a POST body carrying ``<Encrypt>`` (what ``DecryptMsg`` does)."""
-        fields = parse_xml_fields(body)
-        if "Encrypt" not in fields:
-            raise ParseXmlError("no <Encrypt> element")
-        check_signature(self.token, timestamp, nonce, fields["Encrypt"], msg_signature)
-        return self.decrypt(fields["Encrypt"])
+        fields = _fields(body, ("Encrypt",))
+        return self._open(fields["Encrypt"], msg_signature, timestamp, nonce)
 
     def decrypt_reply(self, body: str | bytes) -> str:
         """Verify and decrypt a passive reply (signature data carried inside the XML)."""
-        fields = parse_xml_fields(body)
-        missing = [k for k in ("Encrypt", "MsgSignature", "TimeStamp", "Nonce") if k not in fields]
-        if missing:
-            raise ParseXmlError(f"reply lacks {', '.join(missing)}")
-        check_signature(
-            self.token,
-            fields["TimeStamp"],
-            fields["Nonce"],
-            fields["Encrypt"],
-            fields["MsgSignature"],
-        )
-        return self.decrypt(fields["Encrypt"])
+        f = _fields(body, ("Encrypt", "MsgSignature", "TimeStamp", "Nonce"))
+        return self._open(f["Encrypt"], f["MsgSignature"], f["TimeStamp"], f["Nonce"])
+
+    def _open(self, encrypt_text: str, msg_signature: str, timestamp: str | int, nonce: str) -> str:
+        check_signature(self.token, timestamp, nonce, encrypt_text, msg_signature)
+        return self.decrypt(encrypt_text)
+
+
+def _fields(body: str | bytes, required: tuple[str, ...]) -> dict[str, str]:
+    """The envelope's fields; -40002 when it does not parse or lacks one of ``required``."""
+    fields = parse_xml_fields(body)
+    missing = [k for k in required if k not in fields]
+    if missing:
+        raise ParseXmlError(f"no <{'>, <'.join(missing)}> element")
+    return fields
 
 
 __all__ = [
@@ -365,6 +376,8 @@ __all__ = [
     "ValidateReceiveIdError",
     "ValidateSignatureError",
     "WeComCrypto",
+    "aes_decrypt",
+    "aes_encrypt",
     "aes_key",
     "callback_xml",
     "cdata",

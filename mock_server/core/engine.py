@@ -8,18 +8,17 @@ pytest plugin, CLI) is a client of it.
 
 from __future__ import annotations
 
-import contextlib
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
 from mock_server.core import pipeline
-from mock_server.core.admin import AdminAction, AdminError, AdminRequest
+from mock_server.core.admin import AdminAction, AdminError, AdminRequest, NoSuchCorp
 from mock_server.core.admin import admin as core_admin
 from mock_server.core.clock import Clock
 from mock_server.core.errors import WeComError
-from mock_server.core.events import EventBus
+from mock_server.core.events import DomainEvent, EventBus
 from mock_server.core.ids import IdGenerator
 from mock_server.core.journal import BODY_LIMIT, DEFAULT_SIZE, TEXT_LIMIT, Journal
 from mock_server.core.pipeline import ApiRequest, ApiResponse, Context, Hooks
@@ -145,8 +144,8 @@ class Engine:
             return next(iter(self.corps.values()))
         try:
             return self.corps[corpid]
-        except KeyError:
-            raise KeyError(f"no corp {corpid!r}; loaded: {sorted(self.corps)}") from None
+        except (KeyError, TypeError):  # TypeError: an unhashable id from a JSON body
+            raise NoSuchCorp(corpid, sorted(self.corps)) from None
 
     def state_fingerprint(self, corpid: str | None = None) -> Any:
         """A deep, plain-data copy of every corp's state, for "nothing changed" assertions.
@@ -167,23 +166,9 @@ class Engine:
                 }
         return out
 
-    @contextlib.contextmanager
-    def transaction(self, corp: Corp) -> Iterator[Corp]:
+    def transaction(self, corp: Corp) -> Transaction:
         """Hold the corp's lock; publish the domain events it queued once released."""
-        with corp.lock:
-            depth = corp.txn_depth
-            corp.txn_depth = depth + 1
-            try:
-                yield corp
-            finally:
-                corp.txn_depth = depth
-                events = corp.pending_events if depth == 0 else []
-                if depth == 0:
-                    corp.pending_events = []
-                    if not _in_call.active:  # an API call flushes once, when it ends
-                        self.storage.flush_corp(corp)
-        for event in events:
-            self.events.emit(event)
+        return Transaction(self, corp)
 
     def close(self) -> None:
         """Stop background work (callback delivery queues, ...); the server calls this."""
@@ -254,9 +239,10 @@ class Engine:
     def record(self, ctx: Context, resp: ApiResponse, seconds: float) -> None:
         req = ctx.request
         query = {k: _cut(v) for k, v in req.query.items()}
-        for secret in ("access_token", "key"):  # the robot webhook key is its credential
-            if secret in query:
-                query[secret] = query[secret][:8] + "..."
+        if "access_token" in query:
+            query["access_token"] = query["access_token"][:8] + "..."
+        if "key" in query:  # the robot webhook key is its credential
+            query["key"] = query["key"][:8] + "..."
         if "corpsecret" in query:
             query["corpsecret"] = "***"
         body: Any
@@ -280,7 +266,7 @@ class Engine:
             "method": req.method,
             "path": req.path,
             "endpoint": ctx.endpoint.name if ctx.endpoint else None,
-            "corpid": ctx.corp.corpid if ctx.corp else req.query.get("corpid"),
+            "corpid": (ctx.resolved_corp.corpid if ctx.resolved_corp else req.query.get("corpid")),
             "scope": ctx.scope,
             "agentid": ctx.agentid,
             "query": query,
@@ -290,15 +276,54 @@ class Engine:
             "duration_ms": round(seconds * 1000, 3),
             "client_ip": req.client_ip,
         }
+        sized = None
         if isinstance(resp.body, dict):
-            entry["response"] = _bounded(resp.body)
+            kept = entry["response"] = _bounded(resp.body)
+            if kept is resp.body:
+                # Sized by its encoding (needed to answer anyway), not by walking the dict.
+                sized = ("response", len(resp.payload()))
         if ctx.fault:
             entry["fault"] = ctx.fault
         if ctx.warnings:
             entry["warnings"] = list(ctx.warnings)
         if ctx.notes:
             entry["notes"] = {k: _cut(v) for k, v in ctx.notes.items()}
-        self.journal.record(entry)
+        self.journal.record(entry, sized)
+
+
+class Transaction:
+    """``Engine.transaction``: a plain class, not a generator context manager (it wraps
+    every API call)."""
+
+    __slots__ = ("corp", "depth", "engine")
+
+    def __init__(self, engine: Engine, corp: Corp) -> None:
+        self.engine = engine
+        self.corp = corp
+        self.depth = 0
+
+    def __enter__(self) -> Corp:
+        corp = self.corp
+        corp.lock.acquire()
+        self.depth = depth = corp.txn_depth
+        corp.txn_depth = depth + 1
+        return corp
+
+    def __exit__(self, exc_type: type[BaseException] | None, *_: object) -> None:
+        corp, depth = self.corp, self.depth
+        events: list[DomainEvent] = []
+        try:
+            corp.txn_depth = depth
+            if depth == 0:
+                events = corp.pending_events
+                corp.pending_events = []
+                if not _in_call.active:  # an API call flushes once, when it ends
+                    self.engine.storage.flush_corp(corp)
+        finally:
+            corp.lock.release()
+        if exc_type is None:  # a failed transaction publishes nothing
+            for event in events:
+                self.engine.events.emit(event)
 
 
 class _InCall(threading.local):

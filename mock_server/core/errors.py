@@ -14,15 +14,19 @@ JSON_WARNING = "Warning: wrong json format. "
 
 @lru_cache(maxsize=1)
 def errcode_table() -> dict[int, dict[str, Any]]:
-    """The errcode table (code -> meaning, observed English errmsg, Chinese title)."""
+    """The errcode table (code -> meaning, observed English errmsg, Chinese title).
+
+    ``errcodes.json`` is generated from the errcode reference (``tools/gen_errcodes.py``);
+    ``errcodes_extra.json`` holds what is maintained by hand, each row with its source:
+    codes the reference lacks and fields (observed texts) that replace a generated row's.
+    """
     raw = json.loads((package_data() / "errcodes.json").read_text(encoding="utf-8"))
-    table = {int(k): v for k, v in raw["errcodes"].items()}
-    # Codes of the check-in, vacation, journal, live and public-phone pages (doc 90313
-    # titles) that the generated table does not carry yet.
-    extra = package_data() / "errcodes_extra.json"
-    if extra.exists():
-        for k, v in json.loads(extra.read_text(encoding="utf-8")).items():
-            table.setdefault(int(k), v)
+    table = {int(k): dict(v) for k, v in raw["errcodes"].items()}
+    extra = json.loads((package_data() / "errcodes_extra.json").read_text(encoding="utf-8"))
+    for k, v in extra["errcodes"].items():
+        table.setdefault(int(k), v)
+    for k, fields in extra["overrides"].items():
+        table[int(k)].update({f: x for f, x in fields.items() if f != "source"})
     return table
 
 

@@ -15,8 +15,6 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import yaml
-
 from mock_server.core.resources import demo_fixture
 from mock_server.core.state import Agent, Corp, StoreFactory
 
@@ -24,10 +22,13 @@ if TYPE_CHECKING:
     from mock_server.core.pipeline import Host
     from mock_server.core.plugin import FixtureSection
 
-try:
-    _Loader: Any = yaml.CSafeLoader
-except AttributeError:  # pragma: no cover - PyYAML without libyaml
-    _Loader = yaml.SafeLoader
+
+def _yaml_loader() -> Any:
+    """PyYAML's fastest safe loader; imported on first parse (a cached or JSON fixture, the
+    usual start, never needs it)."""
+    import yaml
+
+    return getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 class FixtureError(ValueError):
@@ -174,8 +175,10 @@ def load_yaml(path: str | Path) -> dict[str, Any]:
     cached = _cache_get(text)
     if cached is not None:
         return cached
+    import yaml
+
     try:
-        doc = yaml.load(text, Loader=_Loader)
+        doc = yaml.load(text, Loader=_yaml_loader())
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""

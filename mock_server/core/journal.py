@@ -22,10 +22,25 @@ TEXT_LIMIT = 2048  # query values, errmsg, notes: longer text is cut
 ENTRY_OVERHEAD = 600  # bytes of a small entry (dict, keys, numbers)
 
 
-def entry_bytes(entry: dict[str, Any]) -> int:
-    """A cheap estimate of an entry's memory: its text lengths plus a fixed overhead."""
+def entry_bytes(entry: dict[str, Any], skip: str | None = None) -> int:
+    """A cheap estimate of an entry's memory: its text lengths plus a fixed overhead.
+
+    ``skip``: a top-level key not walked (its size is known otherwise). Runs on every call:
+    the flat top level is summed inline, only nested values are walked.
+    """
     total = ENTRY_OVERHEAD
-    stack: list[Any] = [entry]
+    stack: list[Any] = []
+    for k, v in entry.items():
+        if k == skip:
+            continue
+        total += len(k) + 16
+        t = type(v)
+        if t is str:
+            total += len(v)
+        elif v is None or t is int or t is float or t is bool:
+            total += 16
+        else:
+            stack.append(v)
     while stack:
         item = stack.pop()
         if isinstance(item, str | bytes):
@@ -58,8 +73,13 @@ class Journal:
     def size(self) -> int:
         return self._entries.maxlen or 0
 
-    def record(self, entry: dict[str, Any]) -> dict[str, Any]:
-        size = entry_bytes(entry)
+    def record(self, entry: dict[str, Any], sized: tuple[str, int] | None = None) -> dict[str, Any]:
+        """Append an entry. ``sized``: a top-level key whose size is known (the answer, by
+        the encoded length the transport needs anyway), so the estimate does not walk it."""
+        if sized is None:
+            size = entry_bytes(entry)
+        else:
+            size = entry_bytes(entry, sized[0]) + sized[1]
         with self._lock:
             entry["id"] = next(self._seq)
             if len(self._entries) == self._entries.maxlen:

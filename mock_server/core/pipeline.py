@@ -19,6 +19,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 from urllib.parse import parse_qs
 
+import orjson
+
 from mock_server.core import jsonsafe, registry
 from mock_server.core.errors import WeComError, render_errmsg
 
@@ -72,9 +74,32 @@ class ApiRequest:
         headers: dict[str, str] | None = None,
         client_ip: str = "127.0.0.1",
     ) -> ApiRequest:
+        return cls(
+            method.upper(),
+            path,
+            parse_query(query_string),
+            body or b"",
+            dict(headers or {}),
+            client_ip,
+        )
+
+
+def parse_query(query_string: str) -> dict[str, str]:
+    """The first value of each query parameter, blank values kept (``parse_qs`` semantics).
+
+    Every API call parses one; a plain ``a=1&b=2`` (no escapes) is split directly, anything
+    with ``%`` or ``+`` goes through ``urllib``.
+    """
+    if "%" in query_string or "+" in query_string:
         parsed = parse_qs(query_string, keep_blank_values=True)
-        query = {k: v[0] for k, v in parsed.items()}
-        return cls(method.upper(), path, query, body or b"", dict(headers or {}), client_ip)
+        return {k: v[0] for k, v in parsed.items()}
+    out: dict[str, str] = {}
+    for part in query_string.split("&"):
+        if part:
+            name, _, value = part.partition("=")
+            if name not in out:
+                out[name] = value
+    return out
 
 
 @dataclass
@@ -86,6 +111,9 @@ class ApiResponse:
     # Set by fault injection for what only a socket can do: "reset", "empty".
     transport_fault: str | None = None
     delay: float = 0.0
+    # The encoded body, kept with the body object it was encoded from: the journal sizes an
+    # entry by it and the transport sends it, one encoding per call.
+    _encoded: tuple[Any, bytes] | None = field(default=None, repr=False, compare=False)
 
     @property
     def errcode(self) -> int | None:
@@ -95,11 +123,30 @@ class ApiResponse:
         return None
 
     def payload(self) -> bytes:
-        if isinstance(self.body, bytes | bytearray):
-            return bytes(self.body)
-        if isinstance(self.body, str):
-            return self.body.encode("utf-8")
-        text = json.dumps(self.body, ensure_ascii=False, separators=(",", ":"))
+        body = self.body
+        if isinstance(body, bytes | bytearray):
+            return bytes(body)
+        if isinstance(body, str):
+            return body.encode("utf-8")
+        cached = self._encoded
+        if cached is not None and cached[0] is body:
+            return cached[1]
+        data = encode_json(body)
+        self._encoded = (body, data)
+        return data
+
+
+def encode_json(body: Any) -> bytes:
+    """Compact UTF-8 JSON, as the real API sends it.
+
+    orjson writes the same text as ``json.dumps(ensure_ascii=False, separators=(",", ":"))``
+    for every value an answer holds, about 10x faster; what it refuses (integer keys, lone
+    surrogates, integers past 64 bits) goes to the standard encoder.
+    """
+    try:
+        return orjson.dumps(body)
+    except TypeError:
+        text = json.dumps(body, ensure_ascii=False, separators=(",", ":"))
         # "replace": a last line of defence; stored text never holds lone surrogates.
         return text.encode("utf-8", "replace")
 
@@ -173,13 +220,13 @@ class Context:
     __slots__ = (
         "_json",
         "caller",
-        "corp",
         "emulator",
         "endpoint",
         "fault",
         "json_warning",
         "notes",
         "request",
+        "resolved_corp",
         "token",
         "warnings",
     )
@@ -188,7 +235,9 @@ class Context:
         self.emulator = emulator
         self.request = request
         self.endpoint: registry.Endpoint | None = None
-        self.corp: Corp | None = None
+        # The caller's corp once the pipeline resolved it (None before, and for gettoken
+        # when corpid names no corp). Handlers read ``corp``.
+        self.resolved_corp: Corp | None = None
         # What a plugin's caller resolver found besides the corp (the robot of a webhook key).
         self.caller: Any = None
         self.token: TokenInfo | None = None
@@ -242,13 +291,31 @@ class Context:
         return self.token.agentid if self.token else None
 
     @property
+    def corp(self) -> Corp:
+        """The caller's corp, resolved by the pipeline before the handler runs.
+
+        Every endpoint but gettoken (``auth=AUTH_NONE``) has one: a token's corp or the one
+        a plugin's caller resolver found. Hooks that run before or whatever the outcome of
+        that resolution read ``resolved_corp`` instead.
+        """
+        corp = self.resolved_corp
+        if corp is None:
+            raise RuntimeError("no corp resolved for this request (read resolved_corp)")
+        return corp
+
+    @corp.setter
+    def corp(self, corp: Corp) -> None:
+        self.resolved_corp = corp
+
+    @property
     def agent(self) -> Agent | None:
-        if self.corp is None or self.token is None or self.token.agentid is None:
+        corp = self.resolved_corp
+        if corp is None or self.token is None or self.token.agentid is None:
             return None
-        return self.corp.agents.get(self.token.agentid)
+        return corp.agents.get(self.token.agentid)
 
     def require_corp(self) -> Corp:
-        assert self.corp is not None, "endpoint needs a corp"
+        """The same as ``corp``; kept for code written before the pipeline resolved it."""
         return self.corp
 
 
@@ -295,7 +362,7 @@ def resolve_caller(ctx: Context, ep: registry.Endpoint) -> None:
     if ep.auth == registry.AUTH_NONE:
         # gettoken: the corp named by ``corpid`` if it exists; the handler answers the rest.
         corpid = ctx.request.query.get("corpid")
-        ctx.corp = emu.corps.get(corpid) if corpid else None
+        ctx.resolved_corp = emu.corps.get(corpid) if corpid else None
         return
     if ep.auth != registry.AUTH_TOKEN:
         resolver = emu.callers.get(ep.auth)
@@ -379,7 +446,7 @@ def handle(emu: Host, req: ApiRequest) -> ApiResponse:
             assert ep is not None
             for validate in emu.hooks.validators:
                 validate(ctx)
-            corp = ctx.corp
+            corp = ctx.resolved_corp
             if corp is not None:
                 with emu.transaction(corp):
                     result = ep.handler(ctx)
@@ -389,13 +456,24 @@ def handle(emu: Host, req: ApiRequest) -> ApiResponse:
                 resp = result
             else:
                 resp = ApiResponse(success(result, ep.success_errmsg))
-    except WeComError as err:
-        resp = error_response(ctx, err)
-    except Exception as exc:  # a bug must still answer in the real envelope, never a 500
-        log.exception("handler crashed on %s", req.path)
-        ctx.notes["exception"] = f"{type(exc).__name__}: {exc}"
-        resp = error_response(ctx, WeComError(-1))
+    except Exception as exc:
+        resp = failure(ctx, exc)
     for after in emu.hooks.on_response:
-        resp = after(ctx, resp) or resp
+        # A hook that raises takes the same error path as a handler; the hooks after it
+        # still run (a rate-limit slot is given back whatever happened before).
+        try:
+            resp = after(ctx, resp) or resp
+        except Exception as exc:
+            resp = failure(ctx, exc)
     emu.record(ctx, resp, time.perf_counter() - started)
     return resp
+
+
+def failure(ctx: Context, exc: Exception) -> ApiResponse:
+    """The one error path: a ``WeComError`` answers its errcode; anything else is a bug that
+    must still answer in the real envelope (errcode -1), never an HTTP 500."""
+    if isinstance(exc, WeComError):
+        return error_response(ctx, exc)
+    log.exception("handler crashed on %s", ctx.request.path)
+    ctx.notes["exception"] = f"{type(exc).__name__}: {exc}"
+    return error_response(ctx, WeComError(-1))

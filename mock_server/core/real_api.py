@@ -11,8 +11,6 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
-import yaml
-
 from mock_server.core.resources import package_data
 
 if TYPE_CHECKING:
@@ -36,6 +34,8 @@ class RealEndpoint:
 @lru_cache(maxsize=1)
 def real_endpoints() -> dict[str, RealEndpoint]:
     """path -> endpoint, for every endpoint of the real API in our families."""
+    import yaml
+
     raw = yaml.safe_load((package_data() / "real_endpoints.yaml").read_text(encoding="utf-8"))
     out: dict[str, RealEndpoint] = {}
     for family, rows in raw.items():

@@ -133,6 +133,8 @@ def secrets_rotate(emu: Host, req: AdminRequest) -> dict[str, Any]:
     data = req.body
     agentid = _int_or_none(data, "agentid")
     scope = data.get("scope", "app")
+    if not isinstance(scope, str):
+        raise AdminError("scope must be a string (app, contacts, external...)")
     secret = data.get("secret")
     if secret is not None and (not isinstance(secret, str) or not secret.strip()):
         raise AdminError("secret must be a non-empty string")

@@ -181,7 +181,7 @@ class FaultsAPI:
                 limits.leave_call(*slot)
         ep = ctx.endpoint
         if ep is not None and ep.auth == AUTH_NONE and resp.errcode == 40001:
-            corp = ctx.corp
+            corp = ctx.resolved_corp
             if corp is not None:
                 emu = self._emu
                 limits.count_gettoken_failure(emu, corp, ctx.request.client_ip, emu.clock.now())
@@ -271,7 +271,7 @@ class FaultsAPI:
         if ep is None:
             return None
         req = ctx.request
-        corp: Corp | None = ctx.corp
+        corp: Corp | None = ctx.resolved_corp
         scope, agentid = ctx.scope, ctx.agentid
         if ep.auth == AUTH_NONE:  # gettoken: who is asking is known from corpid + secret
             corp = emu.corps.get(req.query.get("corpid", ""))
@@ -350,7 +350,7 @@ class FaultsAPI:
         emu = self._emu
         corp = emu.corp(corpid)
         enabled, table, threshold = limits.corp_config(emu, corp)
-        store: limits.LimitsStore = corp.store("faults")
+        store = limits.faults(corp)
         now = emu.clock.now()
         with corp.lock:
             windows = {k: {"since": w[0], "count": int(w[1])} for k, w in store.windows.items()}

@@ -73,6 +73,11 @@ class LimitsStore:
     inflight: dict[str, int] = field(default_factory=dict)
 
 
+def faults(corp: Corp) -> LimitsStore:
+    result: LimitsStore = corp.store("faults")
+    return result
+
+
 def check_limit_spec(spec: Any) -> dict[str, Any]:
     """Validate one extra limit (``{"path": ..., "limit": N, "per": "minute", "key": ...}``)."""
     if not isinstance(spec, dict):
@@ -150,7 +155,7 @@ def enter_call(emu: Any, corp: Corp, api: str) -> str | None:
     limit = concurrency_limit(emu, corp)
     if limit is None:
         return None
-    store: LimitsStore = corp.store("faults")
+    store = faults(corp)
     with corp.lock:
         n = store.inflight.get(api, 0)
         if n >= limit:
@@ -160,7 +165,7 @@ def enter_call(emu: Any, corp: Corp, api: str) -> str | None:
 
 
 def leave_call(corp: Corp, key: str) -> None:
-    store: LimitsStore = corp.store("faults")
+    store = faults(corp)
     with corp.lock:
         n = store.inflight.get(key, 0) - 1
         if n > 0:
@@ -188,7 +193,7 @@ def check_rate_limits(
     enabled, limits, _ = corp_config(emu, corp)
     if not enabled:
         return None
-    store: LimitsStore = corp.store("faults")
+    store = faults(corp)
     with corp.lock:
         keys = []
         for limit in limits:
@@ -219,7 +224,7 @@ def check_rate_limits(
 def gettoken_banned(emu: Any, corp: Corp, ip: str, now: float) -> bool:
     if not corp_config(emu, corp)[0]:
         return False
-    store: LimitsStore = corp.store("faults")
+    store = faults(corp)
     until = store.blocked.get(f"gettoken failures|{ip}")
     return until is not None and now < until
 
@@ -228,7 +233,7 @@ def count_gettoken_failure(emu: Any, corp: Corp, ip: str, now: float) -> None:
     enabled, _, threshold = corp_config(emu, corp)
     if not enabled:
         return
-    store: LimitsStore = corp.store("faults")
+    store = faults(corp)
     key = f"gettoken failures|{ip}"
     with corp.lock:
         window = store.windows.get(key)

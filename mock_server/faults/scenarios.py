@@ -15,8 +15,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from mock_server.core.resources import scenarios_dir
 
 EXPECTATION_KINDS = ("count", "sequence", "unique", "deliveries")
@@ -35,6 +33,7 @@ def scenario_schema() -> dict[str, Any]:
 def load_scenario(path: str | Path) -> dict[str, Any]:
     """Parse and validate a scenario file; relative fixture paths resolve next to it."""
     import jsonschema
+    import yaml
 
     p = Path(path)
     try:

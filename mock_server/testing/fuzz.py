@@ -35,7 +35,7 @@ import random
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote, urlsplit
@@ -97,6 +97,7 @@ class Counts:
     seconds: float = 0.0
     kinds: Counter[str] = field(default_factory=Counter)
     examples: list[str] = field(default_factory=list)
+    culprits: list[str] = field(default_factory=list)  # from a ``watch`` window
 
     def failures(self) -> int:
         return (
@@ -131,6 +132,9 @@ class Counts:
         if self.examples:
             lines.append("examples:")
             lines += [f"  {e}" for e in self.examples]
+        if self.culprits:
+            lines.append("rejected requests that changed the state:")
+            lines += [f"  {c}" for c in self.culprits]
         return "\n".join(lines)
 
 
@@ -201,8 +205,13 @@ def state_changed(emu: Emulator, before: bytes) -> bool:
     """Whether the stored state differs from the image ``before``, by ``state_fingerprint``."""
     if snapshot(emu) == before:
         return False
-    old = pickle.loads(before)  # our own bytes, taken a moment ago
-    was = {
+    return bool(_fingerprint_of(before) != data_fingerprint(emu))
+
+
+def _fingerprint_of(image: bytes) -> Any:
+    """The ``data_fingerprint`` a ``snapshot`` image was taken of."""
+    old = pickle.loads(image)  # our own bytes, taken a moment ago
+    return {
         corpid: {
             "agents": _plain(agents),
             "secrets": _plain(secrets),
@@ -211,7 +220,35 @@ def state_changed(emu: Emulator, before: bytes) -> bool:
         }
         for corpid, (agents, secrets, settings, stores) in old.items()
     }
-    return bool(was != data_fingerprint(emu))
+
+
+def changed_paths(old: Any, new: Any, path: str = "", limit: int = 8) -> list[str]:
+    """Where two fingerprints differ (``corp/stores/tags/3/name``), at most ``limit`` places."""
+    if type(old) is not type(new) or not isinstance(old, dict | list):
+        return [] if old == new else [path or "/"]
+    out: list[str] = []
+    if isinstance(old, list):
+        if len(old) != len(new):
+            return [f"{path} (length {len(old)} -> {len(new)})"]
+        pairs: list[tuple[str, Any, Any]] = [
+            (str(i), a, b) for i, (a, b) in enumerate(zip(old, new, strict=True))
+        ]
+    else:
+        keys = [*old, *(k for k in new if k not in old)]
+        pairs = [(str(k), old.get(k, "<absent>"), new.get(k, "<absent>")) for k in keys]
+    for key, a, b in pairs:
+        if len(out) >= limit:
+            break
+        out += changed_paths(a, b, f"{path}/{key}", limit - len(out))
+    return out
+
+
+def describe(req: Request) -> str:
+    """One line that replays a request with curl (body shortened)."""
+    body = req.body[:200].decode("utf-8", "backslashreplace")
+    more = f"...(+{len(req.body) - 200} bytes)" if len(req.body) > 200 else ""
+    heads = " ".join(f"-H '{k}: {v}'" for k, v in req.headers.items())
+    return f"{req.method} {req.target[:200]} {heads} body={body!r}{more} ({req.kind})"
 
 
 def strict_json(raw: bytes) -> Any:
@@ -232,10 +269,13 @@ class Generator:
         admin_routes: list[tuple[str, list[str]]],
         seed: int,
         token_source: Callable[[str, int | None], str] | None = None,
+        admin_every: int = 10,
     ) -> None:
         """``emu`` supplies corp data; tokens come from it unless ``token_source`` is given
-        (a server in another process)."""
+        (a server in another process). Every ``admin_every``-th request goes to an admin
+        route (1: the admin API only)."""
         self.emu = emu
+        self.admin_every = admin_every
         self.fetch_token = token_source or (lambda scope, agentid: emu.token(scope, agentid))
         self.rng = random.Random(seed)
         self.endpoints = emu.registry.endpoints()
@@ -397,7 +437,7 @@ class Generator:
     # -- requests ---------------------------------------------------------------------------
     def next(self) -> Request:
         self.i += 1
-        if self.i % 10 == 0 and self.admin_routes:
+        if self.i % self.admin_every == 0 and self.admin_routes:
             return self.admin_request()
         ep = self.endpoints[self.i % len(self.endpoints)]
         r = self.rng
@@ -622,8 +662,16 @@ def run(
     batch: int = 8,
     timeout: float = 30.0,
     progress: bool = False,
+    watch: Collection[int] | None = None,
+    admin_only: bool = False,
 ) -> Counts:
-    """Send ``total`` requests to a fresh live server; returns the counts."""
+    """Send ``total`` requests to a fresh live server; returns the counts.
+
+    Requests whose number (from 1) is in ``watch`` are checked one by one: each rejected one
+    that changed the state is listed in ``counts.culprits`` with the places that changed
+    (a snapshot per request: slow, so for a window around a reported batch only).
+    ``admin_only`` sends every request to an admin route.
+    """
     counter = TracebackCounter()
     root = logging.getLogger()
     root.addHandler(counter)
@@ -634,7 +682,7 @@ def run(
     bar = stack.enter_context(progress_bar(total, "fuzzing", unit="req")) if progress else None
     try:
         restore(emu)
-        gen = Generator(emu, admin_routes(server), seed)
+        gen = Generator(emu, admin_routes(server), seed, admin_every=1 if admin_only else 10)
         client = Client(server.port, timeout)
         started = time.monotonic()
         before = snapshot(emu)
@@ -644,6 +692,9 @@ def run(
             admin_changed = False
             for req in _take(gen, min(batch, total - counts.requests)):
                 counts.requests += 1
+                watched = watch is not None and counts.requests in watch
+                if watched:
+                    was = snapshot(emu)
                 if bar is not None:
                     bar.update(1)
                 counts.kinds[req.kind] += 1
@@ -664,6 +715,11 @@ def run(
                     all_rejected = False
                     continue
                 rejected = check(req, status, headers, data, counts)
+                if watched and rejected and state_changed(emu, was):
+                    counts.culprits.append(
+                        f"#{counts.requests} {describe(req)} -> {status} {data[:120]!r}; "
+                        + ", ".join(changed_paths(_fingerprint_of(was), data_fingerprint(emu)))
+                    )
                 if rejected:
                     n_rejected += 1
                 else:
@@ -703,9 +759,38 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=1, help="random seed (1)")
     parser.add_argument("--timeout", type=float, default=30.0, help="seconds before a hang")
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    parser.add_argument(
+        "--watch",
+        metavar="FROM:TO[,FROM:TO...]",
+        help="check requests FROM..TO (numbered from 1) one by one and list each rejected "
+        "request that changed the state (slower; stops after the last TO)",
+    )
+    parser.add_argument(
+        "--admin-only", action="store_true", help="every request to an /__admin route"
+    )
     args = parser.parse_args(argv)
+    watch: set[int] | None = None
+    total = args.requests
+    if args.watch:
+        watch = set()
+        for window in args.watch.split(","):
+            try:
+                first, last = (int(x) for x in window.split(":"))
+            except ValueError:
+                parser.error("--watch takes FROM:TO windows, two request numbers each")
+            if not 1 <= first <= last:
+                parser.error("--watch FROM:TO needs 1 <= FROM <= TO")
+            watch.update(range(first, last + 1))
+        total = min(total, max(watch))
     enable_progress(args.quiet)  # a bar on a terminal only
-    counts = run(args.requests, seed=args.seed, timeout=args.timeout, progress=True)
+    counts = run(
+        total,
+        seed=args.seed,
+        timeout=args.timeout,
+        progress=True,
+        watch=watch,
+        admin_only=args.admin_only,
+    )
     print(counts.report(counts.seconds))
     return 1 if counts.failures() else 0
 

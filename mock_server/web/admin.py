@@ -9,7 +9,6 @@ names and same-origin JSON writes only, unless the server says otherwise (``admi
 from __future__ import annotations
 
 import ipaddress
-import logging
 from collections.abc import Iterable
 from typing import Any
 from urllib.parse import urlsplit
@@ -19,8 +18,6 @@ from flask import Blueprint, Response, current_app, jsonify, request
 from mock_server.core import jsonsafe
 from mock_server.core.admin import AdminAction, AdminError, AdminRequest
 from mock_server.core.engine import Engine
-
-log = logging.getLogger("mock_server.admin")
 
 
 def _body() -> dict[str, Any]:
@@ -107,14 +104,9 @@ def admin_refusal(
 def _view(emu: Engine, action: AdminAction, index: int) -> Any:
     def view(**path_params: str) -> Any:
         params = {**request.args.to_dict(flat=True), **path_params}
-        try:
-            result = action.run(emu, AdminRequest(params, _body()))
-        except LookupError as exc:  # an unknown corp, member or id the action looked up
-            log.info("admin %s: %r", request.path, exc)
-            raise AdminError(str(exc.args[0] if exc.args else exc), 404) from None
-        except TypeError as exc:  # a body field the action does not take, or of a wrong type
-            log.info("admin %s: %r", request.path, exc)
-            raise AdminError(f"bad arguments: {exc}") from None
+        # Only ``AdminError`` (bad input, an unknown corp or id) is a 4xx; anything else an
+        # action raises is a bug: Flask logs its traceback and answers 500 in JSON.
+        result = action.run(emu, AdminRequest(params, _body()))
         return jsonify(result), action.status
 
     view.__name__ = f"action{index}_{action.run.__name__}"

@@ -5,6 +5,8 @@ from __future__ import annotations
 import threading
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from mock_server import Clock, Emulator
 from mock_server.core.events import DomainEvent
@@ -89,3 +91,27 @@ def test_failing_subscriber_does_not_fail_the_call(emu: Emulator, contacts_api: 
     body = {"userid": "xiaoming", "name": "小明", "mobile": "13912345678"}
     assert contacts_api.post("user/create", body)["errcode"] == 0
     assert emu.events.failures == ["change_contact: RuntimeError: boom"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="ab=&%+;李 1x2", max_size=30))
+def test_query_parsing_agrees_with_parse_qs(query: str) -> None:
+    """The direct split of plain query strings answers exactly what ``parse_qs`` does."""
+    from urllib.parse import parse_qs
+
+    from mock_server.core.pipeline import parse_query
+
+    expected = {k: v[0] for k, v in parse_qs(query, keep_blank_values=True).items()}
+    assert parse_query(query) == expected
+
+
+def test_failed_transaction_publishes_no_event(emu: Emulator) -> None:
+    seen: list[DomainEvent] = []
+    emu.events.subscribe(seen.append)
+    corp = emu.corp()
+    with pytest.raises(RuntimeError), emu.transaction(corp):
+        corp.emit(DomainEvent(corp.corpid, "test_failed", {}, emu.clock.time()))
+        raise RuntimeError("rolled back")
+    with emu.transaction(corp):
+        corp.emit(DomainEvent(corp.corpid, "test_kept", {}, emu.clock.time()))
+    assert [e.kind for e in seen] == ["test_kept"]

@@ -148,7 +148,7 @@ def test_large_fixture_parse_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPat
     def no_yaml(*_a: object, **_k: object) -> None:
         raise AssertionError("parsed again")
 
-    monkeypatch.setattr(fixtures.yaml, "load", no_yaml)
+    monkeypatch.setattr(yaml, "load", no_yaml)  # imported on first parse
     second = Emulator([p])
     assert second.state_fingerprint() == first.state_fingerprint()
     # Edited file: another hash, parsed afresh.

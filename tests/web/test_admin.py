@@ -153,9 +153,9 @@ def test_non_api_paths_answer_the_envelope(client: FlaskClient) -> None:
 
 def test_sandbox_actions_refuse_unknown_corps(client: FlaskClient) -> None:
     """Bad admin input answers 404/400 in JSON, never a 500 (found by the HTTP fuzzer)."""
-    resp = client.post("/__admin/oa/open_approvals", json={"corpid": "-278894003753"})
+    resp = client.post("/__admin/oa/oa_open", json={"corpid": "-278894003753"})
     assert resp.status_code == 404
     assert resp.get_json() == {"error": "no corp '-278894003753'"}
-    resp = client.post("/__admin/oa/open_approvals/no-such/approve", json={"corpid": "wwnope"})
+    resp = client.post("/__admin/oa/oa_open/no-such/approve", json={"corpid": "wwnope"})
     assert resp.status_code in (400, 404)
     assert "error" in resp.get_json()

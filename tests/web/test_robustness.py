@@ -23,8 +23,8 @@ from mock_server.core.journal import Journal
 from mock_server.core.pipeline import MAX_JSON_BODY, ApiRequest
 from mock_server.faults.rules import RuleError
 from mock_server.services.callbacks import delivery
-from mock_server.services.messaging import media as md
 from mock_server.services.messaging import models as mm
+from mock_server.services.messaging.media import models as md
 from mock_server.web.admin import admin_refusal
 from mock_server.web.app import create_app
 from mock_server.web.server import ServerThread, server_emulator
@@ -370,10 +370,10 @@ def test_expired_media_are_purged_and_media_bounded_by_bytes(
     first = md.add_media(corp, type="file", data=b"a" * 1000)
     emu.advance(md.MEDIA_TTL + 1)
     md.add_media(corp, type="file", data=b"b" * 1000)
-    assert first.media_id not in md.media_store(corp).items
+    assert first.media_id not in md.media(corp).items
     monkeypatch.setattr(md, "MEDIA_MAX_BYTES", 2500)
     items = [md.add_media(corp, type="file", data=b"c" * 1000) for _ in range(4)]
-    kept = md.media_store(corp).items
+    kept = md.media(corp).items
     assert sum(len(m.data) for m in kept.values()) <= 2500
     assert items[-1].media_id in kept and items[0].media_id not in kept
 

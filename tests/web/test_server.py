@@ -6,7 +6,7 @@ import socket
 
 import requests
 
-from mock_server.web.server import ServerThread
+from mock_server.web.server import RequestLog, ServerThread
 
 CORPID = "wwdemo0000000000001"
 
@@ -109,3 +109,38 @@ def test_stop_closes_keep_alive_connections() -> None:
             raise AssertionError("still serving")
         except requests.ConnectionError:
             pass
+
+
+def test_request_log_writes_queued_lines_in_order_with_a_timestamp() -> None:
+    import re
+    import threading
+
+    writes: list[str] = []
+    written = threading.Event()
+
+    def write(text: str) -> None:
+        writes.append(text)
+        written.set()
+
+    log = RequestLog(write, interval=0.01)
+    for i in range(3):
+        log(f"GET    /cgi-bin/user/get  errcode {i}  0.1 ms")
+    assert written.wait(10), "the writer thread never wrote"
+    log.flush()
+    lines = "".join(writes).splitlines()
+    assert [line.split(" ", 1)[1] for line in lines] == [
+        f"GET    /cgi-bin/user/get  errcode {i}  0.1 ms" for i in range(3)
+    ]
+    assert all(re.match(r"\d\d:\d\d:\d\d ", line) for line in lines)
+
+
+def test_request_log_is_bounded_when_stdout_blocks() -> None:
+    writes: list[str] = []
+    log = RequestLog(writes.append, interval=60)  # the writer thread waits: nothing drains
+    log.max_pending = 2
+    for i in range(5):
+        log(f"line {i}")
+    log.flush()
+    lines = "".join(writes).splitlines()
+    assert lines[0] == "(3 request log lines dropped: stdout was blocked)"
+    assert [line.split(" ", 1)[1] for line in lines[1:]] == ["line 3", "line 4"]

@@ -19,11 +19,14 @@ CORE_PARTS: tuple[PersistedPart, ...] = (
     PersistedPart("ids", lambda emu: emu.ids.saved(), lambda emu, v: emu.ids.restore(v)),
     PersistedPart("tokens", lambda emu: emu.tokens.saved(), lambda emu, v: emu.tokens.restore(v)),
     PersistedPart(
-        "settings",
-        lambda emu: dict(emu.settings),
-        lambda emu, v: (emu.settings.clear(), emu.settings.update(v)),
+        "settings", lambda emu: dict(emu.settings), lambda emu, v: _replace(emu.settings, v)
     ),
 )
+
+
+def _replace(target: dict[str, Any], value: dict[str, Any]) -> None:
+    target.clear()
+    target.update(value)
 
 
 def global_parts(emu: Emulator) -> list[PersistedPart]:

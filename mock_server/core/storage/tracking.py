@@ -9,7 +9,7 @@ from typing import Any
 # ---------------------------------------------------------------------------------------
 # Change tracking on a store's top-level containers
 # ---------------------------------------------------------------------------------------
-class TrackedDict(dict):
+class TrackedDict(dict[Any, Any]):
     """A dict that remembers which keys were reached (read or written) since the last flush.
 
     Reading counts: a handler may change the value it got in place. ``values()``/``items()``
@@ -84,7 +84,7 @@ class TrackedDict(dict):
         return (dict, (dict(super().items()),))
 
 
-class TrackedList(list):
+class TrackedList(list[Any]):
     """A list stored one row per element: appends and cuts at the front (a bounded log such
     as the inbox) are written as such; anything else rewrites the list at the next flush."""
 

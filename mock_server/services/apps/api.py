@@ -62,9 +62,10 @@ class AppsAPI:
             raise ValueError(f"mode must be one of {m.PRIVACY_MODES}")
         corp = self._apps_corp(corpid)
         with corp.lock:
+            agent = corp.agents[agentid]  # KeyError for no such app, before anything changes
             s = m.settings_of(corp, agentid)
             s.privacy = mode
-            m.apply_privacy(corp.agents[agentid], s)
+            m.apply_privacy(agent, s)
 
     def app_settings(self, agentid: int, *, corpid: str | None = None) -> dict[str, Any]:
         """What agent/get would answer for this app (without a token)."""

@@ -16,7 +16,7 @@ AGENTID_ERRCODES = (40056, 41011, 301002)
 @api.endpoint("GET", "agent/get", scopes=(APP,), doc="90227", errcodes=AGENTID_ERRCODES)
 def agent_get(ctx: Context) -> dict[str, Any]:
     """The token's own app: visibility, trusted domain, home URL, report flags."""
-    corp = ctx.require_corp()
+    corp = ctx.corp
     agent = m.own_agent(corp, ctx.agentid, ctx.query.get("agentid"))
     return m.agent_dict(corp, agent)
 
@@ -24,7 +24,7 @@ def agent_get(ctx: Context) -> dict[str, Any]:
 @api.endpoint("GET", "agent/list", scopes=(APP,), doc="90227")
 def agent_list(ctx: Context) -> dict[str, Any]:
     """Apps the token may see: a self-built app's token sees only itself."""
-    corp = ctx.require_corp()
+    corp = ctx.corp
     agent = ctx.agent
     items = [agent] if agent is not None else []
     return {
@@ -44,7 +44,7 @@ def agent_list(ctx: Context) -> dict[str, Any]:
 )
 def agent_set(ctx: Context) -> None:
     """Change the token's own app (name, description, logo, trusted domain, flags, home URL)."""
-    corp = ctx.require_corp()
+    corp = ctx.corp
     body = ctx.json()
     agent = m.own_agent(corp, ctx.agentid, body.get("agentid"))
     m.set_agent(corp, agent, body, ctx.now)
@@ -76,7 +76,7 @@ MENU_ERRCODES = (
 )
 def menu_create(ctx: Context) -> None:
     """Replace the app's custom menu (1-3 buttons, 1-5 sub-buttons, UTF-8 byte limits)."""
-    corp = ctx.require_corp()
+    corp = ctx.corp
     agent = m.own_agent(corp, ctx.agentid, ctx.query.get("agentid"))
     m.create_menu(corp, agent.agentid, ctx.json())
 
@@ -84,7 +84,7 @@ def menu_create(ctx: Context) -> None:
 @api.endpoint("GET", "menu/get", scopes=(APP,), doc="90232", errcodes=(*AGENTID_ERRCODES, 46003))
 def menu_get(ctx: Context) -> dict[str, Any]:
     """The app's menu, ``button`` at top level; 46003 when none is set."""
-    corp = ctx.require_corp()
+    corp = ctx.corp
     agent = m.own_agent(corp, ctx.agentid, ctx.query.get("agentid"))
     return {"button": m.get_menu(corp, agent.agentid)}
 
@@ -92,6 +92,6 @@ def menu_get(ctx: Context) -> dict[str, Any]:
 @api.endpoint("GET", "menu/delete", scopes=(APP,), doc="90233", errcodes=AGENTID_ERRCODES)
 def menu_delete(ctx: Context) -> None:
     """Remove the app's menu."""
-    corp = ctx.require_corp()
+    corp = ctx.corp
     agent = m.own_agent(corp, ctx.agentid, ctx.query.get("agentid"))
     m.delete_menu(corp, agent.agentid)

@@ -238,7 +238,7 @@ def set_agent(corp: Corp, agent: Agent, body: dict[str, Any], now: int) -> None:
             changes["redirect_domain"] = domain
             changes["domain_changes"] = [*recent, now]
     if body.get("logo_mediaid") is not None:
-        from mock_server.services.messaging.media import require_media
+        from mock_server.services.messaging.media.models import require_media
 
         media = require_media(corp, body["logo_mediaid"], types=("image",))
         digest = hashlib.md5(media.data).hexdigest()

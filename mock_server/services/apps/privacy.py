@@ -52,9 +52,12 @@ def ip_in(ip: str, allowed: list[str]) -> bool:
 
 def contacts_sync_ip_rule(ctx: Context) -> ApiResponse | None:
     ep = ctx.endpoint
-    if ep is None or ctx.scope != CONTACTS or ep.name not in DETAIL_READS or ctx.corp is None:
+    if ep is None or ctx.scope != CONTACTS or ep.name not in DETAIL_READS:
         return None
-    allowed = m.apps(ctx.corp).contacts_sync_ips
+    corp = ctx.resolved_corp
+    if corp is None:
+        return None
+    allowed = m.apps(corp).contacts_sync_ips
     if allowed is not None and not ip_in(ctx.request.client_ip, allowed):
         raise WeComError(48009)
     return None

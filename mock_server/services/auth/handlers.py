@@ -32,7 +32,7 @@ def gettoken(ctx: Context) -> dict[str, Any]:
         raise WeComError(41002)
     if not secret:
         raise WeComError(41004)
-    corp = ctx.corp  # the pipeline found the corp named by corpid, if there is one
+    corp = ctx.resolved_corp  # the pipeline found the corp named by corpid, if any
     if corp is None:
         raise WeComError(40013)
     found = corp.secret_scope(secret)

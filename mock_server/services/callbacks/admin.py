@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from mock_server.core.admin import AdminActions, AdminError, AdminRequest
+from mock_server.core.admin import AdminActions, AdminError, AdminRequest, call_checked
 from mock_server.services.callbacks.api import CallbacksAPI
 from mock_server.services.callbacks.delivery import CallbackError
 
@@ -21,7 +21,7 @@ def _api(emu: Host) -> CallbacksAPI:
 
 def _call(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
     try:
-        return fn(*args, **kwargs)
+        return call_checked(fn, *args, **kwargs)
     except CallbackError as exc:
         extra = {"verification": exc.result} if exc.result is not None else None
         raise AdminError(str(exc), extra=extra) from None

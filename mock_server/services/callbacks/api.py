@@ -83,7 +83,7 @@ class CallbacksAPI:
             "corpid": corp.corpid,
             "apps": [
                 {"app": k, "agentid": m.agentid_of(k), **c.to_dict()}
-                for k, c in m.store(corp).configs.items()
+                for k, c in m.callbacks(corp).configs.items()
             ],
         }
 

@@ -49,7 +49,7 @@ class CallbacksStore:
     configs: dict[str, CallbackConfig] = field(default_factory=dict)
 
 
-def store(corp: Corp) -> CallbacksStore:
+def callbacks(corp: Corp) -> CallbacksStore:
     result: CallbacksStore = corp.store("callbacks")
     return result
 
@@ -101,10 +101,10 @@ def parse_config(raw: Any, where: str = "callback") -> CallbackConfig:
 
 def set_config(corp: Corp, key: str, config: CallbackConfig | None) -> None:
     if config is None:
-        store(corp).configs.pop(key, None)
+        callbacks(corp).configs.pop(key, None)
     else:
-        store(corp).configs[key] = config
+        callbacks(corp).configs[key] = config
 
 
 def get_config(corp: Corp, key: str) -> CallbackConfig | None:
-    return store(corp).configs.get(key)
+    return callbacks(corp).configs.get(key)

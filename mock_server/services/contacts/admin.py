@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from mock_server.core.admin import AdminActions, AdminError, AdminRequest
+from mock_server.core.admin import AdminActions, AdminError, AdminRequest, call_checked
 from mock_server.core.errors import WeComError
 from mock_server.services.contacts.api import ContactsAPI
 
@@ -32,6 +32,6 @@ def user_add(emu: Host, req: AdminRequest) -> dict[str, Any]:
     """Add a member as an admin would in the console (emits change_contact)."""
     fields = {k: v for k, v in req.body.items() if k != "corpid"}
     try:
-        return _api(emu).add_user(req.corpid(emu), **fields)
+        return call_checked(_api(emu).add_user, req.corpid(emu), **fields)
     except WeComError as exc:
         raise AdminError(f"rejected with errcode {exc.errcode}: {exc.text()}") from None

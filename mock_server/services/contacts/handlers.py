@@ -28,7 +28,7 @@ def _restricted(ctx: Context) -> bool:
 
 
 def _store(ctx: Context) -> m.ContactsStore:
-    return m.contacts(ctx.require_corp())
+    return m.contacts(ctx.corp)
 
 
 def _actor(ctx: Context) -> dict[str, Any]:
@@ -53,7 +53,7 @@ def department_create(ctx: Context) -> dict[str, Any]:
     """Create a department."""
     body = ctx.json()
     dept = m.create_department(
-        ctx.require_corp(),
+        ctx.corp,
         name=get_str(body, "name"),
         # An explicit empty name_en is refused (kept apart from "not given").
         name_en="" if body.get("name_en") == "" else get_str(body, "name_en"),
@@ -79,7 +79,7 @@ def department_update(ctx: Context) -> None:
     dept_id = get_int(body, "id", missing=60003)
     assert dept_id is not None
     m.update_department(
-        ctx.require_corp(),
+        ctx.corp,
         dept_id,
         name=get_str(body, "name"),
         name_en=get_str(body, "name_en"),
@@ -101,13 +101,13 @@ def department_delete(ctx: Context) -> None:
     """Delete an empty department."""
     dept_id = _dept_id_query(ctx)
     assert dept_id is not None
-    m.delete_department(ctx.require_corp(), dept_id, **_actor(ctx))
+    m.delete_department(ctx.corp, dept_id, **_actor(ctx))
 
 
 def _visible_tree(ctx: Context) -> tuple[m.ContactsStore, list[int]]:
     """Department ids the caller asked for and may see, in tree order."""
     store = _store(ctx)
-    corp = ctx.require_corp()
+    corp = ctx.corp
     agent = ctx.agent
     dept_id = _dept_id_query(ctx, required=False)
     visible = m.visible_departments(corp, agent)
@@ -168,7 +168,7 @@ def department_get(ctx: Context) -> dict[str, Any]:
     dept = store.departments.get(dept_id)
     if dept is None:
         raise WeComError(60003)
-    if not m.is_department_visible(ctx.require_corp(), ctx.agent, dept_id):
+    if not m.is_department_visible(ctx.corp, ctx.agent, dept_id):
         raise WeComError(60011)
     return {"department": m.department_dict(store, dept)}
 
@@ -207,7 +207,7 @@ USER_WRITE_ERRCODES = (
 def user_create(ctx: Context) -> dict[str, Any]:
     """Create a member."""
     body = ctx.json()
-    _, created = m.create_user(ctx.require_corp(), body, **_actor(ctx))
+    _, created = m.create_user(ctx.corp, body, **_actor(ctx))
     if created:
         return {"created_department_list": {"department_info": created}}
     return {}
@@ -224,7 +224,7 @@ def user_get(ctx: Context) -> dict[str, Any]:
     """Read a member (fields filtered by the app's visibility and age)."""
     userid = get_str(ctx.query, "userid", missing=41009)
     user = _store(ctx).find_user(userid or "")
-    corp = ctx.require_corp()
+    corp = ctx.corp
     if user is None:
         raise WeComError(60111)
     # A member outside the app's visibility: 60011, as for departments (real captures).
@@ -243,7 +243,7 @@ def user_get(ctx: Context) -> dict[str, Any]:
 )
 def user_update(ctx: Context) -> None:
     """Update a member (omitted fields unchanged; mobile ignored once activated)."""
-    m.update_user(ctx.require_corp(), ctx.json(), **_actor(ctx))
+    m.update_user(ctx.corp, ctx.json(), **_actor(ctx))
 
 
 @api.endpoint(
@@ -257,7 +257,7 @@ def user_update(ctx: Context) -> None:
 def user_delete(ctx: Context) -> None:
     """Delete a member."""
     userid = get_str(ctx.query, "userid", missing=41009)
-    m.delete_users(ctx.require_corp(), [userid or ""], **_actor(ctx))
+    m.delete_users(ctx.corp, [userid or ""], **_actor(ctx))
 
 
 @api.endpoint(
@@ -276,12 +276,12 @@ def user_batchdelete(ctx: Context) -> None:
         raise WeComError(40031)
     if len(ids) > 200:
         raise WeComError(40032)
-    m.delete_users(ctx.require_corp(), ids, **_actor(ctx))
+    m.delete_users(ctx.corp, ids, **_actor(ctx))
 
 
 def _department_users(ctx: Context) -> tuple[list[m.User], bool]:
     store = _store(ctx)
-    corp = ctx.require_corp()
+    corp = ctx.corp
     # The real API's answer to a missing department_id is undocumented; 60003 is what an
     # unknown id gets, and "no id" is treated the same.
     dept_id = query_int(ctx.query, "department_id", missing=60003, bad=60003)
@@ -305,7 +305,7 @@ def _department_users(ctx: Context) -> tuple[list[m.User], bool]:
 def user_simplelist(ctx: Context) -> dict[str, Any]:
     """Members of a department (userid, name, departments)."""
     users, _ = _department_users(ctx)
-    corp = ctx.require_corp()
+    corp = ctx.corp
     out = []
     for u in users:
         d = m.user_dict(corp, u, ctx.agent)
@@ -324,7 +324,7 @@ def user_simplelist(ctx: Context) -> dict[str, Any]:
 def user_list(ctx: Context) -> dict[str, Any]:
     """Members of a department with details."""
     users, _ = _department_users(ctx)
-    corp = ctx.require_corp()
+    corp = ctx.corp
     restricted = _restricted(ctx)
     return {
         "userlist": [
@@ -388,7 +388,7 @@ def user_list_id(ctx: Context) -> dict[str, Any]:
 def user_convert_to_openid(ctx: Context) -> dict[str, Any]:
     """userid -> openid (for WeChat Pay etc.)."""
     userid = get_str(ctx.json(), "userid", missing=41009)
-    corp = ctx.require_corp()
+    corp = ctx.corp
     user = _store(ctx).find_user(userid or "")
     if user is None or not m.is_user_visible(corp, ctx.agent, user):
         raise WeComError(60111)
@@ -402,7 +402,7 @@ def user_convert_to_openid(ctx: Context) -> dict[str, Any]:
 def user_convert_to_userid(ctx: Context) -> dict[str, Any]:
     """openid -> userid."""
     openid = get_str(ctx.json(), "openid", missing=40073)
-    corp = ctx.require_corp()
+    corp = ctx.corp
     for user in _store(ctx).users.values():
         if user.status == 1 and m.openid_of(corp, user) == openid:
             if m.is_user_visible(corp, ctx.agent, user):
@@ -419,7 +419,7 @@ def user_getuserid(ctx: Context) -> dict[str, Any]:
         raise WeComError(40058, "mobile exceed length range [5, 32].")
     store = _store(ctx)
     key = store.mobiles.get(m.normalize_mobile(mobile))
-    corp = ctx.require_corp()
+    corp = ctx.corp
     if key is None or not m.is_user_visible(corp, ctx.agent, store.users[key]):
         raise WeComError(46004)
     return {"userid": store.users[key].userid}
@@ -443,7 +443,7 @@ def tag_create(ctx: Context) -> dict[str, Any]:
     tagid = body.get("tagid")
     if isinstance(tagid, str) and tagid.isdigit():
         tagid = int(tagid)
-    tag = m.create_tag(ctx.require_corp(), body.get("tagname"), tagid, ctx.agentid)
+    tag = m.create_tag(ctx.corp, body.get("tagname"), tagid, ctx.agentid)
     return {"tagid": tag.tagid}
 
 
@@ -458,7 +458,7 @@ def tag_create(ctx: Context) -> dict[str, Any]:
 def tag_update(ctx: Context) -> None:
     """Rename a tag (owner only)."""
     body = ctx.json()
-    corp = ctx.require_corp()
+    corp = ctx.corp
     tag = m.get_tag(corp, body.get("tagid"))
     name = m.check_tagname(body.get("tagname"))
     m.check_tag_owner(tag, ctx.scope, ctx.agentid)
@@ -477,7 +477,7 @@ def tag_update(ctx: Context) -> None:
 )
 def tag_delete(ctx: Context) -> None:
     """Delete a tag (owner only)."""
-    corp = ctx.require_corp()
+    corp = ctx.corp
     tag = m.get_tag(corp, ctx.query.get("tagid"))
     m.check_tag_owner(tag, ctx.scope, ctx.agentid)
     store = m.contacts(corp)
@@ -488,7 +488,7 @@ def tag_delete(ctx: Context) -> None:
 @api.endpoint("GET", "tag/get", scopes=TAG_SCOPES, doc="90213", errcodes=(41017, 40068))
 def tag_get(ctx: Context) -> dict[str, Any]:
     """A tag's members visible to the caller."""
-    corp = ctx.require_corp()
+    corp = ctx.corp
     store = m.contacts(corp)
     tag = m.get_tag(corp, ctx.query.get("tagid"))
     agent = ctx.agent
@@ -508,7 +508,7 @@ def tag_get(ctx: Context) -> dict[str, Any]:
 
 def _tag_members(ctx: Context, *, add: bool) -> dict[str, Any]:
     body = ctx.json()
-    corp = ctx.require_corp()
+    corp = ctx.corp
     tag = m.get_tag(corp, body.get("tagid"))
     userlist = body.get("userlist") or []
     partylist = body.get("partylist") or []
@@ -565,5 +565,5 @@ def tag_deltagusers(ctx: Context) -> dict[str, Any]:
 @api.endpoint("GET", "tag/list", scopes=TAG_SCOPES, doc="90216")
 def tag_list(ctx: Context) -> dict[str, Any]:
     """All tags of the corp."""
-    tags = sorted(m.contacts(ctx.require_corp()).tags.values(), key=lambda t: t.tagid)
+    tags = sorted(m.contacts(ctx.corp).tags.values(), key=lambda t: t.tagid)
     return {"taglist": [{"tagid": t.tagid, "tagname": t.tagname} for t in tags]}

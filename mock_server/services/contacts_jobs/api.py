@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 from mock_server.core.events import DomainEvent
 from mock_server.services.contacts import models as cm
 from mock_server.services.contacts_jobs import exports, imports, sandbox, web
-from mock_server.services.contacts_jobs.store import RATE_SETTING, jobs
+from mock_server.services.contacts_jobs.store import RATE_SETTING, contacts_jobs
 
 if TYPE_CHECKING:
     from mock_server.core.pipeline import ApiResponse, Context, Host
@@ -37,8 +37,8 @@ class ContactsJobsAPI:
         return web.serve(self._emu, ctx)
 
     def _jobs_after_auth(self, ctx: Context) -> None:
-        corp = ctx.corp
-        if corp is not None and jobs(corp).busy():
+        corp = ctx.resolved_corp
+        if corp is not None and contacts_jobs(corp).busy():
             self.run_jobs(corp.corpid)
 
     def _jobs_tick(self) -> None:
@@ -106,7 +106,7 @@ class ContactsJobsAPI:
                     "finished_at": j.finished_at,
                     "errcode": j.errcode,
                 }
-                for j in jobs(corp).imports
+                for j in contacts_jobs(corp).imports
             ]
 
     def export_jobs(self, corpid: str | None = None) -> list[dict[str, Any]]:
@@ -123,7 +123,7 @@ class ContactsJobsAPI:
                     "files": [f.size for f in j.files],
                     "expires_at": j.expires_at,
                 }
-                for j in jobs(corp).exports.values()
+                for j in contacts_jobs(corp).exports.values()
             ]
 
     def invited_users(self, corpid: str | None = None) -> dict[str, int]:
@@ -131,7 +131,9 @@ class ContactsJobsAPI:
         corp = self._jobs_corp(corpid)
         with corp.lock:
             users = cm.contacts(corp).users
-            return {users[k].userid: t for k, t in jobs(corp).invited.items() if k in users}
+            return {
+                users[k].userid: t for k, t in contacts_jobs(corp).invited.items() if k in users
+            }
 
     def set_import_rate(self, rows_per_second: int, corpid: str | None = None) -> None:
         """How many rows an import applies per second of emulator time (default 1000)."""

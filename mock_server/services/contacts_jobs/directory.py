@@ -11,7 +11,7 @@ from mock_server.core.events import SOURCE_API, DomainEvent
 from mock_server.core.state import Agent, Corp
 from mock_server.services.contacts import models as cm
 from mock_server.services.contacts_jobs.sandbox import day_of, mark_active
-from mock_server.services.contacts_jobs.store import jobs
+from mock_server.services.contacts_jobs.store import contacts_jobs
 
 MAX_INVITE_USERS, MAX_INVITE_PARTIES, MAX_INVITE_TAGS = 1000, 100, 100
 QR_SIZES = (1, 2, 3, 4)
@@ -79,7 +79,7 @@ def invite(corp: Corp, agent: Agent | None, body: dict[str, Any]) -> dict[str, A
                     u for u in store.users_in(pid, recursive=True) if u.key in visible_users
                 )
     now = corp.clock.time()
-    invited = jobs(corp).invited
+    invited = contacts_jobs(corp).invited
     for user in targets:
         # Only members who have not joined yet get a notice; others are accepted silently.
         if user.status == 4 and user.enable:
@@ -105,7 +105,7 @@ def authsucc(corp: Corp, userid: str, actor_scope: str | None) -> None:
     if user.status == 4 and user.enable:
         user.status = 1
         cm.contacts(corp).touch()
-        jobs(corp).invited.pop(user.key, None)
+        contacts_jobs(corp).invited.pop(user.key, None)
         mark_active(corp, user)
         corp.emit(
             DomainEvent(
@@ -129,7 +129,7 @@ def active_count(corp: Corp, date: str) -> int:
     today = dt.date.fromisoformat(day_of(corp))
     if not today - dt.timedelta(days=ACTIVE_STAT_DAYS) <= day <= today:
         raise param_error("date", f"exceed range of {ACTIVE_STAT_DAYS} days")
-    return len(jobs(corp).active_days.get(date, []))
+    return len(contacts_jobs(corp).active_days.get(date, []))
 
 
 def userid_by_email(corp: Corp, agent: Agent | None, email: str, email_type: int) -> str:

@@ -13,13 +13,11 @@ import json
 import re
 from typing import Any
 
-from Crypto.Cipher import AES
-
 from mock_server.core import crypto
 from mock_server.core.errors import WeComError, param_error
 from mock_server.core.state import Agent, Corp
 from mock_server.services.contacts import models as cm
-from mock_server.services.contacts_jobs.store import ExportFile, ExportJob, job_event, jobs
+from mock_server.services.contacts_jobs.store import ExportFile, ExportJob, contacts_jobs, job_event
 
 KEY_RE = re.compile(r"^[A-Za-z0-9]{43}$")
 MIN_BLOCK, MAX_BLOCK = 10_000, 1_000_000
@@ -58,8 +56,7 @@ def check_params(body: dict[str, Any]) -> tuple[str, int]:
 
 
 def encrypt_block(plain: bytes, encoding_aeskey: str) -> bytes:
-    key = crypto.aes_key(encoding_aeskey)
-    return AES.new(key, AES.MODE_CBC, key[:16]).encrypt(crypto.pkcs7_pad(plain, 32))
+    return crypto.aes_encrypt(crypto.aes_key(encoding_aeskey), plain)
 
 
 def _visible_users(corp: Corp, agent: Agent | None) -> list[cm.User]:
@@ -151,7 +148,7 @@ def submit(
         data = encrypt_block(plain, encoding_aeskey)
         md5 = hashlib.md5(data).hexdigest()
         job.files.append(ExportFile(data, len(data), md5, corp.ids.alnum(24)))
-    store = jobs(corp)
+    store = contacts_jobs(corp)
     store.exports[job.jobid] = job
     _bound(corp)
     return job
@@ -159,7 +156,7 @@ def submit(
 
 def _bound(corp: Corp) -> None:
     """Keep the newest exports within the count and byte limits."""
-    exports = jobs(corp).exports
+    exports = contacts_jobs(corp).exports
     while len(exports) > KEPT_EXPORTS or (
         len(exports) > 1 and sum(j.size for j in exports.values()) > MAX_EXPORT_BYTES
     ):
@@ -168,7 +165,7 @@ def _bound(corp: Corp) -> None:
 
 def find(corp: Corp, jobid: str, actor_scope: str | None, actor_agentid: int | None) -> ExportJob:
     """Only the identity that submitted an export may read its result (40088 otherwise)."""
-    job = jobs(corp).exports.get(jobid)
+    job = contacts_jobs(corp).exports.get(jobid)
     if job is None or (job.actor_scope, job.actor_agentid) != (actor_scope, actor_agentid):
         raise WeComError(40088)
     return job
@@ -190,7 +187,7 @@ def result_body(job: ExportJob, base_url: str) -> dict[str, Any]:
 
 def settle(corp: Corp) -> None:
     now = corp.clock.time()
-    for job in jobs(corp).exports.values():
+    for job in contacts_jobs(corp).exports.values():
         if job.status == 0 and now >= job.submitted_at + PROCESSING_AFTER:
             job.status = 1
         if job.status == 1 and now >= job.ready_at:
@@ -209,7 +206,7 @@ def settle(corp: Corp) -> None:
 def download(corp: Corp, jobid: str, index: int, sig: str) -> bytes | None:
     """A data file's ciphertext, or None when unknown, not ready, expired or mis-signed."""
     settle(corp)
-    job = jobs(corp).exports.get(jobid)
+    job = contacts_jobs(corp).exports.get(jobid)
     if job is None or job.status != 2 or not 0 <= index < len(job.files):
         return None
     f = job.files[index]

@@ -11,7 +11,7 @@ from mock_server.core.params import get_str
 from mock_server.core.pipeline import Context
 from mock_server.core.registry import APP, CONTACTS, Family
 from mock_server.services.contacts_jobs import exports, imports
-from mock_server.services.messaging.media import find_media
+from mock_server.services.messaging.media.models import find_media
 
 api = Family("contacts_jobs")
 TOKEN_RE = re.compile(r"^[A-Za-z0-9]{1,32}$")
@@ -43,7 +43,7 @@ def _callback(body: dict[str, Any]) -> dict[str, str] | None:
 
 def _submit_import(ctx: Context, jobtype: str) -> dict[str, Any]:
     body = ctx.json()
-    corp = ctx.require_corp()
+    corp = ctx.corp
     media_id = get_str(body, "media_id", missing=41006)
     to_invite = body.get("to_invite", True)
     if jobtype == "replace_party":
@@ -100,7 +100,7 @@ def batch_getresult(ctx: Context) -> dict[str, Any]:
     jobid = ctx.query.get("jobid") or ""
     if not jobid or len(jobid.encode()) > 64:
         raise WeComError(40088)
-    corp = ctx.require_corp()
+    corp = ctx.corp
     imports.settle(corp)
     return imports.result_body(imports.find(corp, jobid))
 
@@ -111,7 +111,7 @@ EXPORT_SCOPES = (CONTACTS, APP)
 
 def _submit_export(ctx: Context, kind: str) -> dict[str, Any]:
     job = exports.submit(
-        ctx.require_corp(),
+        ctx.corp,
         kind,
         ctx.json(),
         agent=ctx.agent,
@@ -160,7 +160,7 @@ def base_url(ctx: Context) -> str:
 def export_get_result(ctx: Context) -> dict[str, Any]:
     """Status of an export job and, once done, its file URLs with size and md5."""
     jobid = ctx.query.get("jobid") or ""
-    corp = ctx.require_corp()
+    corp = ctx.corp
     exports.settle(corp)
     job = exports.find(corp, jobid, ctx.scope, ctx.agentid)
     return exports.result_body(job, base_url(ctx))

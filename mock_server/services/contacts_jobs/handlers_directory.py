@@ -17,7 +17,7 @@ from mock_server.services.contacts_jobs.handlers import api
 )
 def batch_invite(ctx: Context) -> dict[str, Any]:
     """Invite members (by userid, department or tag) who have not joined WeCom yet."""
-    return directory.invite(ctx.require_corp(), ctx.agent, ctx.json())
+    return directory.invite(ctx.corp, ctx.agent, ctx.json())
 
 
 @api.endpoint("GET", "corp/get_join_qrcode", scopes=(CONTACTS,), doc="91714", errcodes=(40058,))
@@ -25,14 +25,14 @@ def corp_get_join_qrcode(ctx: Context) -> dict[str, Any]:
     """The corp's join QR code link (valid 7 days) in one of four sizes."""
     raw = ctx.query.get("size_type") or "3"  # wechatpy's default; the doc names none
     size = int(raw) if raw.isdigit() else 0
-    return {"join_qrcode": directory.join_qrcode(ctx.require_corp(), size)}
+    return {"join_qrcode": directory.join_qrcode(ctx.corp, size)}
 
 
 @api.endpoint("GET", "user/authsucc", scopes=(CONTACTS, APP), doc="90203", errcodes=(41009, 60111))
 def user_authsucc(ctx: Context) -> None:
     """Second-factor approval: lets a member who is joining in."""
     userid = get_str(ctx.query, "userid", missing=41009)
-    directory.authsucc(ctx.require_corp(), userid or "", ctx.scope)
+    directory.authsucc(ctx.corp, userid or "", ctx.scope)
 
 
 @api.endpoint("POST", "user/get_active_stat", scopes=(CONTACTS,), doc="92714", errcodes=(40058,))
@@ -41,7 +41,7 @@ def user_get_active_stat(ctx: Context) -> dict[str, Any]:
     date = get_str(ctx.json(), "date")
     if date is None:
         raise WeComError(40058, "date missing.")
-    return {"active_cnt": directory.active_count(ctx.require_corp(), date)}
+    return {"active_cnt": directory.active_count(ctx.corp, date)}
 
 
 @api.endpoint(
@@ -57,7 +57,7 @@ def user_get_userid_by_email(ctx: Context) -> dict[str, Any]:
     email = get_str(body, "email", missing=46004)
     email_type = get_int(body, "email_type")
     userid = directory.userid_by_email(
-        ctx.require_corp(), ctx.agent, email or "", 1 if email_type is None else email_type
+        ctx.corp, ctx.agent, email or "", 1 if email_type is None else email_type
     )
     return {"userid": userid}
 
@@ -81,6 +81,4 @@ def batch_openuserid_to_userid(ctx: Context) -> dict[str, Any]:
     ids = get_list(body, "open_userid_list")
     if not ids:
         raise WeComError(40058, "open_userid_list missing.")
-    return directory.openuserid_to_userid(
-        ctx.require_corp(), ctx.agent, ids, body.get("source_agentid")
-    )
+    return directory.openuserid_to_userid(ctx.corp, ctx.agent, ids, body.get("source_agentid"))

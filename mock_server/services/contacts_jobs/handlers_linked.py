@@ -20,7 +20,7 @@ READ_ERRCODES = (40058, 60003, 60011)
 @api.endpoint("POST", "linkedcorp/agent/get_perm_list", scopes=(APP,), doc="93172")
 def linkedcorp_perm_list(ctx: Context) -> dict[str, Any]:
     """Partner-corp members and departments in the app's visibility."""
-    return linked.perm_list(ctx.require_corp(), ctx.agentid)
+    return linked.perm_list(ctx.corp, ctx.agentid)
 
 
 @api.endpoint(
@@ -29,7 +29,7 @@ def linkedcorp_perm_list(ctx: Context) -> dict[str, Any]:
 def linkedcorp_user_get(ctx: Context) -> dict[str, Any]:
     """A partner-corp member (``CORPID/USERID``)."""
     body = ctx.json()
-    return {"user_info": linked.get_user(ctx.require_corp(), ctx.agentid, body.get("userid"))}
+    return {"user_info": linked.get_user(ctx.corp, ctx.agentid, body.get("userid"))}
 
 
 def _fetch_child(body: dict[str, Any]) -> bool:
@@ -48,7 +48,7 @@ def linkedcorp_user_simplelist(ctx: Context) -> dict[str, Any]:
     """Members of a partner-corp department (``LINKEDID/DEPARTMENTID``)."""
     body = ctx.json()
     users = linked.list_users(
-        ctx.require_corp(),
+        ctx.corp,
         ctx.agentid,
         body.get("department_id"),
         _fetch_child(body),
@@ -62,7 +62,7 @@ def linkedcorp_user_list(ctx: Context) -> dict[str, Any]:
     """Members of a partner-corp department, with details."""
     body = ctx.json()
     users = linked.list_users(
-        ctx.require_corp(),
+        ctx.corp,
         ctx.agentid,
         body.get("department_id"),
         _fetch_child(body),
@@ -77,7 +77,7 @@ def linkedcorp_user_list(ctx: Context) -> dict[str, Any]:
 def linkedcorp_department_list(ctx: Context) -> dict[str, Any]:
     """A partner-corp department and its visible sub-departments."""
     body = ctx.json()
-    depts = linked.list_departments(ctx.require_corp(), ctx.agentid, body.get("department_id"))
+    depts = linked.list_departments(ctx.corp, ctx.agentid, body.get("department_id"))
     return {"department_list": depts}
 
 
@@ -101,7 +101,7 @@ SEND_ERRCODES = (
 @api.endpoint("POST", "linkedcorp/message/send", scopes=(APP,), doc="90250", errcodes=SEND_ERRCODES)
 def linkedcorp_message_send(ctx: Context) -> dict[str, Any]:
     """Send an app message to own and partner-corp members (recipient lists are arrays)."""
-    corp = ctx.require_corp()
+    corp = ctx.corp
     body = ctx.json()
     msgtype = body.get("msgtype")
     if msgtype not in linked.MSGTYPES:
@@ -125,7 +125,7 @@ def linkedcorp_message_send(ctx: Context) -> dict[str, Any]:
     own_users = cm.visible_user_keys(corp, agent)
     own_depts = cm.visible_departments(corp, agent)
     partner_depts, partner_users = linked.visible(corp, agentid)
-    lstore = linked.linked(corp)
+    lstore = linked.linkedcorp(corp)
     targets: dict[str, str] = {}  # recipient key -> the id messages are addressed to
     invalid: dict[str, list[str]] = {"invaliduser": [], "invalidparty": [], "invalidtag": []}
 

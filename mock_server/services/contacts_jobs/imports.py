@@ -21,8 +21,8 @@ from mock_server.services.contacts_jobs.store import (
     KEPT_IMPORT_JOBS,
     KEPT_PURGED_IDS,
     ImportJob,
+    contacts_jobs,
     job_event,
-    jobs,
     rows_per_second,
 )
 
@@ -49,7 +49,7 @@ def submit(
     actor_agentid: int | None,
 ) -> ImportJob:
     """Queue an import; 302008 while another runs, 40092 for a file that cannot be read."""
-    store = jobs(corp)
+    store = contacts_jobs(corp)
     settle(corp)
     if store.active_import() is not None:
         raise WeComError(302008)
@@ -83,7 +83,7 @@ _JOBID_ALPHABET = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ012345678
 
 
 def find(corp: Corp, jobid: str) -> ImportJob:
-    store = jobs(corp)
+    store = contacts_jobs(corp)
     for job in store.imports:
         if job.jobid == jobid:
             return job
@@ -106,7 +106,7 @@ def result_body(job: ImportJob) -> dict[str, Any]:
 # -- running ----------------------------------------------------------------------------------
 def settle(corp: Corp) -> None:
     """Apply whatever the clock says the active job has processed by now."""
-    store = jobs(corp)
+    store = contacts_jobs(corp)
     job = store.active_import()
     if job is None:
         return
@@ -238,7 +238,7 @@ def _apply_member(corp: Corp, job: ImportJob, row: dict[str, Any]) -> dict[str, 
         else:
             user, _ = cm.create_user(corp, body, status=4, **_actor(job))
             if job.to_invite:
-                jobs(corp).invited[user.key] = corp.clock.time()
+                contacts_jobs(corp).invited[user.key] = corp.clock.time()
     except WeComError as err:
         code, msg = _row_error(err)
         return {"userid": userid, "errcode": code, "errmsg": msg}
@@ -346,13 +346,13 @@ def _delete_absent_departments(corp: Corp, job: ImportJob) -> None:
     store = cm.contacts(corp)
     listed = {row["id"] for row in job.rows} | {cm.ROOT}
     doomed = [d for d in store.subtree(cm.ROOT) if d not in listed]
-    jobs(corp).doomed_departments = doomed
+    contacts_jobs(corp).doomed_departments = doomed
     _remove_doomed_departments(corp, job)
 
 
 def _remove_doomed_departments(corp: Corp, job: ImportJob | None = None) -> None:
     store = cm.contacts(corp)
-    state = jobs(corp)
+    state = contacts_jobs(corp)
     if not state.doomed_departments:
         return
     # Deepest first, so a parent emptied by its children's removal goes too.

@@ -41,7 +41,7 @@ class LinkedStore:
     perms: dict[str, dict[str, list[str]]] = field(default_factory=dict)  # agentid -> lists
 
 
-def linked(corp: Corp) -> LinkedStore:
+def linkedcorp(corp: Corp) -> LinkedStore:
     return corp.store("linkedcorp")
 
 
@@ -114,7 +114,7 @@ SECTION = {
 def load(emu: Host, corp: Corp, section: dict[str, Any] | None) -> None:
     if not section:
         return
-    store = linked(corp)
+    store = linkedcorp(corp)
     store.linkedid = section["linkedid"]
     for c in section["corps"]:
         for d in c["departments"]:
@@ -144,7 +144,7 @@ def subtree(store: LinkedStore, dept_id: int) -> list[int]:
 
 def visible(corp: Corp, agentid: int | None) -> tuple[list[int], list[str]]:
     """(department ids, user keys) of partner corps the app may see."""
-    store = linked(corp)
+    store = linkedcorp(corp)
     perm = store.perms.get(str(agentid), {"userids": [], "department_ids": []})
     depts: list[int] = []
     for ref in perm["department_ids"]:
@@ -159,7 +159,7 @@ def visible(corp: Corp, agentid: int | None) -> tuple[list[int], list[str]]:
 
 
 def perm_list(corp: Corp, agentid: int | None) -> dict[str, Any]:
-    store = linked(corp)
+    store = linkedcorp(corp)
     perm = store.perms.get(str(agentid), {"userids": [], "department_ids": []})
     return {"userids": list(perm["userids"]), "department_ids": list(perm["department_ids"])}
 
@@ -169,7 +169,7 @@ def _dept_ref(store: LinkedStore, dept_id: int) -> str:
 
 
 def user_info(corp: Corp, key: str, depts: list[int] | None = None) -> dict[str, Any]:
-    store = linked(corp)
+    store = linkedcorp(corp)
     u = store.users[key]
     shown = [d for d in u["department"] if depts is None or d in depts]
     out: dict[str, Any] = {
@@ -190,7 +190,7 @@ def get_user(corp: Corp, agentid: int | None, ref: Any) -> dict[str, Any]:
     if not isinstance(ref, str) or ref.count("/") != 1 or ref.startswith("/") or ref.endswith("/"):
         raise param_error("userid", "invalid")
     key = ref.lower()
-    if key not in linked(corp).users:
+    if key not in linkedcorp(corp).users:
         raise WeComError(60111)
     depts, users = visible(corp, agentid)
     if key not in users:
@@ -199,7 +199,7 @@ def get_user(corp: Corp, agentid: int | None, ref: Any) -> dict[str, Any]:
 
 
 def _department(corp: Corp, agentid: int | None, ref: Any) -> tuple[int, list[int]]:
-    store = linked(corp)
+    store = linkedcorp(corp)
     linkedid, _, raw = ref.partition("/") if isinstance(ref, str) else ("", "", "")
     if not raw.isdigit():
         raise param_error("department_id", "invalid")
@@ -215,7 +215,7 @@ def _department(corp: Corp, agentid: int | None, ref: Any) -> tuple[int, list[in
 def list_users(
     corp: Corp, agentid: int | None, ref: Any, fetch_child: bool, *, simple: bool
 ) -> list[dict[str, Any]]:
-    store = linked(corp)
+    store = linkedcorp(corp)
     dept_id, visible_depts = _department(corp, agentid, ref)
     wanted = set(subtree(store, dept_id) if fetch_child else [dept_id])
     corpid = store.departments[dept_id]["corpid"]
@@ -230,7 +230,7 @@ def list_users(
 
 
 def list_departments(corp: Corp, agentid: int | None, ref: Any) -> list[dict[str, Any]]:
-    store = linked(corp)
+    store = linkedcorp(corp)
     dept_id, visible_depts = _department(corp, agentid, ref)
     return [
         {

@@ -12,7 +12,7 @@ from typing import Any
 from mock_server.core.events import SOURCE_SANDBOX, DomainEvent
 from mock_server.core.state import Corp
 from mock_server.services.contacts import models as cm
-from mock_server.services.contacts_jobs.store import jobs
+from mock_server.services.contacts_jobs.store import contacts_jobs
 
 
 def day_of(corp: Corp, when: int | None = None) -> str:
@@ -22,7 +22,7 @@ def day_of(corp: Corp, when: int | None = None) -> str:
 
 
 def mark_active(corp: Corp, user: cm.User, when: int | None = None) -> None:
-    days = jobs(corp).active_days
+    days = contacts_jobs(corp).active_days
     day = days.setdefault(day_of(corp, when), [])
     if user.key not in day:
         day.append(user.key)
@@ -57,6 +57,6 @@ def activate_member(emu: Any, corp: Corp, payload: dict[str, Any]) -> dict[str, 
                     source=SOURCE_SANDBOX,
                 )
             )
-        jobs(corp).invited.pop(user.key, None)
+        contacts_jobs(corp).invited.pop(user.key, None)
         mark_active(corp, user)
         return {"userid": user.userid, "status": user.status, "previous_status": before}

@@ -101,7 +101,7 @@ class JobsStore:
         return self.active_import() is not None or any(e.live for e in self.exports.values())
 
 
-def jobs(corp: Corp) -> JobsStore:
+def contacts_jobs(corp: Corp) -> JobsStore:
     return corp.store("contacts_jobs")
 
 

@@ -37,7 +37,7 @@ def serve(emu: Host, ctx: Context) -> ApiResponse | None:
     data = None
     for corp in list(emu.corps.values()):
         with emu.transaction(corp):
-            if jobid in exports.jobs(corp).exports:
+            if jobid in exports.contacts_jobs(corp).exports:
                 data = exports.download(corp, jobid, index, req.query.get("sig", ""))
                 break
     if data is None:

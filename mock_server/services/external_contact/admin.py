@@ -46,94 +46,82 @@ def customers(emu: Host, req: AdminRequest) -> dict[str, Any]:
     return {"external_userid": ids}
 
 
-@admin.action("POST", "/external/follow/add")
-def follow_add(emu: Host, req: AdminRequest) -> dict[str, Any]:
-    """A customer adds a member (a new customer unless ``external_userid`` is given)."""
-    b = req.body
-    return _run(
-        _api(emu).customer_add_follow,
-        userid=b.get("userid"),
-        external_userid=b.get("external_userid"),
-        customer=b.get("customer"),
-        state=b.get("state", ""),
-        add_way=b.get("add_way", 1),
-        welcome_code=bool(b.get("welcome_code", True)),
-        corpid=req.corpid(emu),
-    )
+# -- customer and group sandbox actions: POST /__admin/external/<path> ----------------------
+# Each takes its Python API method's keyword arguments from the JSON body:
+# (argument, default) or (argument, default, kind); kind "strs" is a required list of
+# strings, "strs?" an optional one, "bool" a flag.
+Arg = tuple[Any, ...]
+SANDBOX: dict[str, tuple[str, str, tuple[Arg, ...]]] = {
+    "follow/add": (
+        "customer_add_follow",
+        "A customer adds a member (a new customer unless ``external_userid`` is given).",
+        (
+            ("userid", None),
+            ("external_userid", None),
+            ("customer", None),
+            ("state", ""),
+            ("add_way", 1),
+            ("welcome_code", True, "bool"),
+        ),
+    ),
+    "follow/delete_by_customer": (
+        "customer_delete_follow",
+        "The customer deletes the member.",
+        (("userid", None), ("external_userid", None)),
+    ),
+    "follow/delete_by_member": (
+        "follow_delete_customer",
+        "The member deletes the customer.",
+        (("userid", None), ("external_userid", None)),
+    ),
+    "groupchat/create": (
+        "create_customer_group",
+        "A member creates a customer group.",
+        (("owner", None), ("name", ""), ("notice", ""), ("members", None, "strs?")),
+    ),
+    "groupchat/join": (
+        "customer_join_group",
+        "Customers (or members) join a group.",
+        (
+            ("chat_id", None),
+            ("members", None, "strs"),
+            ("join_scene", 1),
+            ("invitor", None),
+            ("group_nickname", ""),
+        ),
+    ),
+    "groupchat/leave": (
+        "customer_leave_group",
+        "Members leave a group.",
+        (("chat_id", None), ("members", None, "strs"), ("quit_scene", 0)),
+    ),
+    "groupchat/dismiss": (
+        "dismiss_customer_group",
+        "The owner dismisses a group.",
+        (("chat_id", None),),
+    ),
+}
 
 
-@admin.action("POST", "/external/follow/delete_by_customer")
-def follow_deleted_by_customer(emu: Host, req: AdminRequest) -> dict[str, Any]:
-    """The customer deletes the member."""
-    b = req.body
-    return _run(
-        _api(emu).customer_delete_follow,
-        userid=b.get("userid"),
-        external_userid=b.get("external_userid"),
-        corpid=req.corpid(emu),
-    )
+def _arg(body: Any, spec: Arg) -> Any:
+    name, default, kind = (*spec, "")[:3]
+    if kind == "strs" or (kind == "strs?" and name in body):
+        return _str_list(body, name)
+    value = body.get(name, default)
+    return bool(value) if kind == "bool" else value
 
 
-@admin.action("POST", "/external/follow/delete_by_member")
-def follow_deleted_by_member(emu: Host, req: AdminRequest) -> dict[str, Any]:
-    """The member deletes the customer."""
-    b = req.body
-    return _run(
-        _api(emu).follow_delete_customer,
-        userid=b.get("userid"),
-        external_userid=b.get("external_userid"),
-        corpid=req.corpid(emu),
-    )
+def _sandbox_action(method: str, doc: str, args: tuple[Arg, ...]) -> Callable[..., Any]:
+    def run(emu: Host, req: AdminRequest) -> dict[str, Any]:
+        kwargs = {spec[0]: _arg(req.body, spec) for spec in args}
+        return _run(getattr(_api(emu), method), **kwargs, corpid=req.corpid(emu))
+
+    run.__doc__ = doc
+    return run
 
 
-@admin.action("POST", "/external/groupchat/create")
-def group_create(emu: Host, req: AdminRequest) -> dict[str, Any]:
-    """A member creates a customer group."""
-    b = req.body
-    return _run(
-        _api(emu).create_customer_group,
-        owner=b.get("owner"),
-        name=b.get("name", ""),
-        notice=b.get("notice", ""),
-        members=_str_list(b, "members") if "members" in b else None,
-        corpid=req.corpid(emu),
-    )
-
-
-@admin.action("POST", "/external/groupchat/join")
-def group_join(emu: Host, req: AdminRequest) -> dict[str, Any]:
-    """Customers (or members) join a group."""
-    b = req.body
-    return _run(
-        _api(emu).customer_join_group,
-        chat_id=b.get("chat_id"),
-        members=_str_list(b, "members"),
-        join_scene=b.get("join_scene", 1),
-        invitor=b.get("invitor"),
-        group_nickname=b.get("group_nickname", ""),
-        corpid=req.corpid(emu),
-    )
-
-
-@admin.action("POST", "/external/groupchat/leave")
-def group_leave(emu: Host, req: AdminRequest) -> dict[str, Any]:
-    """Members leave a group."""
-    b = req.body
-    return _run(
-        _api(emu).customer_leave_group,
-        chat_id=b.get("chat_id"),
-        members=_str_list(b, "members"),
-        quit_scene=b.get("quit_scene", 0),
-        corpid=req.corpid(emu),
-    )
-
-
-@admin.action("POST", "/external/groupchat/dismiss")
-def group_dismiss(emu: Host, req: AdminRequest) -> dict[str, Any]:
-    """The owner dismisses a group."""
-    return _run(
-        _api(emu).dismiss_customer_group, chat_id=req.body.get("chat_id"), corpid=req.corpid(emu)
-    )
+for _path, (_method, _doc, _args) in SANDBOX.items():
+    admin.action("POST", f"/external/{_path}")(_sandbox_action(_method, _doc, _args))
 
 
 # -- SCRM sandbox actions: POST /__admin/external/scrm/<action> ---------------------------------

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from mock_server.services.external_contact import customers as cu
 from mock_server.services.external_contact import models as m
 from mock_server.services.external_contact import sandbox as sb
 from mock_server.services.external_contact.scrm_api import ScrmAPI
@@ -51,8 +52,8 @@ class ExternalContactAPI(ScrmAPI):
                 return None
             rels = sorted(st.follows[external_userid].values(), key=lambda f: f.seq)
             return {
-                "external_contact": m.contact_dict(customer),
-                "follow_user": [m.follow_user_dict(corp, st, f) for f in rels],
+                "external_contact": cu.contact_dict(customer),
+                "follow_user": [cu.follow_user_dict(corp, st, f) for f in rels],
             }
 
     def load_external_contact(self, section: dict[str, Any], corpid: str | None = None) -> None:

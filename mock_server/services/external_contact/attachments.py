@@ -13,7 +13,7 @@ from typing import Any
 from mock_server.core.errors import WeComError, json_type_error, param_error
 from mock_server.core.params import utf8_len
 from mock_server.core.state import Corp
-from mock_server.services.messaging.media import require_media
+from mock_server.services.messaging.media.models import require_media
 
 ATTACHMENTS_MAX = 9
 TEXT_MAX_BYTES = 4000

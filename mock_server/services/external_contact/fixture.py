@@ -12,8 +12,9 @@ from collections.abc import Callable
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
-from mock_server.core.fixtures import FixtureError
+from mock_server.core.fixtures import FixtureError, load_yaml
 from mock_server.core.plugin import FixtureSection
+from mock_server.core.resources import demo_fixture
 from mock_server.core.state import Corp
 from mock_server.services.contacts import models as cm
 from mock_server.services.contacts.generate import GIVEN, SURNAMES
@@ -315,6 +316,13 @@ def validate_section(section: Any) -> None:
         _section_validator()(section)
     except fastjsonschema.JsonSchemaValueException as exc:
         raise FixtureError("<external_contact>", str(exc.path or ""), exc.message) from None
+
+
+def demo_follow_users() -> list[str]:
+    """The shipped demo fixture's members with customer contact (its sales department), in
+    its order: what tests and benchmarks of this family are written against."""
+    doc = load_yaml(demo_fixture())
+    return [str(u) for u in doc["external_contact"]["follow_users"]]
 
 
 # ---------------------------------------------------------------------------------------

@@ -14,6 +14,7 @@ from mock_server.core.params import get_int, get_list, get_obj, get_str
 from mock_server.core.state import Agent, Corp
 from mock_server.services.external_contact import models as m
 from mock_server.services.external_contact.attachments import parse_message
+from mock_server.services.external_contact.paging import Page, Rendered, rendered
 from mock_server.services.external_contact.sandbox import SandboxError
 from mock_server.services.external_contact.scrm_store import (
     DAY,
@@ -21,6 +22,7 @@ from mock_server.services.external_contact.scrm_store import (
     day_of,
     deliver,
     limit_or_default,
+    member_or_resigned,
     new_msg_id,
     next_cursor,
     page_cursor,
@@ -72,7 +74,7 @@ def _route(corp: Corp, keys: Any, eid: str, sender: str | None) -> m.Follow | No
         for f in rels.values()
         if not f.deleted_by_customer
         and f.user in m.cm.contacts(corp).users
-        and m._visible(keys, f.user)
+        and m.in_view(keys, f.user)
     ]
     return max(live, key=lambda f: (f.createtime, f.seq)) if live else None
 
@@ -192,7 +194,10 @@ def confirm(corp: Corp, payload: dict[str, Any]) -> dict[str, Any]:
     rows = msg.sends.get(user.userid, [])
     exclude = set(payload.get("exclude") or [])
     counts = {0: 0, 1: 0, 2: 0, 3: 0}
+    done: list[dict[str, Any]] = []  # new rows: a row list is replaced, never edited
     for row in rows:
+        row = dict(row)
+        done.append(row)
         target = row.get("external_userid") or row["chat_id"]
         if target in exclude:
             counts[0] += 1
@@ -213,6 +218,7 @@ def confirm(corp: Corp, payload: dict[str, Any]) -> dict[str, Any]:
         counts[1] += 1
         if "external_userid" in row:
             deliver(corp, target, user.userid, "groupmsg", _content(msg))
+    msg.sends[user.userid] = done
     task["status"] = 2
     task["send_time"] = now
     return {
@@ -293,26 +299,29 @@ def task_list(corp: Corp, agent: Agent | None, body: dict[str, Any]) -> dict[str
     }
 
 
-def send_result(corp: Corp, agent: Agent | None, body: dict[str, Any]) -> dict[str, Any]:
+def send_result(corp: Corp, agent: Agent | None, body: dict[str, Any]) -> Page:
     msg = require_msg(corp, body)
-    userid = get_str(body, "userid") or ""
-    if userid in msg.tasks and m.cm.contacts(corp).find_user(userid) is None:
-        key = userid.lower()  # a member who left since: the task's results stay readable
-    else:
-        user = m.require_member(corp, userid, m.visible_keys(corp, agent))
-        userid, key = user.userid, user.key
+    userid, key = member_or_resigned(corp, get_str(body, "userid"), m.visible_keys(corp, agent))
     limit = limit_or_default(get_int(body, "limit"), TASK_DEFAULT, TASK_MAX)
-    rows = msg.sends.get(userid, [])
-    if msg.chat_type == "group":
-        rows = [r for r in rows if r["status"] == 1]  # unsent group rows do not exist yet
+    source = msg.sends.get(userid, [])
+    group = msg.chat_type == "group"
+
+    def build(out: Rendered) -> None:
+        for r in source:
+            if not group or r["status"] == 1:  # unsent group rows do not exist yet
+                out.add(r)
+
+    rows = rendered(scrm(corp), ("groupmsg_send", msg.msgid, userid), source, len(source), build)
+    total = len(rows.rows)
     filters = f"{msg.msgid}:{key}"
-    offset = page_cursor(corp, "groupmsg_send", filters, body.get("cursor"), len(rows))
-    page = rows[offset : offset + limit]
-    end_at = offset + len(page)
-    return {
-        "next_cursor": next_cursor(corp, "groupmsg_send", filters, end_at, len(rows)),
-        "send_list": [dict(r) for r in page],
+    offset = page_cursor(corp, "groupmsg_send", filters, body.get("cursor"), total)
+    end_at = min(offset + limit, total)
+    page = rows.rows[offset:end_at]
+    out = {
+        "next_cursor": next_cursor(corp, "groupmsg_send", filters, end_at, total),
+        "send_list": page,
     }
+    return Page(out, "send_list", rows.raws[offset:end_at])
 
 
 def legacy_result(corp: Corp, agent: Agent | None, body: dict[str, Any]) -> dict[str, Any]:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from mock_server.core.pipeline import Context, success
+from mock_server.core.pipeline import Context
 from mock_server.services.external_contact import groupmsg as gm
 from mock_server.services.external_contact.contact_way_handlers import corp_of
-from mock_server.services.external_contact.handlers import SCOPE, JSONResponse, api
+from mock_server.services.external_contact.handlers import SCOPE, PageResponse, api
 
 
 @api.endpoint(
@@ -53,9 +53,9 @@ def get_groupmsg_task(ctx: Context) -> dict[str, Any]:
     errcodes=(48002, 40058, 41046, 41047, 50100, 60011, 60111),
     **SCOPE,
 )
-def get_groupmsg_send_result(ctx: Context) -> JSONResponse:
+def get_groupmsg_send_result(ctx: Context) -> PageResponse:
     """Per-recipient results of one member's task (0 unsent, 1 sent, 2 not a friend, 3 quota)."""
-    return JSONResponse(success(gm.send_result(corp_of(ctx), ctx.agent, ctx.json()), "ok"))
+    return PageResponse(gm.send_result(corp_of(ctx), ctx.agent, ctx.json()))
 
 
 @api.endpoint(

@@ -16,9 +16,11 @@ from mock_server.core.errors import WeComError, param_error
 from mock_server.core.params import get_int, get_list, get_obj, get_str
 from mock_server.core.pipeline import ApiResponse, Context, success
 from mock_server.core.registry import EXTERNAL, Family
+from mock_server.services.external_contact import customers as cu
 from mock_server.services.external_contact import groups as g
 from mock_server.services.external_contact import models as m
 from mock_server.services.external_contact import tags as t
+from mock_server.services.external_contact.paging import Page, encode
 
 api = Family("external_contact")
 SCOPE: dict[str, Any] = {"scopes": (EXTERNAL,), "app_permission": "externalcontact"}
@@ -34,6 +36,29 @@ class JSONResponse(ApiResponse):
             return orjson.dumps(self.body)
         except TypeError:
             return super().payload()
+
+
+class PageResponse(JSONResponse):
+    """A success envelope around a ``Page`` of rendered rows: the big list is encoded by
+    joining its rows' bytes. Anything that replaced a part of the answer afterwards (a
+    fault, a hook) makes it encode the answer as it then is."""
+
+    def __init__(self, page: Page) -> None:
+        super().__init__(success(page.body, "ok"))
+        self._key = page.key
+        self._raws = page.raws
+        self._parts = list(self.body.items())
+
+    def payload(self) -> bytes:
+        body = self.body
+        if (
+            isinstance(body, dict)
+            and len(body) == len(self._parts)
+            and all(body.get(k) is v for k, v in self._parts)
+            and len(body[self._key]) == len(self._raws)
+        ):
+            return encode(body, self._key, self._raws)
+        return super().payload()
 
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -67,7 +92,7 @@ def _actor(ctx: Context) -> dict[str, Any]:
 )
 def get_follow_user_list(ctx: Context) -> dict[str, Any]:
     """Members with customer contact enabled (in the app's visibility)."""
-    return {"follow_user": m.follow_user_list(ctx.require_corp(), ctx.agent)}
+    return {"follow_user": cu.follow_user_list(ctx.require_corp(), ctx.agent)}
 
 
 @api.endpoint(
@@ -77,7 +102,7 @@ def get_follow_user_list(ctx: Context) -> dict[str, Any]:
 def external_list(ctx: Context) -> dict[str, Any]:
     """external_userids of one member's customers."""
     corp = ctx.require_corp()
-    return {"external_userid": m.customers_of(corp, ctx.agent, ctx.query.get("userid"))}
+    return {"external_userid": cu.customers_of(corp, ctx.agent, ctx.query.get("userid"))}
 
 
 @api.endpoint(
@@ -90,7 +115,7 @@ def external_list(ctx: Context) -> dict[str, Any]:
 @keep_empty(follow_user=[])
 def external_get(ctx: Context) -> dict[str, Any]:
     """A customer and its follow users (paged by cursor beyond 500 follow users)."""
-    return m.get_customer(
+    return cu.get_customer(
         ctx.require_corp(),
         ctx.agent,
         ctx.query.get("external_userid"),
@@ -128,7 +153,7 @@ def batch_get_by_user(ctx: Context) -> JSONResponse:
         raise param_error("limit", "invalid")
     limit = min(limit, m.BATCH_LIMIT_MAX)  # larger values are clamped, not rejected
     cursor = get_str(body, "cursor")
-    page = m.batch_by_user(ctx.require_corp(), ctx.agent, userids, cursor, limit)
+    page = cu.batch_by_user(ctx.require_corp(), ctx.agent, userids, cursor, limit)
     return JSONResponse(success(page, "ok"))
 
 
@@ -141,7 +166,7 @@ def batch_get_by_user(ctx: Context) -> JSONResponse:
 )
 def remark(ctx: Context) -> None:
     """Set a member's remark, description, company, mobiles or picture for a customer."""
-    m.remark(ctx.require_corp(), ctx.agent, ctx.json(), **_actor(ctx))
+    cu.remark(ctx.require_corp(), ctx.agent, ctx.json(), **_actor(ctx))
 
 
 @api.endpoint(
@@ -214,7 +239,7 @@ def del_corp_tag(ctx: Context) -> None:
 )
 def mark_tag(ctx: Context) -> None:
     """Add/remove corp tags on a member's customer."""
-    m.mark_tag(ctx.require_corp(), ctx.agent, ctx.json(), **_actor(ctx))
+    cu.mark_tag(ctx.require_corp(), ctx.agent, ctx.json(), **_actor(ctx))
 
 
 @api.endpoint(

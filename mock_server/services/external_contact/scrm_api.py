@@ -29,7 +29,11 @@ class ScrmAPI:
         engine.hooks.after_auth.append(self._scrm_settle)
 
     def _scrm_settle(self, ctx: Context) -> None:
-        if ctx.endpoint is None or ctx.endpoint.family != "external_contact" or ctx.corp is None:
+        if (
+            ctx.endpoint is None
+            or ctx.endpoint.family != "external_contact"
+            or ctx.resolved_corp is None
+        ):
             return
         with self._emu.transaction(ctx.corp):
             settle(ctx.corp)

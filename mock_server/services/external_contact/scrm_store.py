@@ -9,6 +9,7 @@ by ``settle()``, which every SCRM call and sandbox action runs first.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -59,7 +60,9 @@ class GroupMsg:
     reminds: list[int] = field(default_factory=list)
     # userid -> {"status": 0|2, "send_time": int}
     tasks: dict[str, dict[str, Any]] = field(default_factory=dict)
-    # userid -> rows {"external_userid" | "chat_id", "userid", "status", "send_time"}
+    # userid -> rows {"external_userid" | "chat_id", "userid", "status", "send_time"}; a
+    # member's row list is replaced when it changes, never edited in place (answers are
+    # rendered once per list, see paging.py)
     sends: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     chat_ids: list[str] = field(default_factory=list)  # group: preset chats (chat_id_list)
 
@@ -111,6 +114,19 @@ class ScrmStore:
 
 def scrm(corp: Corp) -> ScrmStore:
     return corp.store("external_scrm")
+
+
+def member_or_resigned(corp: Corp, userid: Any, keys: AbstractSet[str] | None) -> tuple[str, str]:
+    """(userid, key) of a member the caller sees (60111/60011 otherwise); a member who has
+    left the corp is accepted too, so their history (mass-message results, statistics)
+    stays readable (unconfirmed: the docs do not say)."""
+    if isinstance(userid, str):
+        key = userid.lower()
+        meta = scrm(corp).resigned.get(key)
+        if meta is not None and key not in m.cm.contacts(corp).users:
+            return str(meta["userid"]), key
+    user = m.require_member(corp, userid, keys)
+    return user.userid, user.key
 
 
 def new_hex_id(corp: Corp, kind: str) -> str:

@@ -18,7 +18,12 @@ from mock_server.core.params import get_int, get_list, get_obj
 from mock_server.core.state import Agent, Corp
 from mock_server.services.contacts import models as cm
 from mock_server.services.external_contact import models as m
-from mock_server.services.external_contact.scrm_store import DAY, day_of, scrm
+from mock_server.services.external_contact.scrm_store import (
+    DAY,
+    day_of,
+    member_or_resigned,
+    scrm,
+)
 
 SPAN_DAYS = 30
 WINDOW_DAYS = 180
@@ -56,13 +61,7 @@ def _member_keys(
 ) -> set[str]:
     keys = m.visible_keys(corp, agent)
     contacts = cm.contacts(corp)
-    out: set[str] = set()
-    resigned = scrm(corp).resigned
-    for uid in userids:
-        if uid.lower() in resigned and uid.lower() not in contacts.users:
-            out.add(uid.lower())  # a resigned member's history stays readable (unconfirmed)
-            continue
-        out.add(m.require_member(corp, uid, keys).key)
+    out = {member_or_resigned(corp, uid, keys)[1] for uid in userids}
     for dept in parties:
         if dept not in contacts.departments:
             raise WeComError(40066)

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from mock_server.core.pipeline import Context, success
+from mock_server.core.pipeline import Context
 from mock_server.services.external_contact import group_transfers as gt
 from mock_server.services.external_contact import transfers as tr
 from mock_server.services.external_contact.contact_way_handlers import corp_of
-from mock_server.services.external_contact.handlers import SCOPE, JSONResponse, api
+from mock_server.services.external_contact.handlers import SCOPE, PageResponse, api
 
 MEMBER = (60011, 60111, 40130, 41054)
 
@@ -68,9 +68,9 @@ def resigned_transfer_result(ctx: Context) -> dict[str, Any]:
     errcodes=(48002, 40058, 50100),
     **SCOPE,
 )
-def get_unassigned_list(ctx: Context) -> JSONResponse:
+def get_unassigned_list(ctx: Context) -> PageResponse:
     """Customers of resigned members waiting for assignment (cursor or legacy page_id)."""
-    return JSONResponse(success(tr.unassigned(corp_of(ctx), ctx.agent, ctx.json()), "ok"))
+    return PageResponse(tr.unassigned(corp_of(ctx), ctx.agent, ctx.json()))
 
 
 @api.endpoint(

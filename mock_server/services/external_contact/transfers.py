@@ -17,6 +17,7 @@ from mock_server.core.state import Agent, Corp
 from mock_server.services.contacts import models as cm
 from mock_server.services.external_contact import models as m
 from mock_server.services.external_contact import sandbox as sb
+from mock_server.services.external_contact.paging import Page, Rendered, rendered
 from mock_server.services.external_contact.scrm_store import (
     DAY,
     Transfer,
@@ -193,11 +194,34 @@ def transfer_result(
     }
 
 
-def unassigned(corp: Corp, agent: Agent | None, body: dict[str, Any]) -> dict[str, Any]:
+def _unassigned_rows(corp: Corp, key: str) -> Rendered:
+    """A resigned member's customers as answer rows, rendered once while the member's
+    relations are unchanged (they are only appended with a higher seq or removed, so
+    (length, last seq) tells a change)."""
+    meta = scrm(corp).resigned[key]
+    handover, dimission = meta["userid"], meta["dimission_time"]
+    rels = m.store(corp).by_user.get(key, [])
+    signature = (len(rels), rels[-1].seq if rels else 0, handover, dimission)
+
+    def build(out: Rendered) -> None:
+        for f in rels:
+            out.add(
+                {
+                    "handover_userid": handover,
+                    "external_userid": f.external_userid,
+                    "dimission_time": dimission,
+                },
+                f.seq,
+            )
+
+    return rendered(scrm(corp), ("unassigned", key), rels, signature, build)
+
+
+def unassigned(corp: Corp, agent: Agent | None, body: dict[str, Any]) -> Page:
     """Customers of resigned members still waiting for assignment, in (member, relation)
-    order. The cursor holds (member index, last relation seq) so paging costs one page."""
+    order. The cursor holds (member index, last relation seq); a page is a slice of each
+    member's rendered rows, so paging costs one page."""
     st = scrm(corp)
-    ext = m.store(corp)
     size = limit_or_default(get_int(body, "page_size"), UNASSIGNED_DEFAULT, UNASSIGNED_MAX)
     members = list(st.resigned)
     cursor = get_str(body, "cursor")
@@ -210,34 +234,28 @@ def unassigned(corp: Corp, agent: Agent | None, body: dict[str, Any]) -> dict[st
             raise param_error("page_id", "exceed range, use cursor")
         skip = page_id * size
     info: list[dict[str, Any]] = []
+    raws: list[bytes] = []
     more = False
     while index < len(members):
         key = members[index]
-        meta = st.resigned[key]
-        handover, dimission = meta["userid"], meta["dimission_time"]
-        rels = ext.by_user.get(key, [])
-        pos = bisect_right(rels, last, key=lambda f: f.seq) if last else 0
+        rows = _unassigned_rows(corp, key)
+        pos = bisect_right(rows.keys, last) if last else 0
         taken = st.assigned.get(key)
         room = size - len(info)
         if not taken and not skip:
             # fast path: nothing of this member is under assignment
-            chunk = rels[pos : pos + room]
-            info.extend(
-                {
-                    "handover_userid": handover,
-                    "external_userid": f.external_userid,
-                    "dimission_time": dimission,
-                }
-                for f in chunk
-            )
-            if chunk:
-                last = chunk[-1].seq
-            if pos + len(chunk) < len(rels):
+            end = min(pos + room, len(rows.rows))
+            info += rows.rows[pos:end]
+            raws += rows.raws[pos:end]
+            if end > pos:
+                last = rows.keys[end - 1]
+            if end < len(rows.rows):
                 more = True
                 break
         else:
-            for f in rels[pos:]:
-                if taken and f.external_userid in taken:
+            for i in range(pos, len(rows.rows)):
+                row = rows.rows[i]
+                if taken and row["external_userid"] in taken:
                     continue
                 if skip:
                     skip -= 1
@@ -245,14 +263,9 @@ def unassigned(corp: Corp, agent: Agent | None, body: dict[str, Any]) -> dict[st
                 if len(info) == size:
                     more = True
                     break
-                info.append(
-                    {
-                        "handover_userid": handover,
-                        "external_userid": f.external_userid,
-                        "dimission_time": dimission,
-                    }
-                )
-                last = f.seq
+                info.append(row)
+                raws.append(rows.raws[i])
+                last = rows.keys[i]
             if more:
                 break
         index += 1
@@ -262,7 +275,7 @@ def unassigned(corp: Corp, agent: Agent | None, body: dict[str, Any]) -> dict[st
         out["next_cursor"] = (
             m.encode_cursor(corp.corpid, "unassigned", "", index, last) if more else ""
         )
-    return out
+    return Page(out, "info", raws)
 
 
 # -- completion ----------------------------------------------------------------------------------

@@ -30,6 +30,9 @@ def _agentid(body: Mapping[str, Any]) -> int | None:
 def oauth_code(emu: Host, req: AdminRequest) -> dict[str, Any]:
     """Log somebody in without a browser: {userid|openid, agentid, scope, redirect_uri, sso}."""
     body = req.body
+    for key in ("userid", "openid", "redirect_uri"):
+        if body.get(key) is not None and not isinstance(body[key], str):
+            raise AdminError(f"{key} must be a string")
     try:
         return _api(emu).oauth_login(
             body.get("userid"),

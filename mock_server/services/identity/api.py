@@ -62,6 +62,8 @@ class IdentityAPI:
         corp = self._identity_corp(corpid)
         if agentid is None:
             agentid = next(iter(corp.agents))
+        if agentid not in corp.agents:  # as parse_login answers it, before anything is read
+            raise m.AuthorizeError("agentid参数错误 (no such app)")
         if redirect_uri is None:
             domain = m.trusted_domain(corp, agentid)
             if not domain:
@@ -134,7 +136,7 @@ class IdentityAPI:
         self, data: bytes, *, filename: str = "voice.speex", corpid: str | None = None
     ) -> str:
         """A page records a voice with JS-SDK uploadVoice: returns its media_id."""
-        from mock_server.services.messaging.media import add_media
+        from mock_server.services.messaging.media.models import add_media
 
         corp = self._identity_corp(corpid)
         with corp.lock:

@@ -121,9 +121,12 @@ def host_of(url: str) -> str:
 
 
 def trusted_domain(corp: Corp, agentid: int) -> str:
-    from mock_server.services.apps.models import settings_of
+    """The app's trusted domain ("" when none): a read, so it never creates the app's
+    settings (``settings_of`` would, even for an agentid no app has)."""
+    from mock_server.services.apps.models import apps
 
-    return settings_of(corp, agentid).redirect_domain
+    found = apps(corp).settings.get(agentid)
+    return found.redirect_domain if found is not None else ""
 
 
 def parse_login(corp_lookup: dict[str, Corp], params: dict[str, str], kind: str) -> LoginRequest:

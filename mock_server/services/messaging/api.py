@@ -164,7 +164,7 @@ class MessagingAPI:
         corpid: str | None = None,
     ) -> str:
         """Store bytes as temporary media (as ``media/upload`` would) and return the media_id."""
-        from mock_server.services.messaging.media import add_media
+        from mock_server.services.messaging.media.models import add_media
 
         corp = self._emu.corp(corpid)
         with self._emu.transaction(corp):

@@ -15,7 +15,7 @@ from typing import Any
 from mock_server.core.errors import WeComError, json_type_error, param_error
 from mock_server.core.params import utf8_len
 from mock_server.core.state import Corp
-from mock_server.services.messaging.media import Media, media_store
+from mock_server.services.messaging.media.models import Media, media
 
 APP_MSGTYPES = (
     "text",
@@ -133,7 +133,7 @@ def _media(
         raise WeComError(41006)
     if not isinstance(media_id, str):
         raise json_type_error(40058, "media_id expect string.")
-    item = media_store(corp).items.get(media_id)
+    item = media(corp).items.get(media_id)
     now = corp.clock.time()
     if item is None or item.expired(now) or item.robot_key != robot_key:
         raise WeComError(40007)

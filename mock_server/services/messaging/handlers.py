@@ -4,15 +4,13 @@ from __future__ import annotations
 
 import re
 from typing import Any
-from urllib.parse import quote
 
 from mock_server.core.errors import WeComError, json_type_error, param_error
 from mock_server.core.params import get_int, get_list, get_str
-from mock_server.core.pipeline import ApiResponse, Context
+from mock_server.core.pipeline import Context
 from mock_server.core.registry import APP, APPROVAL, AUTH_WEBHOOK, CONTACTS, EXTERNAL, Family
 from mock_server.services.contacts import models as cm
 from mock_server.services.messaging import content as c
-from mock_server.services.messaging import media as md
 from mock_server.services.messaging import models as m
 
 api = Family("messaging")
@@ -23,7 +21,7 @@ _ID_TRANS_RE = re.compile(r"\$(userName|departmentName)=([^$]+)\$")
 
 def _translate_ids(ctx: Context, text: str) -> str:
     """``enable_id_trans``: ``$userName=ID$`` / ``$departmentName=ID$`` shown as names."""
-    store = cm.contacts(ctx.require_corp())
+    store = cm.contacts(ctx.corp)
 
     def repl(match: re.Match[str]) -> str:
         kind, ident = match.group(1), match.group(2)
@@ -46,7 +44,7 @@ def _agent_for(ctx: Context, body: dict[str, Any]) -> int:
     except WeComError:
         raise WeComError(40056) from None
     assert agentid is not None
-    if agentid not in ctx.require_corp().agents:
+    if agentid not in ctx.corp.agents:
         raise WeComError(40056)
     if agentid != ctx.agentid:
         raise WeComError(301002)
@@ -74,7 +72,7 @@ def _flag(body: dict[str, Any], key: str) -> int:
 )
 def message_send(ctx: Context) -> dict[str, Any]:
     """Send an app message to members, departments and tags (every msgtype)."""
-    corp = ctx.require_corp()
+    corp = ctx.corp
     body = ctx.json()
     msgtype = body.get("msgtype")
     if msgtype not in c.APP_MSGTYPES:
@@ -160,7 +158,7 @@ def message_recall(ctx: Context) -> None:
     """Recall an app message sent within the last 24 hours."""
     msgid = get_str(ctx.json(), "msgid", missing=40058)
     assert msgid is not None
-    m.recall(ctx.require_corp(), ctx.agentid, msgid)
+    m.recall(ctx.corp, ctx.agentid, msgid)
 
 
 def _card_keys(content: dict[str, Any]) -> set[str]:
@@ -181,7 +179,7 @@ def _card_keys(content: dict[str, Any]) -> set[str]:
 )
 def message_update_taskcard(ctx: Context) -> dict[str, Any]:
     """Legacy: show a task card as clicked (``clicked_key``) for some of its recipients."""
-    corp = ctx.require_corp()
+    corp = ctx.corp
     body = ctx.json()
     agentid = _agent_for(ctx, body)
     task_id = body.get("task_id")
@@ -225,7 +223,7 @@ def message_update_taskcard(ctx: Context) -> dict[str, Any]:
 )
 def message_update_template_card(ctx: Context) -> dict[str, Any]:
     """Update a sent template card (disable its button, or replace the card) via response_code."""
-    corp = ctx.require_corp()
+    corp = ctx.corp
     body = ctx.json()
     agentid = _agent_for(ctx, body)
     code = body.get("response_code")
@@ -298,7 +296,7 @@ def appchat_create(ctx: Context) -> dict[str, Any]:
     agentid = _appchat_ctx(ctx)
     body = ctx.json()
     chat = m.create_appchat(
-        ctx.require_corp(),
+        ctx.corp,
         agentid,
         name=body.get("name"),
         owner=body.get("owner"),
@@ -319,7 +317,7 @@ def appchat_update(ctx: Context) -> None:
     """Rename an app group chat, change its owner, add or remove members."""
     agentid = _appchat_ctx(ctx)
     body = ctx.json()
-    corp = ctx.require_corp()
+    corp = ctx.corp
     chat = m.get_appchat(corp, body.get("chatid"), agentid)
     m.update_appchat(
         corp,
@@ -341,7 +339,7 @@ def appchat_update(ctx: Context) -> None:
 def appchat_get(ctx: Context) -> dict[str, Any]:
     """An app group chat's name, owner and members."""
     agentid = _appchat_ctx(ctx)
-    corp = ctx.require_corp()
+    corp = ctx.corp
     chat = m.get_appchat(corp, ctx.query.get("chatid"), agentid)
     return {"chat_info": m.appchat_info(corp, chat)}
 
@@ -359,7 +357,7 @@ def appchat_get(ctx: Context) -> dict[str, Any]:
 def appchat_send(ctx: Context) -> None:
     """Send a message to an app group chat."""
     agentid = _appchat_ctx(ctx)
-    corp = ctx.require_corp()
+    corp = ctx.corp
     body = ctx.json()
     chat = m.get_appchat(corp, body.get("chatid"), agentid)
     msgtype = body.get("msgtype")
@@ -408,7 +406,7 @@ def resolve_robot(ctx: Context) -> None:
 )
 def webhook_send(ctx: Context) -> None:
     """Group robot: send a message to the robot's chat (20 per minute per robot)."""
-    corp, robot = ctx.require_corp(), ctx.caller
+    corp, robot = ctx.corp, ctx.caller
     if not ctx.request.body.strip():
         raise WeComError(93017)
     body = ctx.json()
@@ -437,126 +435,3 @@ def webhook_send(ctx: Context) -> None:
         robot=robot.key,
         mentioned=mentioned,
     )
-
-
-@api.endpoint(
-    "POST",
-    "webhook/upload_media",
-    auth=AUTH_WEBHOOK,
-    doc="91770",
-    multipart=True,
-    errcodes=(40004, 40006, 40058, 44001, 93000),
-)
-def webhook_upload_media(ctx: Context) -> dict[str, Any]:
-    """Group robot: upload a file or voice for a later file/voice message (3 days)."""
-    corp, robot = ctx.require_corp(), ctx.caller
-    media_type = ctx.query.get("type", "")
-    if media_type not in ("file", "voice"):
-        raise WeComError(40004)
-    upload = md.parse_upload(ctx.request.body, _content_type(ctx))
-    md.check_upload(upload, media_type, robot=True, oversize=ctx.request.oversize)
-    assert upload is not None
-    item = md.add_media(
-        corp,
-        type=media_type,
-        data=upload.data,
-        filename=upload.filename,
-        content_type=upload.content_type,
-        robot_key=robot.key,
-    )
-    return {"type": media_type, "media_id": item.media_id, "created_at": str(item.created_at)}
-
-
-# -- media -------------------------------------------------------------------------------------------------
-def _content_type(ctx: Context) -> str | None:
-    for k, v in ctx.request.headers.items():
-        if k.lower() == "content-type":
-            return v
-    return None
-
-
-@api.endpoint(
-    "POST",
-    "media/upload",
-    scopes=ALL_SCOPES,
-    doc="90253",
-    multipart=True,
-    errcodes=(40004, 40006, 40009, 40011, 44001),
-)
-def media_upload(ctx: Context) -> dict[str, Any]:
-    """Upload temporary media (image, voice, video, file), valid for 3 days."""
-    media_type = ctx.query.get("type", "")
-    if media_type not in md.MEDIA_TYPES:
-        raise WeComError(40004)
-    upload = md.parse_upload(ctx.request.body, _content_type(ctx))
-    md.check_upload(upload, media_type, oversize=ctx.request.oversize)
-    assert upload is not None
-    item = md.add_media(
-        ctx.require_corp(),
-        type=media_type,
-        data=upload.data,
-        filename=upload.filename,
-        content_type=upload.content_type,
-    )
-    return {"type": media_type, "media_id": item.media_id, "created_at": str(item.created_at)}
-
-
-@api.endpoint(
-    "POST",
-    "media/uploadimg",
-    scopes=ALL_SCOPES,
-    doc="90256",
-    multipart=True,
-    errcodes=(40004, 40006, 40009, 44001),
-)
-def media_uploadimg(ctx: Context) -> dict[str, Any]:
-    """Upload a permanent image (JPG/PNG, <= 2 MB) for use in messages; returns its URL."""
-    if ctx.request.oversize:
-        raise WeComError(40009)
-    upload = md.parse_upload(ctx.request.body, _content_type(ctx))
-    if upload is None or not upload.data:
-        raise WeComError(44001)
-    if len(upload.data) <= md.MIN_SIZE:
-        raise WeComError(40006)
-    if len(upload.data) > md.UPLOADIMG_MAX:
-        raise WeComError(40009)
-    if md.extension(upload.filename) not in ("jpg", "jpeg", "png"):
-        raise WeComError(40004)
-    token = ctx.emulator.ids.alnum(48)
-    return {"url": f"https://wework.qpic.cn/wwpic/{token}/0"}
-
-
-_PLAIN_FILENAME = re.compile(r"[\x20-\x7e]+")
-
-
-def content_disposition(filename: str) -> str:
-    """``attachment; filename=...`` that no upload name can break out of.
-
-    Printable ASCII without quotes or backslashes goes as is; anything else (non-ASCII,
-    CR/LF, quotes) RFC 5987-encoded, so a name with ``%0D%0A`` never splits the header.
-    """
-    if _PLAIN_FILENAME.fullmatch(filename) and '"' not in filename and "\\" not in filename:
-        return f'attachment; filename="{filename}"'
-    encoded = quote(filename.encode("utf-8", "replace"), safe="")
-    return f"attachment; filename*=UTF-8''{encoded}"
-
-
-@api.endpoint(
-    "GET",
-    "media/get",
-    scopes=ALL_SCOPES,
-    doc="90254",
-    binary_response=True,
-    errcodes=(40007,),
-)
-def media_get(ctx: Context) -> ApiResponse:
-    """Download temporary media (binary body; errors as JSON)."""
-    item = md.require_media(ctx.require_corp(), ctx.query.get("media_id", ""))
-    if item.robot_key is not None:
-        raise WeComError(40007)
-    disposition = content_disposition(item.filename)
-    headers = {
-        "Content-disposition": disposition,
-        "Cache-Control": "no-cache, must-revalidate",
-    }
-    return ApiResponse(item.data, headers=headers, content_type=item.content_type)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from mock_server.core.admin import AdminActions, AdminError, AdminRequest
+from mock_server.core.admin import AdminActions, AdminError, AdminRequest, call_checked
 from mock_server.services.oa.api import OAAPI
 from mock_server.services.oa.approval_open import OpenApprovalError
 from mock_server.services.oa.approvals import ApprovalActionError
@@ -78,7 +78,8 @@ def checkin_punch(emu: Host, req: AdminRequest) -> dict[str, Any]:
     """A member punches: userid, checkin_time, wifimac/wifiname, lat/lng, field."""
     body, corpid = _body_and_corp(emu, req)
     try:
-        return {"record": _api(emu).punch(str(body.pop("userid", "")), corpid=corpid, **body)}
+        userid = str(body.pop("userid", ""))
+        return {"record": call_checked(_api(emu).punch, userid, corpid=corpid, **body)}
     except SandboxError as exc:
         raise AdminError(str(exc)) from None
 
@@ -89,7 +90,7 @@ def checkin_generate(emu: Host, req: AdminRequest) -> dict[str, Any]:
     body, corpid = _body_and_corp(emu, req)
     year, month = body.pop("year", None), body.pop("month", None)
     try:
-        return _api(emu).generate_checkin_month(year, month, corpid=corpid, **body)
+        return call_checked(_api(emu).generate_checkin_month, year, month, corpid=corpid, **body)
     except SandboxError as exc:
         raise AdminError(str(exc)) from None
 
@@ -99,7 +100,8 @@ def journal_submit(emu: Host, req: AdminRequest) -> dict[str, Any]:
     """A member submits a report: userid, template_id, contents [{title, text}]."""
     body, corpid = _body_and_corp(emu, req)
     try:
-        info = _api(emu).submit_journal(
+        info = call_checked(
+            _api(emu).submit_journal,
             str(body.pop("userid", "")), str(body.pop("template_id", "")),
             body.pop("contents", None), corpid=corpid, **body,
         )  # fmt: skip
@@ -108,17 +110,17 @@ def journal_submit(emu: Host, req: AdminRequest) -> dict[str, Any]:
     return {"info": info}
 
 
-@admin.action("POST", "/oa/open_approvals")
+@admin.action("POST", "/oa/oa_open")
 def open_approval_start(emu: Host, req: AdminRequest) -> dict[str, Any]:
     """Start an approval-flow-engine request (third_no, userid, agentid, approvers...)."""
     body, corpid = _body_and_corp(emu, req)
     try:
-        return {"data": _api(emu).start_open_approval(corpid=corpid, **body)}
+        return {"data": call_checked(_api(emu).start_open_approval, corpid=corpid, **body)}
     except OpenApprovalError as exc:
         raise AdminError(str(exc)) from None
 
 
-@admin.action("POST", "/oa/open_approvals/<third_no>/<action>")
+@admin.action("POST", "/oa/oa_open/<third_no>/<action>")
 def open_approval_act(emu: Host, req: AdminRequest) -> dict[str, Any]:
     """approve / reject / cancel with {"userid", "speech"}."""
     body = req.body
@@ -137,10 +139,11 @@ def living_act(emu: Host, req: AdminRequest) -> dict[str, Any]:
     """start / end (the anchor) or watch (a viewer: userid or external_userid, ...)."""
     body, corpid = _body_and_corp(emu, req)
     try:
-        return _api(emu).living_action(
-            req.params["livingid"], req.params["action"], corpid=corpid, **body
-        )
-    except (LivingActionError, ValueError, TypeError) as exc:
+        return call_checked(
+            _api(emu).living_action,
+            req.params["livingid"], req.params["action"], corpid=corpid, **body,
+        )  # fmt: skip
+    except (LivingActionError, ValueError) as exc:
         raise AdminError(str(exc)) from None
 
 

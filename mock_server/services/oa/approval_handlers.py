@@ -20,15 +20,15 @@ MAX_SIZE = 100
 
 
 def _visible(ctx: Context, userid: str) -> bool:
-    user = cm.contacts(ctx.require_corp()).find_user(userid)
-    return user is not None and cm.is_user_visible(ctx.require_corp(), ctx.agent, user)
+    user = cm.contacts(ctx.corp).find_user(userid)
+    return user is not None and cm.is_user_visible(ctx.corp, ctx.agent, user)
 
 
 def _visible_keys(ctx: Context) -> AbstractSet[str] | None:
     """Lower-cased userids the caller sees (None: the approval secret sees everyone)."""
     if ctx.agent is None:
         return None
-    return cm.visible_user_keys(ctx.require_corp(), ctx.agent)
+    return cm.visible_user_keys(ctx.corp, ctx.agent)
 
 
 @api.endpoint(
@@ -41,7 +41,7 @@ def _visible_keys(ctx: Context) -> AbstractSet[str] | None:
 )
 def gettemplatedetail(ctx: Context) -> dict[str, Any]:
     """An approval template's names and controls."""
-    tpl = ap.get_template(ctx.require_corp(), ctx.json().get("template_id"))
+    tpl = ap.get_template(ctx.corp, ctx.json().get("template_id"))
     return {
         "template_names": [{"text": tpl.name, "lang": "zh_CN"}],
         "template_content": {"controls": tpl.controls},
@@ -59,7 +59,7 @@ def gettemplatedetail(ctx: Context) -> dict[str, Any]:
 def applyevent(ctx: Context) -> dict[str, Any]:
     """Submit an approval application (validated against the template's controls)."""
     app = ap.apply(
-        ctx.require_corp(),
+        ctx.corp,
         ctx.json(),
         agent=ctx.agent,
         actor_scope=ctx.scope,
@@ -144,7 +144,7 @@ def getapprovalinfo(ctx: Context) -> dict[str, Any]:
     else:
         offset = _decode_cursor(body.get("new_cursor"))
     filters = _filters(body)
-    corp = ctx.require_corp()
+    corp = ctx.corp
     store = cm.contacts(corp)
     visible = _visible_keys(ctx)
 
@@ -191,7 +191,7 @@ def getapprovalinfo(ctx: Context) -> dict[str, Any]:
 )
 def getapprovaldetail(ctx: Context) -> dict[str, Any]:
     """One approval application with its records, CC list, form data and comments."""
-    app = ap.find(ctx.require_corp(), ctx.json().get("sp_no"))
+    app = ap.find(ctx.corp, ctx.json().get("sp_no"))
     if not _visible(ctx, app.creator):
         raise WeComError(301055)  # the real errmsg carries no detail
     return {"info": views.detail(app)}

@@ -42,7 +42,7 @@ def _value(item: dict[str, Any]) -> Any:
 
 
 def _row(ctx: Context, app: Application) -> dict[str, Any]:
-    corp = ctx.require_corp()
+    corp = ctx.corp
     store = cm.contacts(corp)
     user = store.find_user(app.creator)
     dept = store.departments.get(app.partyid)
@@ -99,7 +99,7 @@ def getapprovaldata(ctx: Context) -> dict[str, Any]:
     if end <= start or end - start > MAX_SPAN:
         raise WeComError(301025, "starttime/endtime invalid.")
     after = _uint(body, "next_spnum", required=False)
-    corp = ctx.require_corp()
+    corp = ctx.corp
     visible = cm.visible_user_keys(corp, ctx.agent) if ctx.agent is not None else None
     apps = sorted(
         (

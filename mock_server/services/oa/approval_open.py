@@ -30,7 +30,7 @@ class OpenApprovalStore:
     requests: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
-def open_approvals(corp: Corp) -> OpenApprovalStore:
+def oa_open(corp: Corp) -> OpenApprovalStore:
     return corp.store("oa_open")
 
 
@@ -51,7 +51,7 @@ def start(corp: Corp, payload: dict[str, Any]) -> dict[str, Any]:
     third_no = payload.get("third_no")
     if not isinstance(third_no, str) or not third_no:
         raise OpenApprovalError("third_no required")
-    store = open_approvals(corp)
+    store = oa_open(corp)
     if third_no in store.requests:
         raise OpenApprovalError("已存在相同的审批编号")  # the JS-SDK's own message
     user = _member(corp, payload.get("userid"))
@@ -90,7 +90,7 @@ def start(corp: Corp, payload: dict[str, Any]) -> dict[str, Any]:
 
 def act(corp: Corp, third_no: str, userid: str, action: str, speech: str = "") -> dict[str, Any]:
     """approve / reject by an approver of the current node, or cancel by the applicant."""
-    req = open_approvals(corp).requests.get(third_no)
+    req = oa_open(corp).requests.get(third_no)
     if req is None:
         raise OpenApprovalError(f"no request {third_no}")
     if req["status"] != PENDING:
@@ -200,8 +200,8 @@ def _emit(corp: Corp, req: dict[str, Any]) -> None:
 def getopenapprovaldata(ctx: Context) -> dict[str, Any]:
     """An approval-flow-engine request by ``thirdNo`` (requests started from this app's page)."""
     third_no = ctx.json().get("thirdNo")
-    corp = ctx.require_corp()
-    req = open_approvals(corp).requests.get(third_no) if isinstance(third_no, str) else None
+    corp = ctx.corp
+    req = oa_open(corp).requests.get(third_no) if isinstance(third_no, str) else None
     # An unknown thirdNo has no documented code; 301025 is the approval family's parameter error.
     if req is None or req["agentid"] != ctx.agentid:
         raise WeComError(301025, "thirdNo invalid.")

@@ -171,7 +171,7 @@ def _read(ctx: Context, body: dict[str, Any], tid: str | None) -> tuple[str, lis
     content = body.get("template_content")
     controls = _controls(content.get("controls") if isinstance(content, dict) else None)
     name = names[0]["text"]
-    for other in oa(ctx.require_corp()).templates.values():
+    for other in oa(ctx.corp).templates.values():
         if other.name == name and other.template_id != tid:
             raise _bad(f"template_name {name} already used.")
     return name, controls
@@ -185,10 +185,10 @@ def create_template(ctx: Context) -> dict[str, Any]:
     """Create an approval template (controls; the default flow); visible in gettemplatedetail."""
     body = ctx.json()
     name, controls = _read(ctx, body, None)
-    store = oa(ctx.require_corp())
+    store = oa(ctx.corp)
     if len(store.templates) >= MAX_TEMPLATES:
         raise WeComError(301087)
-    tid = ctx.require_corp().ids.alnum(40)
+    tid = ctx.corp.ids.alnum(40)
     # 0 stands for the 审批 secret itself (fixture templates have no creator: console-made).
     store.templates[tid] = Template(tid, name, controls, creator_agentid=ctx.agentid or 0)
     return {"template_id": tid}
@@ -202,7 +202,7 @@ def update_template(ctx: Context) -> None:
     """Replace a template's name and controls (only templates this app created)."""
     body = ctx.json()
     tid = body.get("template_id")
-    tpl = oa(ctx.require_corp()).templates.get(tid) if isinstance(tid, str) else None
+    tpl = oa(ctx.corp).templates.get(tid) if isinstance(tid, str) else None
     if tpl is None:
         raise WeComError(301025, "template_id invalid.")
     if tpl.custom_print:

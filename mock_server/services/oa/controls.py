@@ -13,7 +13,7 @@ from typing import Any
 from mock_server.core.errors import WeComError
 from mock_server.core.state import Corp
 from mock_server.services.contacts import models as cm
-from mock_server.services.messaging.media import require_media
+from mock_server.services.messaging.media.models import require_media
 
 CONTROL_TYPES = (
     "Text",

@@ -9,10 +9,8 @@ from mock_server.services.oa import admin, approval_handlers, approval_open, fix
 # Their endpoints are declared on approval_handlers.api.
 from mock_server.services.oa import approval_legacy as _approval_legacy  # noqa: F401
 from mock_server.services.oa import approval_templates as _approval_templates  # noqa: F401
-from mock_server.services.oa import calendars as _calendars  # noqa: F401
-from mock_server.services.oa import meetings as _meetings  # noqa: F401
-from mock_server.services.oa import schedules as _schedules  # noqa: F401
 from mock_server.services.oa.api import OAAPI
+from mock_server.services.oa.calendar import handlers as calendar_handlers
 from mock_server.services.oa.checkin import fixture as checkin_fixture
 from mock_server.services.oa.checkin import handlers as checkin_handlers
 from mock_server.services.oa.checkin import models as checkin_models
@@ -22,9 +20,11 @@ from mock_server.services.oa.journal import handlers as journal_handlers
 from mock_server.services.oa.journal import models as journal_models
 from mock_server.services.oa.living import handlers as living_handlers
 from mock_server.services.oa.living import models as living_models
+from mock_server.services.oa.meeting import handlers as meeting_handlers
 from mock_server.services.oa.meetingroom import fixture as room_fixture
 from mock_server.services.oa.meetingroom import handlers as room_handlers
 from mock_server.services.oa.meetingroom import models as room_models
+from mock_server.services.oa.schedule import handlers as schedule_handlers
 from mock_server.services.oa.vacation import fixture as vacation_fixture
 from mock_server.services.oa.vacation import handlers as vacation_handlers
 from mock_server.services.oa.vacation import models as vacation_models
@@ -33,6 +33,9 @@ plugin = Plugin(
     name="oa",
     families=(
         approval_handlers.api,
+        calendar_handlers.api,
+        schedule_handlers.api,
+        meeting_handlers.api,
         checkin_handlers.api,
         vacation_handlers.api,
         room_handlers.api,

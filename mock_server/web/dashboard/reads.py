@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import datetime as _dt
 import json
-from functools import lru_cache
-from importlib import resources
 from typing import TYPE_CHECKING, Any
+
+from mock_server.core import errors
 
 if TYPE_CHECKING:
     from mock_server.core.state import Corp
@@ -62,11 +62,10 @@ def with_iso(value: Any, _depth: int = 0) -> Any:
     return value
 
 
-@lru_cache(maxsize=1)
 def errcode_table() -> dict[str, Any]:
-    """The errcode table shipped with the package (meaning, Chinese errmsg, confirmed)."""
-    text = resources.files("mock_server").joinpath("data/errcodes.json").read_text("utf-8")
-    return dict(json.loads(text)["errcodes"])
+    """The errcode table the emulator answers with (generated rows plus the hand-maintained
+    ones): meaning, Chinese errmsg, confirmed."""
+    return {str(k): v for k, v in sorted(errors.errcode_table().items())}
 
 
 def _values(d: dict[Any, Any]) -> Any:

@@ -203,3 +203,14 @@ def test_privacy_admin_action(emu: Emulator) -> None:
         emu.admin("POST", "/apps/1000003/privacy", {"mode": "retro"})
     with pytest.raises(AdminError):
         emu.admin("POST", "/apps/999/privacy", {"mode": "legacy"})
+
+
+def test_privacy_for_no_such_app_changes_nothing(emu: Emulator) -> None:
+    """A refused switch (no app 999) leaves no settings record for it behind."""
+    from mock_server.core.admin import AdminError
+
+    before = emu.state_fingerprint()
+    with pytest.raises(AdminError) as err:
+        emu.admin("POST", "/apps/999/privacy", {"mode": "legacy"})
+    assert err.value.status == 400
+    assert emu.state_fingerprint() == before

@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import base64
 import string
+from collections.abc import Callable
+from functools import partial
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
@@ -69,6 +72,17 @@ keys = st.text(ALNUM, min_size=43, max_size=43)
 tokens = st.text(ALNUM, min_size=1, max_size=32)
 nonces = st.text(ALNUM, min_size=1, max_size=16)
 timestamps = st.integers(0, 2**32 - 1).map(str)
+
+
+def compose(*decorators: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """Several decorators as one (applied in the order written, outermost first)."""
+
+    def apply(fn: Any) -> Any:
+        for decorator in reversed(decorators):
+            fn = decorator(fn)
+        return fn
+
+    return apply
 
 
 # -- vectors ------------------------------------------------------------------------------
@@ -142,65 +156,48 @@ def test_padding_is_to_32_byte_blocks() -> None:
 
 
 # -- the official error codes -------------------------------------------------------------
-def test_invalid_signature_is_40001() -> None:
-    box = c.WeComCrypto(DOC_TOKEN, DOC_KEY, DOC_CORPID)
-    body = c.callback_xml(DOC_ENCRYPT, DOC_CORPID, 218)
-    with pytest.raises(c.ValidateSignatureError) as err:
-        box.decrypt_message(body, "0" * 40, "1409659813", "1372623149")
-    assert err.value.code == -40001
+def _doc_box() -> c.WeComCrypto:
+    return c.WeComCrypto(DOC_TOKEN, DOC_KEY, DOC_CORPID)
 
 
-def test_unparsable_xml_is_40002() -> None:
-    box = c.WeComCrypto(DOC_TOKEN, DOC_KEY, DOC_CORPID)
-    with pytest.raises(c.ParseXmlError) as err:
-        box.decrypt_message("<xml><Encrypt>", "x", "1", "2")
-    assert err.value.code == -40002
-    with pytest.raises(c.ParseXmlError):
-        box.decrypt_reply("<xml><Encrypt>abc</Encrypt></xml>")  # no signature elements
+BAD_KEYS: tuple[Any, ...] = ("", "short", "a" * 42 + "=", "a" * 44, "a" * 42 + "-", None)
+# Each official return code, with a call that provokes it.
+ERROR_CASES: list[tuple[type[c.CryptoError], int, Callable[[], object]]] = [
+    (  # a signature that signs something else
+        c.ValidateSignatureError,
+        -40001,
+        lambda: _doc_box().decrypt_message(
+            c.callback_xml(DOC_ENCRYPT, DOC_CORPID, 218), "0" * 40, "1409659813", "1372623149"
+        ),
+    ),
+    (c.ParseXmlError, -40002, lambda: _doc_box().decrypt_message("<xml><Encrypt>", "x", "1", "2")),
+    (  # parses, but lacks the signature elements
+        c.ParseXmlError,
+        -40002,
+        lambda: _doc_box().decrypt_reply("<xml><Encrypt>abc</Encrypt></xml>"),
+    ),
+    (c.ComputeSignatureError, -40003, lambda: c.signature("\ud800", "1", "2", "3")),
+    (c.ValidateReceiveIdError, -40005, lambda: c.decrypt(DOC_ENCRYPT, DOC_KEY, "wwsomebodyelse")),
+    (c.EncryptAESError, -40006, lambda: c.encrypt("x", DOC_KEY, "ww1", random=b"short")),
+    (  # a ciphertext that is not whole AES blocks
+        c.DecryptAESError,
+        -40007,
+        lambda: c.decrypt(base64.b64encode(b"x" * 17).decode(), DOC_KEY, None),
+    ),
+    # The wrong key yields a buffer whose padding/length make no sense.
+    (c.IllegalBufferError, -40008, lambda: c.decrypt(DOC_ENCRYPT, WP_KEY, None)),
+    (c.DecodeBase64Error, -40010, lambda: c.decrypt("not base64!!", DOC_KEY, None)),
+    *((c.IllegalAesKeyError, -40004, partial(c.WeComCrypto, "t", key, "ww1")) for key in BAD_KEYS),
+]
 
 
-def test_unencodable_signature_input_is_40003() -> None:
-    with pytest.raises(c.ComputeSignatureError) as err:
-        c.signature("\ud800", "1", "2", "3")
-    assert err.value.code == -40003
-
-
-@pytest.mark.parametrize("key", ["", "short", "a" * 42 + "=", "a" * 44, "a" * 42 + "-", None])
-def test_illegal_aes_key_is_40004(key: object) -> None:
-    with pytest.raises(c.IllegalAesKeyError) as err:
-        c.WeComCrypto("t", key, "ww1")  # type: ignore[arg-type]
-    assert err.value.code == -40004
-
-
-def test_receiveid_mismatch_is_40005() -> None:
-    with pytest.raises(c.ValidateReceiveIdError) as err:
-        c.decrypt(DOC_ENCRYPT, DOC_KEY, "wwsomebodyelse")
-    assert err.value.code == -40005
-
-
-def test_bad_random_prefix_is_40006() -> None:
-    with pytest.raises(c.EncryptAESError) as err:
-        c.encrypt("x", DOC_KEY, "ww1", random=b"short")
-    assert err.value.code == -40006
-
-
-def test_ciphertext_of_wrong_length_is_40007() -> None:
-    with pytest.raises(c.DecryptAESError) as err:
-        c.decrypt(base64.b64encode(b"x" * 17).decode(), DOC_KEY, None)
-    assert err.value.code == -40007
-
-
-def test_garbage_plaintext_is_40008() -> None:
-    # Decrypting with the wrong key yields a buffer whose padding/length make no sense.
-    with pytest.raises(c.IllegalBufferError) as err:
-        c.decrypt(DOC_ENCRYPT, WP_KEY, None)
-    assert err.value.code == -40008
-
-
-def test_bad_base64_is_40010() -> None:
-    with pytest.raises(c.DecodeBase64Error) as err:
-        c.decrypt("not base64!!", DOC_KEY, None)
-    assert err.value.code == -40010
+@pytest.mark.parametrize(("error", "code", "call"), ERROR_CASES)
+def test_each_failure_raises_its_official_code(
+    error: type[c.CryptoError], code: int, call: Callable[[], object]
+) -> None:
+    with pytest.raises(error) as err:
+        call()
+    assert err.value.code == code
 
 
 def test_error_table_mirrors_ierror() -> None:
@@ -211,15 +208,21 @@ def test_error_table_mirrors_ierror() -> None:
 
 
 # -- interop, both ways, both libraries -----------------------------------------------------
-@settings(max_examples=40, deadline=None)
-@given(
-    msg=st.text(),
-    receiveid=st.text(max_size=40),
-    key=keys,
-    token=tokens,
-    nonce=nonces,
-    ts=timestamps,
+# What every interop test draws: a message, its receiveid and a callback configuration.
+interop = compose(
+    settings(max_examples=40, deadline=None),
+    given(
+        msg=st.text(),
+        receiveid=st.text(max_size=40),
+        key=keys,
+        token=tokens,
+        nonce=nonces,
+        ts=timestamps,
+    ),
 )
+
+
+@interop
 def test_weworkapi_decrypts_what_we_send(
     msg: str, receiveid: str, key: str, token: str, nonce: str, ts: str
 ) -> None:
@@ -231,15 +234,7 @@ def test_weworkapi_decrypts_what_we_send(
     assert plain.decode("utf-8") == msg
 
 
-@settings(max_examples=40, deadline=None)
-@given(
-    msg=st.text(),
-    receiveid=st.text(max_size=40),
-    key=keys,
-    token=tokens,
-    nonce=nonces,
-    ts=timestamps,
-)
+@interop
 def test_we_decrypt_what_weworkapi_sends(
     msg: str, receiveid: str, key: str, token: str, nonce: str, ts: str
 ) -> None:
@@ -248,15 +243,7 @@ def test_we_decrypt_what_weworkapi_sends(
     assert c.WeComCrypto(token, key, receiveid).decrypt_reply(xml) == msg
 
 
-@settings(max_examples=40, deadline=None)
-@given(
-    msg=st.text(),
-    receiveid=st.text(max_size=40),
-    key=keys,
-    token=tokens,
-    nonce=nonces,
-    ts=timestamps,
-)
+@interop
 def test_wechatpy_decrypts_what_we_send(
     msg: str, receiveid: str, key: str, token: str, nonce: str, ts: str
 ) -> None:
@@ -266,15 +253,7 @@ def test_wechatpy_decrypts_what_we_send(
     assert WeChatCrypto(token, key, receiveid).decrypt_message(body, sig, ts, nonce) == msg
 
 
-@settings(max_examples=40, deadline=None)
-@given(
-    msg=st.text(),
-    receiveid=st.text(max_size=40),
-    key=keys,
-    token=tokens,
-    nonce=nonces,
-    ts=timestamps,
-)
+@interop
 def test_we_decrypt_what_wechatpy_sends(
     msg: str, receiveid: str, key: str, token: str, nonce: str, ts: str
 ) -> None:

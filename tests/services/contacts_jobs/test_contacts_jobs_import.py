@@ -15,7 +15,7 @@ from weworkapi.WXBizMsgCrypt3 import WXBizMsgCrypt
 from mock_server import Emulator
 from mock_server.core.clock import Clock
 from mock_server.services.contacts_jobs import csvfile
-from mock_server.services.messaging.media import add_media
+from mock_server.services.messaging.media.models import add_media
 
 CORPID = "wwdemo0000000000001"
 TOKEN = "JobT0ken"

@@ -190,7 +190,7 @@ MP = {"appid": "wx0123456789abcdef", "page": "p", "title": "项目周报", "cont
     ],
 )
 def test_message_send_errcodes(emu: Emulator, patch: dict[str, Any], errcode: int) -> None:
-    from mock_server.services.messaging.media import add_media
+    from mock_server.services.messaging.media.models import add_media
 
     corp = emu.corp()
     with emu.transaction(corp):

@@ -8,22 +8,13 @@ from typing import Any
 import pytest
 
 from mock_server import Emulator
+from mock_server.services.external_contact import customers as cu
 from mock_server.services.external_contact import models as m
+from mock_server.services.external_contact.fixture import demo_follow_users
 from tests.conftest import Api
 
 EXT_ID = re.compile(r"^w[mo][0-9A-Za-z]{30}$")
-SALES = [
-    "wuxia",
-    "xuqiang",
-    "sunli",
-    "mahao",
-    "zhuting",
-    "hujun",
-    "guoyan",
-    "hepeng",
-    "gaoyu",
-    "linxin",
-]
+SALES = demo_follow_users()  # the demo sales department, in fixture order
 
 
 @pytest.fixture
@@ -193,7 +184,7 @@ def test_batch_get_by_user_errors_keep_the_empty_list(crm: Api) -> None:
 def test_get_pages_follow_users_with_cursor(
     emu: Emulator, crm: Api, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(m, "FOLLOW_USER_PAGE", 2)
+    monkeypatch.setattr(cu, "FOLLOW_USER_PAGE", 2)
     eid = emu.customer_add_follow("wuxia", customer={"name": "多人客户", "type": 1})[
         "external_userid"
     ]
@@ -570,7 +561,9 @@ def test_mark_tag_errors(crm: Api, monkeypatch: pytest.MonkeyPatch) -> None:
     cases.append(({"userid": other, "external_userid": eid, "add_tag": [tag]}, 84061))
     for body, code in cases:
         assert crm.post("externalcontact/mark_tag", body)["errcode"] == code, body
-    monkeypatch.setattr(m, "CUSTOMER_TAG_LIMIT", len([t for t in before["tags"] if t["type"] == 1]))
+    monkeypatch.setattr(
+        cu, "CUSTOMER_TAG_LIMIT", len([t for t in before["tags"] if t["type"] == 1])
+    )
     r = crm.post(
         "externalcontact/mark_tag", {"userid": "mahao", "external_userid": eid, "add_tag": [tag]}
     )

@@ -9,20 +9,10 @@ from hypothesis import strategies as st
 
 from mock_server import Emulator
 from mock_server.services.external_contact import models as m
+from mock_server.services.external_contact.fixture import demo_follow_users
 from tests.conftest import Api
 
-SALES = [
-    "wuxia",
-    "xuqiang",
-    "sunli",
-    "mahao",
-    "zhuting",
-    "hujun",
-    "guoyan",
-    "hepeng",
-    "gaoyu",
-    "linxin",
-]
+SALES = demo_follow_users()  # the demo sales department, in fixture order
 EMU = Emulator()
 
 step = st.tuples(

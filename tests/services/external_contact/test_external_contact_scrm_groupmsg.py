@@ -287,3 +287,18 @@ def test_legacy_result_lists_every_row(emu: Emulator, crm: Api) -> None:
     r = crm.post("externalcontact/get_group_msg_result", {"msgid": msgid})
     rows = {x["external_userid"]: x["status"] for x in r["detail_list"]}
     assert rows == {a: 0, b: 1} and r["next_cursor"] == ""
+
+
+def test_send_results_of_a_member_who_resigned_stay_readable(emu: Emulator, crm: Api) -> None:
+    a = customers(crm, "xuqiang")[0]
+    msgid = add(crm, sender="xuqiang", external_userid=[a])["msgid"]
+    emu.confirm_groupmsg(msgid, "xuqiang")
+    emu.member_resigns("xuqiang")
+    for userid in ("xuqiang", "XUQIANG"):
+        r = crm.post("externalcontact/get_groupmsg_send_result", {"msgid": msgid, "userid": userid})
+        assert r["errcode"] == 0, r
+        assert [(x["external_userid"], x["userid"], x["status"]) for x in r["send_list"]] == [
+            (a, "xuqiang", 1)
+        ]
+    ghost = {"msgid": msgid, "userid": "ghost"}
+    assert crm.post("externalcontact/get_groupmsg_send_result", ghost)["errcode"] == 60111

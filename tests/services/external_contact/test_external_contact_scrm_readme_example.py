@@ -20,10 +20,9 @@ def test_readme_scrm_example_runs() -> None:
     exec(compile(example(), "README.md (SCRM)", "exec"), scope)
     emu, eid = scope["emu"], scope["eid"]
     assert [m["kind"] for m in emu.customer_messages(eid)] == ["welcome", "groupmsg"]
-    scope["token"] = emu.token("app", 1000003)  # the old one expired with the 24 hours
-    with emu.intercept():
-        r = scope["call"](
-            "resigned/transfer_result", {"handover_userid": "xuqiang", "takeover_userid": "sunli"}
-        )
-    assert r["customer"][0]["status"] == 1
-    assert [f["userid"] for f in emu.external_contact(eid)["follow_user"]] == ["sunli"]
+    assert [(c["external_userid"], c["status"]) for c in scope["moved"]] == [(eid, 1)]
+    follow = emu.external_contact(eid)["follow_user"]
+    assert [f["userid"] for f in follow] == ["sunli"]
+    assert [t["tag_id"] for t in follow[0]["tags"]] == [scope["tag"]]  # the tag moved along
+    day = scope["day"]
+    assert (day["new_contact_cnt"], day["message_cnt"], day["chat_cnt"]) == (1, 2, 1)

@@ -177,3 +177,12 @@ def test_group_statistic_81017_without_owner_filter(
     y = midnight(emu.clock.time()) - 86400
     for path in ("groupchat/statistic", "groupchat/statistic_group_by_day"):
         assert ext.post(f"externalcontact/{path}", {"day_begin_time": y})["errcode"] == 81017
+
+
+def test_a_resigned_members_figures_stay_readable(emu: Emulator, crm: Api) -> None:
+    today = midnight(emu.clock.time())
+    emu.customer_add_follow("xuqiang", customer={"name": "甲", "type": 1})
+    emu.member_resigns("xuqiang")
+    r = behavior(crm, userid=["XuQiang"], start_time=today, end_time=today)
+    assert r["errcode"] == 0 and r["behavior_data"][0]["new_contact_cnt"] == 1
+    assert behavior(crm, userid=["ghost"], start_time=today, end_time=today)["errcode"] == 60111

@@ -293,3 +293,38 @@ def test_codes_are_bounded_in_memory(emu: Emulator) -> None:
     store.codes.update({f"x{i}": store.codes[next(iter(store.codes))] for i in range(m.MAX_CODES)})
     emu.oauth_code("wuxia", agentid=CRM)
     assert len(store.codes) <= m.MAX_CODES
+
+
+@pytest.mark.parametrize(
+    ("body", "error"),
+    [
+        # The three the HTTP fuzzer found (seed 1): an agentid no app has used to leave an
+        # empty settings record for it behind while the login was refused.
+        ({"agentid": -1, "errcode": "zhangsan", "verify": -1}, "agentid参数错误 (no such app)"),
+        ({"url": "", "agentid": 206750778434, "content": {}}, "agentid参数错误 (no such app)"),
+        ({"agentid": 22110063779, "token": "1"}, "agentid参数错误 (no such app)"),
+        ({"agentid": CRM, "redirect_uri": -1}, "redirect_uri must be a string"),
+        ({"agentid": CRM, "openid": ["lisi", "1"]}, "openid must be a string"),
+    ],
+)
+def test_refused_admin_login_changes_nothing(
+    emu: Emulator, body: dict[str, object], error: str
+) -> None:
+    from mock_server.web.app import create_app
+
+    client = create_app(emu).test_client()
+    before = emu.state_fingerprint()
+    resp = client.post("/__admin/identity/oauth/code?app=x", json=body)
+    assert resp.status_code == 400
+    assert resp.get_json() == {"error": error}
+    assert emu.state_fingerprint() == before
+
+
+def test_a_read_of_the_trusted_domain_creates_no_settings(emu: Emulator) -> None:
+    from mock_server.services.apps.models import apps
+    from mock_server.services.identity.models import trusted_domain
+
+    before = emu.state_fingerprint()
+    assert trusted_domain(emu.corp(), 424242) == ""
+    assert 424242 not in apps(emu.corp()).settings
+    assert emu.state_fingerprint() == before

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from mock_server import Emulator
-from mock_server.services.messaging.media import add_media
+from mock_server.services.messaging.media.models import add_media
 from mock_server.services.oa.approvals import ApprovalActionError
 from tests.conftest import Api
 

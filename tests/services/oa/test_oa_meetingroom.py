@@ -63,6 +63,8 @@ def test_rooms_add_list_edit_del(emu: Emulator, rooms: Api) -> None:
     with_tv = rooms.post("oa/meetingroom/list", {"equipment": [1, 4]})["meetingroom_list"]
     assert [r["meetingroom_id"] for r in with_tv] == [1]
     assert rooms.post("oa/meetingroom/list", {"building": "演示大厦"})["errcode"] == 40058
+    # A filter of the wrong JSON type is refused, not matched against nothing.
+    assert rooms.post("oa/meetingroom/list", {"city": {"x": 1}})["errcode"] == 40058
     assert rooms.post("oa/meetingroom/edit", {"meetingroom_id": 4, "capacity": 10})["errcode"] == 0
     listed = rooms.post("oa/meetingroom/list")["meetingroom_list"]
     assert next(r for r in listed if r["meetingroom_id"] == 4)["capacity"] == 10
@@ -142,7 +144,7 @@ def test_conflicts_and_booking_rules(emu: Emulator, rooms: Api) -> None:
 
 
 def test_range_and_disabled_rooms(emu: Emulator, rooms: Api) -> None:
-    from mock_server.services.oa.meetingroom.models import rooms as room_store
+    from mock_server.services.oa.meetingroom.models import meetingroom as room_store
 
     store = room_store(emu.corp())
     store.rooms[2]["range"] = {"user_list": ["lisi"], "department_list": [5]}

@@ -88,15 +88,13 @@ def test_admin_routes(emu: Emulator) -> None:
     from mock_server.web.app import create_app
 
     client = create_app(emu).test_client()
-    assert client.post("/__admin/oa/open_approvals", json=FLOW).status_code == 200
-    assert client.post("/__admin/oa/open_approvals", json=FLOW).status_code == 400
-    ok = client.post(
-        f"/__admin/oa/open_approvals/{FLOW['third_no']}/approve", json={"userid": "lisi"}
-    )
+    assert client.post("/__admin/oa/oa_open", json=FLOW).status_code == 200
+    assert client.post("/__admin/oa/oa_open", json=FLOW).status_code == 400
+    ok = client.post(f"/__admin/oa/oa_open/{FLOW['third_no']}/approve", json={"userid": "lisi"})
     assert ok.status_code == 200 and ok.get_json()["data"]["approverstep"] == 1
     assert (
         client.post(
-            f"/__admin/oa/open_approvals/{FLOW['third_no']}/fly", json={"userid": "lisi"}
+            f"/__admin/oa/oa_open/{FLOW['third_no']}/fly", json={"userid": "lisi"}
         ).status_code
         == 400
     )

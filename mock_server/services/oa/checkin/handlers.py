@@ -47,7 +47,7 @@ def _users(ctx: Context, body: dict[str, Any]) -> list[cm.User]:
     raw = body.get("useridlist")
     if not isinstance(raw, list) or not 1 <= len(raw) <= MAX_USERS:
         raise WeComError(301023)
-    corp = ctx.require_corp()
+    corp = ctx.corp
     out: list[cm.User] = []
     for u in raw:
         user = m.user_of(corp, u)
@@ -74,7 +74,7 @@ def _days(body: dict[str, Any], errcode: int, *, allow_equal: bool) -> list[int]
 )
 def getcorpcheckinoption(ctx: Context) -> dict[str, Any]:
     """All check-in rules of the corp (groups, times, Wi-Fi, locations, ranges)."""
-    rules = m.checkin(ctx.require_corp()).rules
+    rules = m.checkin(ctx.corp).rules
     return {"group": [rules[g] for g in sorted(rules)]}
 
 
@@ -87,7 +87,7 @@ def getcheckinoption(ctx: Context) -> dict[str, Any]:
     body = ctx.json()
     _int(body, "datetime", 301024)
     users = _users(ctx, body)
-    corp = ctx.require_corp()
+    corp = ctx.corp
     rule_of, rules = m.rule_map(corp), m.checkin(corp).rules
     info = []
     for user in users:
@@ -117,7 +117,7 @@ def getcheckindata(ctx: Context) -> dict[str, Any]:
     if not start or end <= start or end - start > RECORD_SPAN:
         raise WeComError(301024)
     users = _users(ctx, body)
-    view = rp.Context(ctx.require_corp())
+    view = rp.Context(ctx.corp)
     wanted = {1: (m.CLOCK_IN, m.CLOCK_OUT), 2: (m.FIELD,), 3: (m.CLOCK_IN, m.CLOCK_OUT, m.FIELD)}[
         kind
     ]
@@ -139,7 +139,7 @@ def getcheckin_daydata(ctx: Context) -> dict[str, Any]:
     body = ctx.json()
     days = _days(body, 301024, allow_equal=True)
     users = _users(ctx, body)
-    corp = ctx.require_corp()
+    corp = ctx.corp
     view = rp.Context(corp)
     return {"datas": [rp.day_report(corp, u, view.day(u.key, d)) for u in users for d in days]}
 
@@ -153,7 +153,7 @@ def getcheckin_monthdata(ctx: Context) -> dict[str, Any]:
     body = ctx.json()
     days = _days(body, 301024, allow_equal=True)
     users = _users(ctx, body)
-    corp = ctx.require_corp()
+    corp = ctx.corp
     view = rp.Context(corp)
     return {"datas": [rp.month_report(corp, u, [view.day(u.key, d) for d in days]) for u in users]}
 
@@ -167,7 +167,7 @@ def getcheckinschedulist(ctx: Context) -> dict[str, Any]:
     body = ctx.json()
     days = _days(body, 301075, allow_equal=False)
     users = _users(ctx, body)
-    corp = ctx.require_corp()
+    corp = ctx.corp
     rule_of, store = m.rule_map(corp), m.checkin(corp)
     out = []
     for user in users:
@@ -205,7 +205,7 @@ def getcheckinschedulist(ctx: Context) -> dict[str, Any]:
 def setcheckinschedulist(ctx: Context) -> None:
     """Assign shifts of a shift rule to members on future days (schedule_id 0 = rest)."""
     body = ctx.json()
-    corp = ctx.require_corp()
+    corp = ctx.corp
     store = m.checkin(corp)
     gid = body.get("groupid")
     rule = store.rules.get(gid) if isinstance(gid, int) and not isinstance(gid, bool) else None
@@ -248,7 +248,7 @@ def setcheckinschedulist(ctx: Context) -> None:
 def addcheckinuserface(ctx: Context) -> None:
     """Enrol a member's face photo (base64 JPEG/PNG <= 1 MB); replaces the previous one."""
     body = ctx.json()
-    corp = ctx.require_corp()
+    corp = ctx.corp
     user = m.user_of(corp, body.get("userid"))
     if user is None or not cm.is_user_visible(corp, ctx.agent, user):
         raise WeComError(301069)

@@ -109,7 +109,7 @@ def get_dial_record(ctx: Context) -> dict[str, Any]:
     start = max(start, end - WINDOW)  # a longer span is clamped, not refused
     offset = _opt_int(body, "offset") or 0
     limit = min(_opt_int(body, "limit") or PAGE, PAGE)
-    corp = ctx.require_corp()
+    corp = ctx.corp
     visible = cm.visible_user_keys(corp, ctx.agent) if ctx.agent is not None else None
 
     def seen(r: dict[str, Any]) -> bool:

@@ -49,7 +49,7 @@ SECTION: dict[str, Any] = {
 
 
 def load_journal(emu: Emulator, corp: Corp, section: dict[str, Any] | None) -> None:
-    store = jm.journals(corp)
+    store = jm.journal(corp)
     users = cm.contacts(corp)
     for i, spec in enumerate((section or {}).get("templates", [])):
         tpl = copy.deepcopy(spec)

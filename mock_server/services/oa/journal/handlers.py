@@ -59,7 +59,7 @@ def get_record_list(ctx: Context) -> dict[str, Any]:
         if len(value.encode()) > 256:
             raise WeComError(301066, "filter value exceeds 256 bytes.")
         wanted.setdefault(key, set()).add(value)
-    corp = ctx.require_corp()
+    corp = ctx.corp
     store = cm.contacts(corp)
     visible = cm.visible_user_keys(corp, ctx.agent) if ctx.agent is not None else None
 
@@ -80,7 +80,7 @@ def get_record_list(ctx: Context) -> dict[str, Any]:
         return True
 
     records = sorted(
-        jm.journals(corp).records.values(), key=lambda r: (r["report_time"], r["journal_uuid"])
+        jm.journal(corp).records.values(), key=lambda r: (r["report_time"], r["journal_uuid"])
     )
     ids = [r["journal_uuid"] for r in records if keep(r)]
     page = ids[cursor : cursor + limit]
@@ -101,14 +101,14 @@ def get_record_detail(ctx: Context) -> dict[str, Any]:
     uuid = ctx.json().get("journaluuid")
     if not isinstance(uuid, str) or not uuid or len(uuid.encode()) > 256:
         raise WeComError(301066, "journaluuid invalid.")
-    record = jm.journals(ctx.require_corp()).records.get(uuid)
+    record = jm.journal(ctx.corp).records.get(uuid)
     if record is None:
         raise WeComError(301084)
     return {"info": jm.detail(record)}
 
 
 def _range_members(ctx: Context, tpl: dict[str, Any]) -> list[str]:
-    store = cm.contacts(ctx.require_corp())
+    store = cm.contacts(ctx.corp)
     rng = tpl.get("report_range", {})
     out = [u.userid for u in (store.find_user(x) for x in rng.get("user_list", [])) if u]
     for p in rng.get("party_list", []):
@@ -130,12 +130,12 @@ def get_stat_list(ctx: Context) -> dict[str, Any]:
     """Who reported and who did not, per completed cycle of a template (<= one year)."""
     body = ctx.json()
     tid = body.get("template_id")
-    tpl = jm.journals(ctx.require_corp()).templates.get(tid) if isinstance(tid, str) else None
+    tpl = jm.journal(ctx.corp).templates.get(tid) if isinstance(tid, str) else None
     if tpl is None:
         raise WeComError(301066, "template_id invalid.")
     start, end = _window(body, YEAR)
     members = _range_members(ctx, tpl)
-    records = list(jm.journals(ctx.require_corp()).records.values())
+    records = list(jm.journal(ctx.corp).records.values())
     rng = tpl.get("report_range", {})
     out = []
     for begin, finish in jm.cycles(tpl["report_type"], start, end):

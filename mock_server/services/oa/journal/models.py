@@ -26,7 +26,7 @@ class JournalStore:
     records: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
-def journals(corp: Corp) -> JournalStore:
+def journal(corp: Corp) -> JournalStore:
     return corp.store("journal")
 
 
@@ -37,7 +37,7 @@ class JournalActionError(ValueError):
 def submit(corp: Corp, payload: dict[str, Any]) -> dict[str, Any]:
     """``userid`` submits a report of ``template_id``: ``contents`` is a list of
     ``{"title": ..., "text": ...}`` (Text controls) and ``report_time`` defaults to now."""
-    store = journals(corp)
+    store = journal(corp)
     users = cm.contacts(corp)
     user = users.find_user(payload.get("userid", ""))
     if user is None:
@@ -85,7 +85,7 @@ def submit(corp: Corp, payload: dict[str, Any]) -> dict[str, Any]:
 
 def comment(corp: Corp, uuid: str, userid: str, content: str) -> dict[str, Any]:
     """A receiver comments (and so has read the report)."""
-    record = journals(corp).records.get(uuid)
+    record = journal(corp).records.get(uuid)
     user = cm.contacts(corp).find_user(userid)
     if record is None or user is None or not content:
         raise JournalActionError("unknown report or member, or empty comment")

@@ -38,7 +38,7 @@ def _text(body: dict[str, Any], key: str, limit: int, required: bool = False) ->
 
 
 def _own(ctx: Context, livingid: Any) -> dict[str, Any]:
-    live = lm.living(ctx.require_corp()).lives.get(livingid) if isinstance(livingid, str) else None
+    live = lm.living(ctx.corp).lives.get(livingid) if isinstance(livingid, str) else None
     if live is None:
         raise WeComError(40058, "livingid invalid.")
     if live["owner"] != ctx.agentid:
@@ -73,7 +73,7 @@ def _fields(body: dict[str, Any], out: dict[str, Any], create: bool) -> None:
 def living_create(ctx: Context) -> dict[str, Any]:
     """Reserve a live for an anchor (theme, start, duration, type, description)."""
     body = ctx.json()
-    corp = ctx.require_corp()
+    corp = ctx.corp
     anchor = cm.contacts(corp).find_user(body.get("anchor_userid", ""))
     if anchor is None or not cm.is_user_visible(corp, ctx.agent, anchor):
         raise WeComError(40058, "anchor_userid invalid.")
@@ -110,7 +110,7 @@ def living_cancel(ctx: Context) -> None:
     if lm.status(live, ctx.now) != lm.RESERVED:
         raise WeComError(92006)
     live["cancelled"] = True
-    lm.emit(ctx.require_corp(), live)
+    lm.emit(ctx.corp, live)
 
 
 @api.endpoint(
@@ -143,7 +143,7 @@ def living_get_living_code(ctx: Context) -> dict[str, Any]:
     assert openid is not None
     code, issued = live["codes"].get(openid, ["", 0])
     if not code or ctx.now - issued >= 300:
-        code = ctx.require_corp().ids.alnum(32)
+        code = ctx.corp.ids.alnum(32)
         live["codes"][openid] = [code, ctx.now]
     return {"living_code": code}
 
@@ -158,7 +158,7 @@ def living_get_living_code(ctx: Context) -> dict[str, Any]:
 def living_get_user_all_livingid(ctx: Context) -> dict[str, Any]:
     """Ids of this app's lives a member anchors, paged (next_cursor "" on the last page)."""
     body = ctx.json()
-    corp = ctx.require_corp()
+    corp = ctx.corp
     user = cm.contacts(corp).find_user(body.get("userid", ""))
     if user is None:
         raise WeComError(40058, "userid invalid.")
@@ -192,7 +192,7 @@ def living_get_user_all_livingid(ctx: Context) -> dict[str, Any]:
 def living_get_living_info(ctx: Context) -> dict[str, Any]:
     """A live's details and figures (GET ?livingid=)."""
     live = _own(ctx, ctx.query.get("livingid") or ctx.json().get("livingid"))
-    corp = ctx.require_corp()
+    corp = ctx.corp
     anchor = cm.contacts(corp).find_user(live["anchor_userid"])
     st = lm.status(live, ctx.now)
     viewers = len(live["viewers"]) + len(live["external_viewers"])

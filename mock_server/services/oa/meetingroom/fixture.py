@@ -48,7 +48,7 @@ SECTION: dict[str, Any] = {
 
 
 def load_rooms(emu: Emulator, corp: Corp, section: list[dict[str, Any]] | None) -> None:
-    store = mr.rooms(corp)
+    store = mr.meetingroom(corp)
     for i, spec in enumerate(section or []):
         room = {"equipment": [], "need_approval": 0, **copy.deepcopy(spec)}
         rid = room.setdefault("meetingroom_id", store.next_id)

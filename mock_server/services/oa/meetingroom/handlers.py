@@ -9,13 +9,14 @@ from __future__ import annotations
 from typing import Any
 
 from mock_server.core.errors import WeComError
+from mock_server.core.params import get_str
 from mock_server.core.pipeline import Context
 from mock_server.core.registry import Family
 from mock_server.services.contacts import models as cm
-from mock_server.services.oa import meetings as mt
-from mock_server.services.oa import schedules as sc
 from mock_server.services.oa.common import owner, userids
+from mock_server.services.oa.meeting import models as mt
 from mock_server.services.oa.meetingroom import models as mr
+from mock_server.services.oa.schedule import models as sc
 from mock_server.services.oa.store import Schedule, oa
 
 api = Family("oa")
@@ -72,7 +73,7 @@ def _room_fields(ctx: Context, body: dict[str, Any], room: dict[str, Any], new: 
 def _range(ctx: Context, raw: Any) -> dict[str, Any]:
     if not isinstance(raw, dict):
         raise WeComError(40058, "range must be an object.")
-    corp = ctx.require_corp()
+    corp = ctx.corp
     users = userids(corp, raw.get("user_list", []), "range.user_list", 40058)
     depts = raw.get("department_list", [])
     store = cm.contacts(corp)
@@ -93,7 +94,7 @@ def meetingroom_add(ctx: Context) -> dict[str, Any]:
     body = ctx.json()
     room: dict[str, Any] = {"equipment": [], "need_approval": 0}
     _room_fields(ctx, body, room, new=True)
-    store = mr.rooms(ctx.require_corp())
+    store = mr.meetingroom(ctx.corp)
     room["meetingroom_id"] = store.next_id
     store.rooms[store.next_id] = room
     store.next_id += 1
@@ -106,7 +107,7 @@ def meetingroom_add(ctx: Context) -> dict[str, Any]:
 def meetingroom_list(ctx: Context) -> dict[str, Any]:
     """Rooms, filtered by city > building > floor and equipment (rooms having all of it)."""
     body = ctx.json()
-    filters = {k: body[k] for k in LOCATION if body.get(k) not in (None, "")}
+    filters = {k: v for k in LOCATION if (v := get_str(body, k)) is not None}
     for i, k in enumerate(LOCATION[1:], 1):
         if k in filters and LOCATION[i - 1] not in filters:
             raise WeComError(40058, f"{k} needs {LOCATION[i - 1]}.")
@@ -115,7 +116,7 @@ def meetingroom_list(ctx: Context) -> dict[str, Any]:
         raise WeComError(40058, "equipment must be a list.")
     out = [
         mr.room_view(r)
-        for _, r in sorted(mr.rooms(ctx.require_corp()).rooms.items())
+        for _, r in sorted(mr.meetingroom(ctx.corp).rooms.items())
         if all(r.get(k) == v for k, v in filters.items()) and set(eq) <= set(r.get("equipment", []))
     ]
     return {"meetingroom_list": out}
@@ -127,7 +128,7 @@ def meetingroom_list(ctx: Context) -> dict[str, Any]:
 def meetingroom_edit(ctx: Context) -> None:
     """Change a room; ``range`` replaces the whole usage range."""
     body = ctx.json()
-    room = mr.find_room(ctx.require_corp(), body.get("meetingroom_id"))
+    room = mr.find_room(ctx.corp, body.get("meetingroom_id"))
     staged = dict(room)
     _room_fields(ctx, body, staged, new=False)
     room.update(staged)
@@ -138,9 +139,9 @@ def meetingroom_edit(ctx: Context) -> None:
 )
 def meetingroom_del(ctx: Context) -> None:
     """Delete a room; its bookings are cancelled (cancel_meeting_room events)."""
-    corp = ctx.require_corp()
+    corp = ctx.corp
     room = mr.find_room(corp, ctx.json().get("meetingroom_id"))
-    store = mr.rooms(corp)
+    store = mr.meetingroom(corp)
     for b in store.bookings.values():
         if b["meetingroom_id"] == room["meetingroom_id"] and b["status"] == mr.BOOKED:
             b["status"] = mr.CANCELLED
@@ -162,7 +163,7 @@ def _next_midnight(now: int) -> int:
 def get_booking_info(ctx: Context) -> dict[str, Any]:
     """Bookings of the rooms in a window within one day (default: now to midnight)."""
     body = ctx.json()
-    corp = ctx.require_corp()
+    corp = ctx.corp
     start = _int(body, "start_time", required=False) or ctx.now
     end = _int(body, "end_time", required=False) or _next_midnight(start)
     if end <= start:
@@ -178,7 +179,7 @@ def get_booking_info(ctx: Context) -> dict[str, Any]:
         sched = [
             {"booking_id": b["booking_id"], "schedule_id": b["schedule_id"], "start_time": s,
              "end_time": e, "booker": b["booker"], "status": 0}
-            for b in mr.rooms(corp).bookings.values()
+            for b in mr.meetingroom(corp).bookings.values()
             if b["meetingroom_id"] == rid and b["status"] == mr.BOOKED
             for s, e in b["slots"]
             if s < end and start < e
@@ -192,7 +193,7 @@ def _booker(ctx: Context, body: dict[str, Any]) -> str:
     raw = body.get("booker")
     if not raw:
         raise WeComError(40058, "booker required.")
-    return userids(ctx.require_corp(), [raw], "booker", 40058)[0]
+    return userids(ctx.corp, [raw], "booker", 40058)[0]
 
 
 @api.endpoint(
@@ -202,7 +203,7 @@ def _booker(ctx: Context, body: dict[str, Any]) -> str:
 def meetingroom_book(ctx: Context) -> dict[str, Any]:
     """Book a room on the half-hour grid and create the linked schedule."""
     body = ctx.json()
-    corp = ctx.require_corp()
+    corp = ctx.corp
     room = mr.find_room(corp, body.get("meetingroom_id"))
     booker = _booker(ctx, body)
     attendees = userids(corp, body.get("attendees", []), "attendees", 40058)
@@ -220,7 +221,7 @@ def meetingroom_book(ctx: Context) -> dict[str, Any]:
         "attendees": [{"userid": u, "response_status": 0} for u in people],
         "summary": subject or room["name"], "description": "", "location": room["name"],
         "start_time": start, "end_time": end, "is_whole_day": 0,
-        "reminders": sc._reminders({}, False),
+        "reminders": sc.reminders({}, False),
     }  # fmt: skip
     oa(corp).schedules[sid] = Schedule(sid, owner(ctx), data, ctx.now)
     b = mr.new_booking(corp, room, booker, owner(ctx), [[start, end]], schedule_id=sid)
@@ -237,7 +238,7 @@ def _occurrences(data: dict[str, Any], now: int) -> list[tuple[int, int]]:
     excluded = {x["start_time"] for x in rem.get("exclude_time_list", [])}
     out = []
     for at in range(start, min(until, start + 366 * mr.DAY) + 1, mr.DAY):
-        if at not in excluded and sc._is_occurrence(data, at) and at + (end - start) > now:
+        if at not in excluded and sc.is_occurrence(data, at) and at + (end - start) > now:
             out.append((at, at + end - start))
     return out
 
@@ -245,7 +246,7 @@ def _occurrences(data: dict[str, Any], now: int) -> list[tuple[int, int]]:
 def _book_slots(
     ctx: Context, room: dict[str, Any], slots: list[tuple[int, int]], repeating: bool
 ) -> tuple[list[list[int]], list[int]]:
-    corp = ctx.require_corp()
+    corp = ctx.corp
     booked, conflicts = [], []
     for s, e in slots:
         s2, e2 = mr.snap(s, e, ctx.now)
@@ -267,7 +268,7 @@ def _book_slots(
 def book_by_schedule(ctx: Context) -> dict[str, Any]:
     """Book a room for a schedule this app created (repeating ones: per occurrence)."""
     body = ctx.json()
-    corp = ctx.require_corp()
+    corp = ctx.corp
     room = mr.find_room(corp, body.get("meetingroom_id"))
     sch = sc.find_schedule(corp, body.get("schedule_id"), owner(ctx))
     booker = _booker(ctx, body)
@@ -287,13 +288,13 @@ def book_by_schedule(ctx: Context) -> dict[str, Any]:
 def book_by_meeting(ctx: Context) -> dict[str, Any]:
     """Book a room for a meeting this app created (``meetingid``)."""
     body = ctx.json()
-    corp = ctx.require_corp()
+    corp = ctx.corp
     room = mr.find_room(corp, body.get("meetingroom_id"))
-    meeting = mt._find(ctx, body.get("meetingid"), for_write=True)
+    meeting = mt.find_meeting(corp, body.get("meetingid"), owner(ctx), for_write=True)
     booker = _booker(ctx, body)
     if any(
         b["meetingid"] == meeting.meetingid and b["status"] == mr.BOOKED
-        for b in mr.rooms(corp).bookings.values()
+        for b in mr.meetingroom(corp).bookings.values()
     ):
         raise WeComError(90498)
     mr.bookable(room, corp, booker)
@@ -312,7 +313,7 @@ def book_by_meeting(ctx: Context) -> dict[str, Any]:
 def cancel_book(ctx: Context) -> None:
     """Cancel a booking (``meeting_id`` is accepted as the old name of ``booking_id``)."""
     body = ctx.json()
-    corp = ctx.require_corp()
+    corp = ctx.corp
     b = mr.find_booking(corp, body.get("booking_id", body.get("meeting_id")))
     if b["owner"] != owner(ctx):
         raise WeComError(90499)
@@ -362,7 +363,7 @@ def _booking_view(b: dict[str, Any], legacy: bool = False) -> dict[str, Any]:
 def bookinfo_get(ctx: Context) -> dict[str, Any]:
     """One booking by id (status 1 once cancelled)."""
     body = ctx.json()
-    corp = ctx.require_corp()
+    corp = ctx.corp
     room = mr.find_room(corp, body.get("meetingroom_id"))
     b = mr.find_booking(corp, body.get("booking_id"))
     if b["meetingroom_id"] != room["meetingroom_id"]:
@@ -377,7 +378,7 @@ def bookinfo_get(ctx: Context) -> dict[str, Any]:
 def get_booking_info_by_meeting_id(ctx: Context) -> dict[str, Any]:
     """The older name of bookinfo/get, with ``meeting_id`` for the booking id (SDKs use it)."""
     body = ctx.json()
-    corp = ctx.require_corp()
+    corp = ctx.corp
     room = mr.find_room(corp, body.get("meetingroom_id"))
     b = mr.find_booking(corp, body.get("meeting_id"))
     if b["meetingroom_id"] != room["meetingroom_id"]:

@@ -33,13 +33,15 @@ class MeetingRoomStore:
     bookings: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
-def rooms(corp: Corp) -> MeetingRoomStore:
+def meetingroom(corp: Corp) -> MeetingRoomStore:
     return corp.store("meetingroom")
 
 
 def find_room(corp: Corp, raw: Any) -> dict[str, Any]:
     room = (
-        rooms(corp).rooms.get(raw) if isinstance(raw, int) and not isinstance(raw, bool) else None
+        meetingroom(corp).rooms.get(raw)
+        if isinstance(raw, int) and not isinstance(raw, bool)
+        else None
     )
     if room is None:
         raise WeComError(40058, "meetingroom_id invalid.")
@@ -75,7 +77,7 @@ def snap(start: int, end: int, now: int) -> tuple[int, int]:
 
 
 def busy(corp: Corp, room_id: int, start: int, end: int, skip: str | None = None) -> bool:
-    for b in rooms(corp).bookings.values():
+    for b in meetingroom(corp).bookings.values():
         if b["meetingroom_id"] != room_id or b["status"] != BOOKED or b["booking_id"] == skip:
             continue
         if any(s < end and start < e for s, e in b["slots"]):
@@ -124,7 +126,7 @@ def new_booking(
         "slots": slots,
         "status": BOOKED,
     }
-    rooms(corp).bookings[booking_id] = booking
+    meetingroom(corp).bookings[booking_id] = booking
     emit(corp, "book_meeting_room", booking)
     return booking
 
@@ -150,14 +152,14 @@ def emit(corp: Corp, kind: str, booking: dict[str, Any]) -> None:
 
 
 def booking_of_schedule(corp: Corp, schedule_id: str) -> dict[str, Any] | None:
-    for b in rooms(corp).bookings.values():
+    for b in meetingroom(corp).bookings.values():
         if b["status"] == BOOKED and b["schedule_id"] == schedule_id:
             return b
     return None
 
 
 def find_booking(corp: Corp, booking_id: Any) -> dict[str, Any]:
-    b = rooms(corp).bookings.get(booking_id) if isinstance(booking_id, str) else None
+    b = meetingroom(corp).bookings.get(booking_id) if isinstance(booking_id, str) else None
     if b is None:
         raise WeComError(40058, "booking_id invalid.")
     return b

@@ -19,7 +19,7 @@ api = Family("oa")
 
 
 def _member(ctx: Context, userid: Any) -> cm.User:
-    corp = ctx.require_corp()
+    corp = ctx.corp
     user = cm.contacts(corp).find_user(userid) if isinstance(userid, str) else None
     if user is None or not cm.is_user_visible(corp, ctx.agent, user):
         raise WeComError(301063, f"userid {userid} invalid.")
@@ -36,7 +36,7 @@ def _member(ctx: Context, userid: Any) -> cm.User:
 )
 def getcorpconf(ctx: Context) -> dict[str, Any]:
     """Leave types configured in 假期管理 (GET; POST with an empty body works too)."""
-    types = vm.vacation(ctx.require_corp()).types
+    types = vm.vacation(ctx.corp).types
     return {"lists": [types[k] for k in sorted(types)]}
 
 
@@ -51,7 +51,7 @@ def getcorpconf(ctx: Context) -> dict[str, Any]:
 def getuservacationquota(ctx: Context) -> dict[str, Any]:
     """A member's balance per leave type, in seconds (86400 a day, 3600 an hour)."""
     user = _member(ctx, ctx.json().get("userid"))
-    return {"lists": vm.quota_list(ctx.require_corp(), user.key)}
+    return {"lists": vm.quota_list(ctx.corp, user.key)}
 
 
 @api.endpoint(
@@ -66,4 +66,4 @@ def setoneuserquota(ctx: Context) -> None:
     """Overwrite a member's remaining balance of one leave type (0.1-day / 0.1-hour steps)."""
     body = ctx.json()
     user = _member(ctx, body.get("userid"))
-    vm.set_left(ctx.require_corp(), user.key, body)
+    vm.set_left(ctx.corp, user.key, body)

@@ -1,4 +1,8 @@
-"""Temporary media (media/upload): stored bytes valid for 3 days; other families look ids up here."""
+"""Temporary media: stored bytes valid for 3 days, upload rules; no HTTP.
+
+Other families look media ids up here (``require_media``), the only messaging module they
+may import.
+"""
 
 from __future__ import annotations
 
@@ -34,13 +38,13 @@ class MediaStore:
     items: dict[str, Media] = field(default_factory=dict)
 
 
-def media_store(corp: Corp) -> MediaStore:
+def media(corp: Corp) -> MediaStore:
     return corp.store("media")
 
 
 def find_media(corp: Corp, media_id: str, *, types: tuple[str, ...] | None = None) -> Media | None:
     """A live media item (not expired, of one of ``types`` if given), or None."""
-    item = media_store(corp).items.get(media_id) if isinstance(media_id, str) else None
+    item = media(corp).items.get(media_id) if isinstance(media_id, str) else None
     if item is None or item.expired(corp.clock.time()):
         return None
     if types is not None and item.type not in types:
@@ -69,7 +73,7 @@ def add_media(
     media_id = "3" + corp.ids.alnum(63)
     now = corp.clock.time()
     item = Media(media_id, type, filename, content_type, data, now, robot_key)
-    items = media_store(corp).items
+    items = media(corp).items
     items[media_id] = item
     purge_media(corp, now)
     return item
@@ -77,7 +81,7 @@ def add_media(
 
 def purge_media(corp: Corp, now: int) -> int:
     """Drop expired media, then the oldest while over ``MEDIA_MAX_BYTES``; returns how many."""
-    items = media_store(corp).items
+    items = media(corp).items
     gone = [k for k, m in items.items() if m.expired(now)]
     total = sum(len(m.data) for k, m in items.items() if not m.expired(now))
     for key in list(items):  # insertion order: oldest first
@@ -117,50 +121,6 @@ class Upload:
     filename: str
     content_type: str
     data: bytes
-
-
-def parse_upload(body: bytes, content_type: str | None, field_name: str = "media") -> Upload | None:
-    """The ``media`` part of a multipart/form-data body (both transports give the raw bytes).
-
-    Parsed by the standard library's MIME parser, so domain code needs no web framework.
-    """
-    from email import policy
-    from email.parser import BytesParser
-
-    if not content_type or not content_type.lower().startswith("multipart/form-data"):
-        return None
-    head = f"MIME-Version: 1.0\r\nContent-Type: {content_type}\r\n\r\n".encode("utf-8", "replace")
-    try:
-        message = BytesParser(policy=policy.HTTP).parsebytes(head + body)
-    except Exception:  # the parser is lenient; anything it still refuses is no upload
-        return None
-    if not message.is_multipart() or message.defects:
-        return None
-    files = []
-    for part in message.iter_parts():
-        filename = part.get_filename()
-        if filename is None:
-            continue  # a plain form field, not a file
-        name = part.get_param("name", header="content-disposition")
-        payload = part.get_payload(decode=True)
-        data = payload if isinstance(payload, bytes) else b""
-        mimetype = part.get_content_type() if "Content-Type" in part else ""
-        files.append(
-            (name, _text(filename) or "file", mimetype or "application/octet-stream", data)
-        )
-    if not files:
-        return None
-    # Clients name the part differently at times; the first file part is the media.
-    chosen = next((f for f in files if f[0] == field_name), files[0])
-    return Upload(chosen[1], chosen[2], chosen[3])
-
-
-def _text(value: str) -> str:
-    """A header value read from raw bytes: UTF-8 file names (what clients send) decoded."""
-    try:
-        return value.encode("utf-8", "surrogateescape").decode("utf-8")
-    except UnicodeError:
-        return value
 
 
 def extension(filename: str) -> str:

@@ -1,4 +1,4 @@
-"""Meetings (预约会议): create/update/cancel/get_info/get_user_meetingid.
+"""Meetings (预约会议) and their rules; no HTTP.
 
 Status follows the clock: 1 pending before ``meeting_start``, 2 in progress, 3 ended, 4
 cancelled. Only pending meetings of the calling app can be updated or cancelled.
@@ -10,12 +10,8 @@ import re
 from typing import Any
 
 from mock_server.core.errors import WeComError
-from mock_server.core.pipeline import Context
-from mock_server.core.registry import APP
 from mock_server.core.state import Agent, Corp
 from mock_server.services.contacts import models as cm
-from mock_server.services.oa.approval_handlers import api
-from mock_server.services.oa.common import owner
 from mock_server.services.oa.store import Meeting, oa
 
 MIN_DURATION, MAX_DURATION = 300, 86399
@@ -35,17 +31,18 @@ def status_of(m: Meeting, now: int) -> int:
     return RUNNING if now < start + m.data["meeting_duration"] else ENDED
 
 
-def _find(ctx: Context, meetingid: Any, *, for_write: bool) -> Meeting:
-    m = oa(ctx.require_corp()).meetings.get(meetingid) if isinstance(meetingid, str) else None
+def find_meeting(corp: Corp, meetingid: Any, agentid: int | None, *, for_write: bool) -> Meeting:
+    """A meeting of the app: 400307 unknown, 400304/400308 another app's (write/read)."""
+    m = oa(corp).meetings.get(meetingid) if isinstance(meetingid, str) else None
     # An unknown id is reported like a meeting the corp cannot read (unconfirmed code).
     if m is None:
         raise WeComError(400307)
-    if m.owner != owner(ctx):
+    if m.owner != agentid:
         raise WeComError(400304 if for_write else 400308)
     return m
 
 
-def _user(corp: Corp, userid: Any, errcode: int, agent: Agent | None = None) -> str:
+def member(corp: Corp, userid: Any, errcode: int, agent: Agent | None = None) -> str:
     user = cm.contacts(corp).find_user(userid) if isinstance(userid, str) else None
     if user is None or not cm.is_user_visible(corp, agent, user):
         raise WeComError(errcode, f"userid {userid} invalid.")
@@ -54,7 +51,7 @@ def _user(corp: Corp, userid: Any, errcode: int, agent: Agent | None = None) -> 
     return user.userid
 
 
-def _users(corp: Corp, raw: Any, errcode: int, agent: Agent | None = None) -> list[str]:
+def members(corp: Corp, raw: Any, errcode: int, agent: Agent | None = None) -> list[str]:
     """Existing members inside the app's visibility (400021 otherwise, for the whole call)."""
     ids = raw.get("userid", []) if isinstance(raw, dict) else raw
     if ids is None:
@@ -72,7 +69,7 @@ def _users(corp: Corp, raw: Any, errcode: int, agent: Agent | None = None) -> li
     return out
 
 
-def _times(ctx: Context, body: dict[str, Any], current: dict[str, Any] | None) -> tuple[int, int]:
+def _times(body: dict[str, Any], current: dict[str, Any] | None, now: int) -> tuple[int, int]:
     has_start, has_dur = "meeting_start" in body, "meeting_duration" in body
     if current is not None and has_start != has_dur:
         raise WeComError(400223, "meeting_start and meeting_duration must be sent together.")
@@ -81,7 +78,7 @@ def _times(ctx: Context, body: dict[str, Any], current: dict[str, Any] | None) -
     start = body.get("meeting_start")
     if isinstance(start, bool) or not isinstance(start, int) or start <= 0:
         raise WeComError(400034)
-    if start <= ctx.now:
+    if start <= now:
         raise WeComError(400222)
     duration = body.get("meeting_duration")
     if (
@@ -112,12 +109,12 @@ def _settings(raw: Any, invitees: list[str], corp: Corp) -> dict[str, Any]:
         raise WeComError(400025)
     if out["enable_enter_mute"] not in (0, 1, 2):
         raise WeComError(400031)
-    hosts = _users(corp, raw.get("hosts"), 400021)
+    hosts = members(corp, raw.get("hosts"), 400021)
     if len(hosts) > MAX_HOSTS:
         raise WeComError(400027)
     if any(h not in invitees for h in hosts):
         raise WeComError(400029)
-    ring = _users(corp, raw.get("ring_users"), 400021)
+    ring = members(corp, raw.get("ring_users"), 400021)
     if any(r not in invitees for r in ring):
         raise WeComError(400037)
     out["hosts"] = {"userid": hosts}
@@ -125,7 +122,7 @@ def _settings(raw: Any, invitees: list[str], corp: Corp) -> dict[str, Any]:
     return out
 
 
-def _reminders(raw: Any, start: int) -> dict[str, Any]:
+def reminders(raw: Any, start: int) -> dict[str, Any]:
     raw = raw or {}
     if not isinstance(raw, dict):
         raise WeComError(400031)
@@ -154,17 +151,21 @@ def _reminders(raw: Any, start: int) -> dict[str, Any]:
     return out
 
 
-def _read(
-    ctx: Context, body: dict[str, Any], current: dict[str, Any] | None
+def read_meeting(
+    corp: Corp,
+    agent: Agent | None,
+    agentid: int | None,
+    body: dict[str, Any],
+    current: dict[str, Any] | None,
+    now: int,
 ) -> tuple[dict[str, Any], list[str]]:
     """Validate create/update fields; returns the stored data and ``excess_users``."""
-    corp = ctx.require_corp()
     if current is None:
         if "creator_userid" in body and "admin_userid" not in body:
             raise WeComError(400043)
         if not body.get("admin_userid"):
             raise WeComError(400040)
-        admin = _user(corp, body["admin_userid"], 400021, ctx.agent)
+        admin = member(corp, body["admin_userid"], 400021, agent)
     else:
         admin = current["admin_userid"]
     data: dict[str, Any] = dict(current or {})
@@ -178,7 +179,7 @@ def _read(
         ):
             raise WeComError(400042)
         data["title"] = title
-    data["meeting_start"], data["meeting_duration"] = _times(ctx, body, current)
+    data["meeting_start"], data["meeting_duration"] = _times(body, current, now)
     for key, limit, code in (("description", 500, 400031), ("location", 128, 400237)):
         if current is None or key in body:
             value = body.get(key, "")
@@ -187,132 +188,49 @@ def _read(
             data[key] = value
     excess: list[str] = []
     if current is None or "invitees" in body:
-        invitees = _users(corp, body.get("invitees"), 400021, ctx.agent)
+        invitees = members(corp, body.get("invitees"), 400021, agent)
         limit = int(corp.settings.get("oa", {}).get("meeting_max_invitees", MAX_INVITEES))
         invitees, excess = invitees[:limit], invitees[limit:]
         data["invitees"] = invitees
     if current is None or "settings" in body:
         data["settings"] = _settings(body.get("settings"), data["invitees"], corp)
     if current is None or "reminders" in body:
-        data["reminders"] = _reminders(body.get("reminders"), data["meeting_start"])
+        data["reminders"] = reminders(body.get("reminders"), data["meeting_start"])
     if current is None or "cal_id" in body:
         cal_id = body.get("cal_id", "")
         if cal_id:
             cal = oa(corp).calendars.get(cal_id)
-            if cal is None or cal.deleted or cal.owner != owner(ctx):
+            if cal is None or cal.deleted or cal.owner != agentid:
                 raise WeComError(400036)
         data["cal_id"] = cal_id or ""
-    data["agentid"] = ctx.agentid or 0
+    data["agentid"] = agentid or 0
     return data, excess
 
 
-@api.endpoint(
-    "POST",
-    "meeting/create",
-    scopes=(APP,),
-    doc="99104",
-    errcodes=(
-        400021,
-        400025,
-        400026,
-        400027,
-        400029,
-        400030,
-        400031,
-        400032,
-        400033,
-        400034,
-        400035,
-        400036,
-        400037,
-        400040,
-        400042,
-        400043,
-        400222,
-        400237,
-        400302,
-        400313,
-        48002,
-    ),
-)
-def meeting_create(ctx: Context) -> dict[str, Any]:
-    """Book a meeting in the future; invitees beyond the corp limit come back in excess_users."""
-    body = ctx.json()
-    data, excess = _read(ctx, body, None)
-    corp = ctx.require_corp()
-    if not body.get("skip_duplicate_check"):
+def create_meeting(
+    corp: Corp, agentid: int | None, data: dict[str, Any], now: int, *, check_duplicate: bool
+) -> str:
+    """Store a new meeting of the app (400302: the same pending meeting exists); its id."""
+    if check_duplicate:
         for m in oa(corp).meetings.values():
             same = all(m.data[k] == data[k] for k in ("admin_userid", "title", "meeting_start"))
-            if same and status_of(m, ctx.now) == PENDING:
+            if same and status_of(m, now) == PENDING:
                 # Duplicate guard from the errcode help text (unconfirmed details).
                 raise WeComError(400302)
     meetingid = "hy" + corp.ids.alnum(30)
     data["meeting_code"] = corp.ids.digits(9)
     data["meeting_link"] = f"https://meeting.tencent.com/dm/{corp.ids.alnum(12)}"
-    oa(corp).meetings[meetingid] = Meeting(meetingid, owner(ctx), data, ctx.now)
-    return {"meetingid": meetingid, "excess_users": excess}
+    oa(corp).meetings[meetingid] = Meeting(meetingid, agentid, data, now)
+    return meetingid
 
 
-@api.endpoint(
-    "POST",
-    "meeting/update",
-    scopes=(APP,),
-    doc="99047",
-    errcodes=(
-        400021,
-        400025,
-        400026,
-        400027,
-        400029,
-        400030,
-        400031,
-        400032,
-        400033,
-        400034,
-        400035,
-        400036,
-        400037,
-        400041,
-        400042,
-        400221,
-        400222,
-        400223,
-        400237,
-        400304,
-        400307,
-        48002,
-    ),
-)
-def meeting_update(ctx: Context) -> dict[str, Any]:
-    """Change a pending meeting (only the fields sent)."""
-    body = ctx.json()
-    m = _find(ctx, body.get("meetingid"), for_write=True)
-    status = status_of(m, ctx.now)
+def require_pending(m: Meeting, now: int, not_pending: int) -> None:
+    """400041 cancelled; ``not_pending`` when it has started or ended."""
+    status = status_of(m, now)
     if status == CANCELLED:
         raise WeComError(400041)
     if status != PENDING:
-        raise WeComError(400221)
-    data, excess = _read(ctx, body, m.data)
-    m.data = data
-    return {"excess_users": excess}
-
-
-@api.endpoint(
-    "POST",
-    "meeting/cancel",
-    scopes=(APP,),
-    doc="99048",
-    errcodes=(400041, 400224, 400304, 400307, 48002),
-)
-def meeting_cancel(ctx: Context) -> None:
-    """Cancel a pending meeting."""
-    m = _find(ctx, ctx.json().get("meetingid"), for_write=True)
-    status = status_of(m, ctx.now)
-    if status == CANCELLED:
-        raise WeComError(400041)
-    if status != PENDING:
-        raise WeComError(400224)
-    m.cancelled = True
+        raise WeComError(not_pending)
 
 
 def meeting_dict(corp: Corp, m: Meeting, now: int) -> dict[str, Any]:
@@ -351,40 +269,20 @@ def meeting_dict(corp: Corp, m: Meeting, now: int) -> dict[str, Any]:
     }
 
 
-@api.endpoint(
-    "POST",
-    "meeting/get_info",
-    scopes=(APP,),
-    doc="99049",
-    errcodes=(400307, 400308, 48002),
-)
-def meeting_get_info(ctx: Context) -> dict[str, Any]:
-    """A meeting's details; status follows the clock."""
-    m = _find(ctx, ctx.json().get("meetingid"), for_write=False)
-    return meeting_dict(ctx.require_corp(), m, ctx.now)
-
-
-@api.endpoint(
-    "POST",
-    "meeting/get_user_meetingid",
-    scopes=(APP,),
-    doc="99050",
-    errcodes=(400021, 400038, 400223, 40058, 48002),
-)
-def meeting_get_user_meetingid(ctx: Context) -> dict[str, Any]:
+def user_meetingids(
+    corp: Corp, agentid: int | None, body: dict[str, Any], now: int
+) -> dict[str, Any]:
     """Ids of the app's meetings a member hosts or is invited to, in a <= 180-day window."""
-    body = ctx.json()
-    corp = ctx.require_corp()
     if not body.get("userid"):
         raise WeComError(400038)
-    userid = _user(corp, body["userid"], 400021)
+    userid = member(corp, body["userid"], 400021)
     begin, end = body.get("begin_time"), body.get("end_time")
     for v in (begin, end):
         if v is not None and (isinstance(v, bool) or not isinstance(v, int)):
             raise WeComError(400223)
     # Defaults (unconfirmed): end = now when neither is given; a missing bound is 180 days away.
     if begin is None and end is None:
-        end = ctx.now
+        end = now
     if begin is None:
         assert end is not None
         begin = end - MAX_SPAN
@@ -403,11 +301,11 @@ def meeting_get_user_meetingid(ctx: Context) -> dict[str, Any]:
         for m in sorted(
             oa(corp).meetings.values(), key=lambda m: (m.data["meeting_start"], m.meetingid)
         )
-        if m.owner == owner(ctx)
+        if m.owner == agentid
         and (m.data["admin_userid"] == userid or userid in m.data["invitees"])
         # Doc 99050: the window applies to meetings that have started; meetings not yet
         # started are always returned.
-        and (m.data["meeting_start"] > ctx.now or begin <= m.data["meeting_start"] <= end)
+        and (m.data["meeting_start"] > now or begin <= m.data["meeting_start"] <= end)
     ]
     offset = int(cursor)
     page = ids[offset : offset + limit]

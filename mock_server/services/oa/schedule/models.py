@@ -1,4 +1,4 @@
-"""Schedules (日程): add/update/get/del, get_by_calendar, add_attendees/del_attendees.
+"""Schedules (日程) and their rules; no HTTP.
 
 Update overwrites the whole schedule; del only cancels (status 1, still returned by get);
 an app sees only schedules it created (90466). Times are checked against the clock.
@@ -10,22 +10,20 @@ import datetime as dt
 from typing import Any
 
 from mock_server.core.errors import WeComError
-from mock_server.core.params import get_obj
-from mock_server.core.pipeline import Context
-from mock_server.core.registry import APP
 from mock_server.core.state import Corp
-from mock_server.services.oa.approval_handlers import api
-from mock_server.services.oa.calendars import find_calendar
-from mock_server.services.oa.common import int_field, owner, text_field, userids
-from mock_server.services.oa.meetingroom.models import booking_of_schedule
+from mock_server.services.oa.calendar.models import default_calendar, find_calendar
+from mock_server.services.oa.common import int_field, text_field, userids
 from mock_server.services.oa.store import Schedule, oa
 
 MAX_ATTENDEES = 1000
 MAX_ADMINS = 3
+MAX_IDS = 1000  # schedule/get's schedule_id_list
+MAX_PAGE = 1000  # get_by_calendar's limit
 REMIND_BEFORE = (0, 300, 900, 3600, 86400)
 REMIND_DIFFS = (0, -300, -900, -3600, -86400)
 WHOLE_DAY_DIFFS = (32400, -172800, -604800)
 REPEAT_TYPES = (0, 1, 2, 5, 7)
+CANCELLED = 1
 
 
 def find_schedule(
@@ -52,7 +50,7 @@ def _int_list(raw: Any, low: int, high: int, errcode: int) -> list[int]:
     return list(raw)
 
 
-def _reminders(raw: Any, whole_day: bool) -> dict[str, Any]:
+def reminders(raw: Any, whole_day: bool) -> dict[str, Any]:
     if raw is None:
         raw = {}
     if not isinstance(raw, dict):
@@ -93,10 +91,14 @@ def _reminders(raw: Any, whole_day: bool) -> dict[str, Any]:
     return out
 
 
-def _read(
-    ctx: Context, s: dict[str, Any], existing: Schedule | None, skip_attendees: bool
+def read_schedule(
+    corp: Corp,
+    agentid: int | None,
+    s: dict[str, Any],
+    existing: Schedule | None,
+    skip_attendees: bool,
 ) -> dict[str, Any]:
-    corp = ctx.require_corp()
+    """Validate a schedule object (add or overwrite); returns the data to store."""
     start = int_field(s, "start_time", 40058)
     end = int_field(s, "end_time", 40058)
     if end <= start:
@@ -132,18 +134,11 @@ def _read(
     if existing is not None:
         cal_id = existing.data["cal_id"]  # the calendar cannot be changed
     elif s.get("cal_id"):
-        cal_id = find_calendar(corp, s["cal_id"], owner(ctx)).cal_id
+        cal_id = find_calendar(corp, s["cal_id"], agentid).cal_id
     elif organizer:
         cal_id = ""  # old shape: the organizer's own default calendar
     else:
-        default = next(
-            (
-                c
-                for c in oa(corp).calendars.values()
-                if c.owner == owner(ctx) and c.data.get("set_as_default") and not c.deleted
-            ),
-            None,
-        )
+        default = default_calendar(corp, agentid)
         if default is None:
             raise WeComError(90708)
         cal_id = default.cal_id
@@ -160,7 +155,7 @@ def _read(
         "start_time": start,
         "end_time": end,
         "is_whole_day": whole_day,
-        "reminders": _reminders(s.get("reminders"), bool(whole_day)),
+        "reminders": reminders(s.get("reminders"), bool(whole_day)),
     }
     if organizer:
         data["organizer"] = organizer
@@ -178,7 +173,7 @@ def schedule_dict(sch: Schedule) -> dict[str, Any]:
     return out
 
 
-def _is_occurrence(d: dict[str, Any], at: int) -> bool:
+def is_occurrence(d: dict[str, Any], at: int) -> bool:
     """Whether ``at`` is the start of one occurrence of a repeating schedule."""
     rem = d["reminders"]
     start = d["start_time"]
@@ -203,7 +198,8 @@ def _is_occurrence(d: dict[str, Any], at: int) -> bool:
     return True
 
 
-def _op_mode(ctx: Context, body: dict[str, Any], sch: Schedule) -> tuple[int, int]:
+def op_mode(body: dict[str, Any], sch: Schedule) -> tuple[int, int]:
+    """``op_mode`` (0 all, 1 one occurrence, 2 this and later) and ``op_start_time``."""
     mode = body.get("op_mode", 0)
     if mode not in (0, 1, 2):
         raise WeComError(90485)
@@ -212,101 +208,43 @@ def _op_mode(ctx: Context, body: dict[str, Any], sch: Schedule) -> tuple[int, in
         if not sch.data["reminders"]["is_repeat"]:
             raise WeComError(90484)
         raw = body.get("op_start_time")
-        if isinstance(raw, bool) or not isinstance(raw, int) or not _is_occurrence(sch.data, raw):
+        if isinstance(raw, bool) or not isinstance(raw, int) or not is_occurrence(sch.data, raw):
             raise WeComError(90482)
         at = raw
     return mode, at
 
 
-def _new_id(corp: Corp) -> str:
+def new_schedule_id(corp: Corp) -> str:
     return corp.ids.hex(29) + "AAA"
 
 
-@api.endpoint(
-    "POST",
-    "oa/schedule/add",
-    scopes=(APP,),
-    doc="93648",
-    errcodes=(
-        40003,
-        40058,
-        90456,
-        90457,
-        90459,
-        90464,
-        90465,
-        90466,
-        90467,
-        90471,
-        90474,
-        90480,
-        90486,
-        90487,
-        90704,
-        90708,
-        90715,
-        48002,
-    ),
-)
-def schedule_add(ctx: Context) -> dict[str, Any]:
-    """Create a schedule (in the app's calendar given by cal_id, or its default one)."""
-    s = get_obj(ctx.json(), "schedule", missing=40058)
-    assert s is not None
-    data = _read(ctx, s, None, False)
-    corp = ctx.require_corp()
-    sid = _new_id(corp)
-    oa(corp).schedules[sid] = Schedule(sid, owner(ctx), data, ctx.now)
-    return {"schedule_id": sid}
+def add_schedule(corp: Corp, agentid: int | None, data: dict[str, Any], now: int) -> str:
+    """Store a new schedule of the app; returns its id."""
+    sid = new_schedule_id(corp)
+    oa(corp).schedules[sid] = Schedule(sid, agentid, data, now)
+    return sid
 
 
-@api.endpoint(
-    "POST",
-    "oa/schedule/update",
-    scopes=(APP,),
-    doc="97720",
-    errcodes=(
-        40003,
-        40058,
-        90460,
-        90461,
-        90463,
-        90464,
-        90465,
-        90466,
-        90467,
-        90471,
-        90474,
-        90480,
-        90482,
-        90484,
-        90485,
-        90486,
-        90487,
-        90704,
-        90706,
-        90715,
-        90700,
-        48002,
-    ),
-)
-def schedule_update(ctx: Context) -> dict[str, Any]:
-    """Overwrite a schedule; op_mode 1/2 splits one occurrence (or the rest) off a series."""
-    body = ctx.json()
-    s = get_obj(body, "schedule", missing=40058)
-    assert s is not None
-    corp = ctx.require_corp()
-    sch = find_schedule(corp, s.get("schedule_id"), owner(ctx))
-    if booking_of_schedule(corp, sch.schedule_id) is not None:
-        raise WeComError(90700)  # a booked room: cancel the booking first
-    mode, at = _op_mode(ctx, body, sch)
-    data = _read(ctx, s, sch, bool(body.get("skip_attendees")))
+def update_schedule(
+    corp: Corp,
+    agentid: int | None,
+    sch: Schedule,
+    data: dict[str, Any],
+    mode: int,
+    at: int,
+    now: int,
+) -> str:
+    """Overwrite a schedule (mode 0) or split one occurrence (1) or the rest (2) off it.
+
+    Returns the id of the schedule holding ``data`` (a new one when split).
+    """
     moved = data["start_time"] != (at if mode else sch.data["start_time"])
-    if moved and not data["reminders"]["is_repeat"] and data["start_time"] < ctx.now:
+    if moved and not data["reminders"]["is_repeat"] and data["start_time"] < now:
         raise WeComError(90706)
     if mode == 0:
         sch.data = data
         sch.sequence += 1
-        return {"schedule_id": sch.schedule_id}
+        return sch.schedule_id
     rem = sch.data["reminders"]
     if mode == 1:
         rem["exclude_time_list"].append({"start_time": at})
@@ -314,47 +252,13 @@ def schedule_update(ctx: Context) -> dict[str, Any]:
     else:
         rem["repeat_until"] = at - 1
     sch.sequence += 1
-    sid = _new_id(corp)
-    oa(corp).schedules[sid] = Schedule(sid, owner(ctx), data, ctx.now)
-    return {"schedule_id": sid}
+    return add_schedule(corp, agentid, data, now)
 
 
-@api.endpoint(
-    "POST",
-    "oa/schedule/get",
-    scopes=(APP,),
-    doc="97724",
-    errcodes=(40058, 90461, 90462, 90466, 48002),
-)
-def schedule_get(ctx: Context) -> dict[str, Any]:
-    """Schedules by id, cancelled ones included (status 1)."""
-    ids = ctx.json().get("schedule_id_list")
-    if not isinstance(ids, list) or not ids:
-        raise WeComError(90462)
-    if len(ids) > 1000:
-        raise WeComError(40058, "schedule_id_list at most 1000.")
-    corp = ctx.require_corp()
-    return {
-        "schedule_list": [
-            schedule_dict(find_schedule(corp, i, owner(ctx), live=False)) for i in ids
-        ]
-    }
-
-
-@api.endpoint(
-    "POST",
-    "oa/schedule/del",
-    scopes=(APP,),
-    doc="97725",
-    errcodes=(90460, 90461, 90466, 90482, 90484, 90485, 48002),
-)
-def schedule_del(ctx: Context) -> None:
-    """Cancel a schedule (status 1), one occurrence (op_mode 1) or the rest (op_mode 2)."""
-    body = ctx.json()
-    sch = find_schedule(ctx.require_corp(), body.get("schedule_id"), owner(ctx))
-    mode, at = _op_mode(ctx, body, sch)
+def cancel_schedule(sch: Schedule, mode: int, at: int) -> None:
+    """Cancel a schedule (status 1), one occurrence (mode 1) or the rest (mode 2)."""
     if mode == 0:
-        sch.status = 1
+        sch.status = CANCELLED
     elif mode == 1:
         sch.data["reminders"]["exclude_time_list"].append({"start_time": at})
     else:
@@ -362,38 +266,23 @@ def schedule_del(ctx: Context) -> None:
     sch.sequence += 1
 
 
-@api.endpoint(
-    "POST",
-    "oa/schedule/get_by_calendar",
-    scopes=(APP,),
-    doc="97723",
-    errcodes=(90457, 90459, 90466, 90469, 90470, 48002),
-)
-def schedule_get_by_calendar(ctx: Context) -> dict[str, Any]:
-    """Schedules of one of the app's calendars, paged by offset/limit (limit <= 1000)."""
-    body = ctx.json()
-    corp = ctx.require_corp()
-    cal = find_calendar(corp, body.get("cal_id"), owner(ctx))
-    offset = body.get("offset", 0)
-    limit = body.get("limit", 500)
+def schedules_of_calendar(
+    corp: Corp, cal_id: str, agentid: int | None, offset: Any, limit: Any
+) -> list[Schedule]:
+    """One page of the app's schedules in a calendar, by start time (90470/90469 bad page)."""
     if isinstance(offset, bool) or not isinstance(offset, int) or offset < 0:
         raise WeComError(90470)
-    if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1 or limit > 1000:
+    if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1 or limit > MAX_PAGE:
         raise WeComError(90469)
     items = [
-        s
-        for s in oa(corp).schedules.values()
-        if s.data["cal_id"] == cal.cal_id and s.owner == owner(ctx)
+        s for s in oa(corp).schedules.values() if s.data["cal_id"] == cal_id and s.owner == agentid
     ]
     items.sort(key=lambda s: (s.data["start_time"], s.schedule_id))
-    return {"schedule_list": [schedule_dict(s) for s in items[offset : offset + limit]]}
+    return items[offset : offset + limit]
 
 
-def _attendee_change(ctx: Context, add: bool) -> None:
-    body = ctx.json()
-    corp = ctx.require_corp()
-    sch = find_schedule(corp, body.get("schedule_id"), owner(ctx))
-    raw = body.get("attendees")
+def change_attendees(corp: Corp, sch: Schedule, raw: Any, add: bool) -> None:
+    """Add or remove attendees (incremental; admins must stay attendees)."""
     if not isinstance(raw, list) or not raw:
         raise WeComError(90713)
     users = userids(
@@ -411,27 +300,3 @@ def _attendee_change(ctx: Context, add: bool) -> None:
             raise WeComError(90715)
         sch.data["attendees"] = [a for a in current if a["userid"] not in users]
     sch.sequence += 1
-
-
-@api.endpoint(
-    "POST",
-    "oa/schedule/add_attendees",
-    scopes=(APP,),
-    doc="97721",
-    errcodes=(40003, 90460, 90461, 90464, 90466, 90713, 48002),
-)
-def schedule_add_attendees(ctx: Context) -> None:
-    """Add attendees to a schedule (incremental)."""
-    _attendee_change(ctx, True)
-
-
-@api.endpoint(
-    "POST",
-    "oa/schedule/del_attendees",
-    scopes=(APP,),
-    doc="97722",
-    errcodes=(40003, 90460, 90461, 90466, 90713, 90715, 48002),
-)
-def schedule_del_attendees(ctx: Context) -> None:
-    """Remove attendees from a schedule (incremental; admins must stay attendees)."""
-    _attendee_change(ctx, False)

@@ -1,4 +1,7 @@
-"""Calendars (日历): oa/calendar/add|update|get|del; an app sees only what it created (90466)."""
+"""Calendars (日历) and their rules; no HTTP.
+
+An app sees only the calendars it created (90466); a deleted one answers 90459.
+"""
 
 from __future__ import annotations
 
@@ -6,17 +9,15 @@ import re
 from typing import Any
 
 from mock_server.core.errors import WeComError
-from mock_server.core.params import get_obj
-from mock_server.core.pipeline import Context
-from mock_server.core.registry import APP
 from mock_server.core.state import Corp
-from mock_server.services.oa.approval_handlers import api
-from mock_server.services.oa.common import owner, text_field, userids
+from mock_server.services.contacts import models as cm
+from mock_server.services.oa.common import text_field, userids
 from mock_server.services.oa.store import Calendar, oa
 
 COLOR = re.compile(r"^#[0-9A-Fa-f]{6}$")
 MAX_ADMINS = 3
 MAX_SHARES = 2000
+MAX_IDS = 1000  # calendar/get's cal_id_list
 
 
 def find_calendar(corp: Corp, cal_id: Any, agentid: int | None) -> Calendar:
@@ -31,6 +32,18 @@ def find_calendar(corp: Corp, cal_id: Any, agentid: int | None) -> Calendar:
     return cal
 
 
+def default_calendar(corp: Corp, agentid: int | None) -> Calendar | None:
+    """The app's live calendar marked ``set_as_default``, if any."""
+    return next(
+        (
+            c
+            for c in oa(corp).calendars.values()
+            if c.owner == agentid and c.data.get("set_as_default") and not c.deleted
+        ),
+        None,
+    )
+
+
 def _shares(corp: Corp, raw: Any) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """Valid shares and the per-item failures (``fail_result.shares``)."""
     if raw is None:
@@ -39,8 +52,6 @@ def _shares(corp: Corp, raw: Any) -> tuple[list[dict[str, Any]], list[dict[str, 
         raise WeComError(40058, f"shares must be an array of at most {MAX_SHARES}.")
     ok: list[dict[str, Any]] = []
     failed: list[dict[str, Any]] = []
-    from mock_server.services.contacts import models as cm
-
     store = cm.contacts(corp)
     for s in raw:
         uid = s.get("userid") if isinstance(s, dict) else None
@@ -61,11 +72,10 @@ def _shares(corp: Corp, raw: Any) -> tuple[list[dict[str, Any]], list[dict[str, 
     return ok, failed
 
 
-def _read(
-    ctx: Context, cal: dict[str, Any], existing: Calendar | None
-) -> tuple[dict[str, Any], list]:
+def read_calendar(
+    corp: Corp, cal: dict[str, Any], existing: Calendar | None
+) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """Validate a calendar object (add or overwrite); returns the stored data and failures."""
-    corp = ctx.require_corp()
     summary = cal.get("summary")
     if not isinstance(summary, str) or not summary:
         raise WeComError(40058, "summary required.")
@@ -122,6 +132,32 @@ def _read(
     return data, failed
 
 
+def add_calendar(corp: Corp, agentid: int | None, data: dict[str, Any], now: int) -> str:
+    """Store a new calendar of the app; a new default one takes the flag from the others."""
+    cal_id = "wc" + corp.ids.alnum(27) + "AAA"
+    if data["set_as_default"]:
+        for other in oa(corp).calendars.values():
+            if other.owner == agentid:
+                other.data["set_as_default"] = 0
+    oa(corp).calendars[cal_id] = Calendar(cal_id, agentid, data, now)
+    return cal_id
+
+
+def update_calendar(stored: Calendar, data: dict[str, Any], *, skip_public_range: bool) -> None:
+    """Overwrite a calendar (is_public and the default flag are kept)."""
+    if skip_public_range:
+        data["public_range"] = stored.data["public_range"]
+    data["set_as_default"] = stored.data["set_as_default"]
+    stored.data = data
+
+
+def delete_calendar(cal: Calendar) -> None:
+    """Delete a calendar; a default calendar cannot be deleted (90712)."""
+    if cal.data.get("set_as_default"):
+        raise WeComError(90712)
+    cal.deleted = True
+
+
 def calendar_dict(cal: Calendar) -> dict[str, Any]:
     d = cal.data
     out: dict[str, Any] = {"cal_id": cal.cal_id}
@@ -139,79 +175,3 @@ def calendar_dict(cal: Calendar) -> dict[str, Any]:
         is_corp_calendar=d["is_corp_calendar"],
     )
     return out
-
-
-@api.endpoint(
-    "POST",
-    "oa/calendar/add",
-    scopes=(APP,),
-    doc="93647",
-    errcodes=(40058, 90456, 90473, 90483, 90492, 48002),
-)
-def calendar_add(ctx: Context) -> dict[str, Any]:
-    """Create a calendar owned by the calling app."""
-    corp = ctx.require_corp()
-    cal = get_obj(ctx.json(), "calendar", missing=40058)
-    assert cal is not None
-    data, failed = _read(ctx, cal, None)
-    cal_id = "wc" + corp.ids.alnum(27) + "AAA"
-    if data["set_as_default"]:
-        for other in oa(corp).calendars.values():
-            if other.owner == owner(ctx):
-                other.data["set_as_default"] = 0
-    oa(corp).calendars[cal_id] = Calendar(cal_id, owner(ctx), data, ctx.now)
-    return {"cal_id": cal_id, "fail_result": {"shares": failed}}
-
-
-@api.endpoint(
-    "POST",
-    "oa/calendar/update",
-    scopes=(APP,),
-    doc="97716",
-    errcodes=(40058, 90457, 90459, 90463, 90466, 90473, 90492, 48002),
-)
-def calendar_update(ctx: Context) -> dict[str, Any]:
-    """Overwrite a calendar (omitted optional fields are cleared; is_public kept)."""
-    body = ctx.json()
-    cal = get_obj(body, "calendar", missing=40058)
-    assert cal is not None
-    stored = find_calendar(ctx.require_corp(), cal.get("cal_id"), owner(ctx))
-    data, failed = _read(ctx, cal, stored)
-    if body.get("skip_public_range"):
-        data["public_range"] = stored.data["public_range"]
-    data["set_as_default"] = stored.data["set_as_default"]
-    stored.data = data
-    return {"fail_result": {"shares": failed}}
-
-
-@api.endpoint(
-    "POST",
-    "oa/calendar/get",
-    scopes=(APP,),
-    doc="97717",
-    errcodes=(90457, 90458, 90459, 90466, 48002),
-)
-def calendar_get(ctx: Context) -> dict[str, Any]:
-    """Calendars by id (at most 1000)."""
-    ids = ctx.json().get("cal_id_list")
-    if not isinstance(ids, list) or not ids:
-        raise WeComError(90458)
-    if len(ids) > 1000:
-        raise WeComError(40058, "cal_id_list at most 1000.")
-    corp = ctx.require_corp()
-    return {"calendar_list": [calendar_dict(find_calendar(corp, c, owner(ctx))) for c in ids]}
-
-
-@api.endpoint(
-    "POST",
-    "oa/calendar/del",
-    scopes=(APP,),
-    doc="97718",
-    errcodes=(90457, 90459, 90466, 90712, 48002),
-)
-def calendar_del(ctx: Context) -> None:
-    """Delete a calendar (not a default one)."""
-    cal = find_calendar(ctx.require_corp(), ctx.json().get("cal_id"), owner(ctx))
-    if cal.data.get("set_as_default"):
-        raise WeComError(90712)
-    cal.deleted = True

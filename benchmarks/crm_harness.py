@@ -1,0 +1,172 @@
+"""What the customer-contact benchmarks share: the demo sales app, alternating best-of rounds,
+a bare ``responses`` mock and a bare Flask app on waitress serving recorded answer bytes,
+and cursor paging to the end.
+
+Method (both modes, both contenders): each contender answers the same bytes; rounds
+alternate between them so background load on a shared machine disturbs both alike, and the
+best round of each counts (like ``timeit``). In-process, each round runs inside an already
+started mock (the emulator's ``intercept()`` or a bare ``responses`` mock): starting and
+stopping a mock is a one-time cost per test, reported on its own line (``mock_setup``), not
+part of the per-call ratio.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
+from pathlib import Path
+from typing import Any
+
+import requests
+import responses
+from flask import Flask, Response, request
+from waitress.server import create_server
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from mock_server import Emulator
+from mock_server.services.external_contact.fixture import demo_follow_users
+from mock_server.web.server import ServerThread
+
+CORPID = "wwdemo0000000000001"
+SECRET = "DEMO-app-1000003-secret-not-real"  # the demo sales app (customer contact)
+API = "https://qyapi.weixin.qq.com/cgi-bin/"
+JSON_HEADERS = {"Content-Type": "application/json; charset=UTF-8"}
+SALES = demo_follow_users()  # the demo's members with customer contact
+
+
+def interleaved(a: Callable[[], float], b: Callable[[], float], rounds: int) -> tuple[float, float]:
+    """Best seconds of ``a`` and ``b`` over alternating rounds (one warm-up round each)."""
+    a()
+    b()
+    sa, sb = [], []
+    for _ in range(rounds):
+        sa.append(a())
+        sb.append(b())
+    return min(sa), min(sb)
+
+
+def timed(
+    active: Callable[[], AbstractContextManager[Any]], work: Callable[[], None]
+) -> Callable[[], float]:
+    """A round: ``work`` timed inside ``active()`` (the mock's start and stop not timed)."""
+
+    def run() -> float:
+        with active():
+            started = time.perf_counter()
+            work()
+            return time.perf_counter() - started
+
+    return run
+
+
+def mock_setup(emu: Emulator, rounds: int = 10) -> tuple[float, float]:
+    """Best seconds to start and stop ``intercept()`` and a bare ``responses`` mock."""
+
+    def ours() -> float:
+        started = time.perf_counter()
+        with emu.intercept():
+            pass
+        return time.perf_counter() - started
+
+    def bare() -> float:
+        started = time.perf_counter()
+        with bare_mock("POST", API + "x", lambda _req: b"{}"):
+            pass
+        return time.perf_counter() - started
+
+    return interleaved(ours, bare, rounds)
+
+
+@contextmanager
+def bare_mock(method: str, url: str, answer: Callable[[Any], bytes]) -> Iterator[None]:
+    """A hand-written ``responses`` mock: ``answer(request)`` gives the body for ``url*``."""
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
+        mock.add_callback(
+            method,
+            re.compile(re.escape(url) + ".*"),
+            callback=lambda req: (200, JSON_HEADERS, answer(req)),
+        )
+        yield
+
+
+def in_process_token(emu: Emulator, session: requests.Session) -> str:
+    with emu.intercept():
+        r = session.get(f"{API}gettoken", params={"corpid": CORPID, "corpsecret": SECRET})
+    return str(r.json()["access_token"])
+
+
+@contextmanager
+def bare_server(answer: Callable[[str, bytes], bytes]) -> Iterator[str]:
+    """A bare Flask app on waitress (same settings as the emulator's server) answering
+    ``answer(path, body)`` for any POST under /cgi-bin/; yields its base URL."""
+    app = Flask("bare")
+
+    @app.post("/cgi-bin/<path:path>")
+    def view(path: str) -> Response:
+        return Response(answer(path, request.get_data()), content_type=JSON_HEADERS["Content-Type"])
+
+    server = create_server(app, host="127.0.0.1", port=0, threads=16, ident="nginx")
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.effective_port}/cgi-bin"
+    finally:
+        server.close()
+        server.task_dispatcher.shutdown(timeout=5)
+        thread.join(5)
+
+
+@contextmanager
+def emulator_server(emu: Emulator, session: requests.Session) -> Iterator[tuple[str, str]]:
+    """The emulator on ``ServerThread`` (waitress); yields (base URL, access_token)."""
+    server = ServerThread(emu, port=0).start()
+    try:
+        token = session.get(
+            f"{server.url}/cgi-bin/gettoken", params={"corpid": CORPID, "corpsecret": SECRET}
+        ).json()["access_token"]
+        yield f"{server.url}/cgi-bin", token
+    finally:
+        server.stop()
+
+
+def page_all(
+    post: Callable[[dict[str, Any]], dict[str, Any]], body: dict[str, Any], key: str
+) -> int:
+    """Follow ``next_cursor`` to the end; the number of ``key`` rows read."""
+    rows, cursor = 0, ""
+    for _ in range(1000):
+        page = post({**body, "cursor": cursor})
+        rows += len(page[key])
+        cursor = page.get("next_cursor", "")
+        if not cursor:
+            return rows
+    raise AssertionError("cursor never ended")
+
+
+def record_pages(post: Callable[[dict[str, Any]], bytes], body: dict[str, Any]) -> dict[str, bytes]:
+    """The emulator's page bytes by cursor: what the bare baselines serve."""
+    pages: dict[str, bytes] = {}
+    cursor = ""
+    while True:
+        raw = post({**body, "cursor": cursor})
+        pages[cursor] = raw
+        cursor = json.loads(raw).get("next_cursor", "")
+        if not cursor:
+            return pages
+
+
+def load_average() -> str:
+    """The 1/5/15-minute load averages, printed next to wall-clock ratios."""
+    return " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
+def cursor_of(raw_body: bytes | str | None) -> str:
+    """The ``cursor`` a recorded page is looked up by."""
+    return str(json.loads(raw_body or b"{}").get("cursor", ""))

@@ -1,0 +1,127 @@
+"""Big answer lists rendered once, served as slices.
+
+``get_unassigned_list`` and ``get_groupmsg_send_result`` page through tens of thousands of
+rows. Building each page's row dicts and encoding them again on every call cost more than
+the client's own work, so a source list is rendered once into read-only row dicts plus
+their JSON bytes; a page is then a slice of both, and the answer's bytes are the slices
+joined (``Page``). A rendering is reused while its source list is unchanged (the caller
+gives a cheap signature), and the cache is bounded in rows per store.
+"""
+
+from __future__ import annotations
+
+import threading
+import weakref
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass, field
+from typing import Any, NoReturn
+
+import orjson
+
+CACHE_ROWS_MAX = 200_000  # rendered rows kept per store (oldest renderings dropped first)
+
+
+class FrozenRow(dict[str, Any]):
+    """An answer row shared by every answer built from one rendering: it cannot be changed
+    in place (a caller editing one answer would otherwise change the next). ``dict(row)``
+    and ``copy.copy``/``deepcopy`` give an ordinary dict."""
+
+    __slots__ = ()
+
+    def _read_only(self, *args: Any, **kwargs: Any) -> NoReturn:
+        raise TypeError("answer rows are read-only; copy one with dict(row)")
+
+    __setitem__ = _read_only
+    __delitem__ = _read_only
+    __ior__ = _read_only
+    clear = _read_only
+    pop = _read_only
+    popitem = _read_only
+    setdefault = _read_only
+    update = _read_only
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (dict, (dict(self),))
+
+    def __copy__(self) -> dict[str, Any]:
+        return dict(self)
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> dict[str, Any]:
+        import copy
+
+        return {k: copy.deepcopy(v, memo) for k, v in self.items()}
+
+
+@dataclass
+class Rendered:
+    """Rows of one source list, as answer dicts and as their JSON bytes (same order)."""
+
+    rows: list[FrozenRow] = field(default_factory=list)
+    raws: list[bytes] = field(default_factory=list)
+    keys: list[int] = field(default_factory=list)  # per row, for bisecting (a seq)
+
+    def add(self, row: dict[str, Any], key: int = 0) -> None:
+        frozen = FrozenRow(row)
+        self.rows.append(frozen)
+        self.raws.append(orjson.dumps(frozen))
+        self.keys.append(key)
+
+
+@dataclass
+class Page:
+    """An answer (without errcode/errmsg) whose list ``key`` holds rendered rows; ``raws``
+    are those rows' JSON bytes, so the answer is encoded without walking the rows again."""
+
+    body: dict[str, Any]
+    key: str
+    raws: list[bytes]
+
+
+_lock = threading.Lock()
+_caches: weakref.WeakKeyDictionary[object, dict[Hashable, tuple[object, Hashable, Rendered]]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def rendered(
+    owner: object,
+    name: Hashable,
+    source: object,
+    signature: Hashable,
+    build: Callable[[Rendered], None],
+) -> Rendered:
+    """The rendering ``name`` of ``owner`` (a store object) from ``source`` (the list it is
+    built from), rebuilt when the source is another object or ``signature`` differs from
+    the one it was built with. Callers hold the corp lock."""
+    with _lock:
+        cache = _caches.get(owner)
+        if cache is None:
+            cache = _caches[owner] = {}
+    hit = cache.get(name)
+    if hit is not None and hit[0] is source and hit[1] == signature:
+        return hit[2]
+    out = Rendered()
+    build(out)
+    cache.pop(name, None)
+    cache[name] = (source, signature, out)
+    total = sum(len(r.rows) for _, _, r in cache.values())
+    while total > CACHE_ROWS_MAX and len(cache) > 1:
+        oldest = next(iter(cache))
+        total -= len(cache.pop(oldest)[2].rows)
+    return out
+
+
+def encode(body: dict[str, Any], key: str, raws: list[bytes]) -> bytes:
+    """``orjson.dumps(body)`` where ``raws`` are the bytes of ``body[key]``'s rows: the rows
+    are joined once and the small rest is encoded around them."""
+    before: list[bytes] = []
+    after: list[bytes] = []
+    seen = False
+    for k, v in body.items():
+        if k == key:
+            seen = True
+        else:
+            (after if seen else before).append(orjson.dumps(k) + b":" + orjson.dumps(v))
+    start = b"{" + b"".join(p + b"," for p in before) + orjson.dumps(key) + b":["
+    end = b"]" + b"".join(b"," + p for p in after) + b"}"
+    return b"".join((start, b",".join(raws), end))

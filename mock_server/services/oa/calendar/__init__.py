@@ -1,0 +1,1 @@
+"""Calendars (日历): an app's calendars, shared with members; schedules live in them."""

@@ -1,0 +1,1 @@
+"""Schedules (日程): events in an app's calendars, one-off or repeating."""
