@@ -630,7 +630,8 @@ class SqliteStorage(Storage):
         self._next_oid = max(self._next_oid, next_oid)
         # The index by object is built when the first write needs it, not at start-up.
         self._known.pop(cid, None)
-        self._unindexed[cid] = entities
+        listed: list[tuple[int, Any]] = entities
+        self._unindexed[cid] = listed
         self._compact_at[cid] = _COMPACT_MIN + len(entities) // 4
         fresh_stores = corp.stores
         stores: dict[str, Any] = {}
@@ -657,7 +658,7 @@ class SqliteStorage(Storage):
                 if attr not in vars(st):
                     setattr(st, attr, value)
         corp.stores = TrackedDict(stores)
-        return entities
+        return listed
 
     def _replay(
         self,
