@@ -412,39 +412,53 @@ class SqliteStorage(Storage):
             self._log_rows[row[0]] = self._log_rows.get(row[0], 0) + 1
         self.writes += 1
 
-    def _flush_corp_locked(self, corp: Corp, compact: bool = False) -> None:
-        """Under the corp's lock and the storage lock: log the corp's changes, fold the log
-        into a new snapshot when it has grown (or when asked)."""
+    def _flush_corp_locked(self, corp: Corp, with_globals: bool = False) -> None:
+        """Under the corp's lock and the storage lock: log the corp's changes (and the
+        emulator-wide parts' if asked: one commit for both), fold a log that has grown into
+        a new snapshot."""
         cid = corp.corpid
         if cid not in self._compact_at:  # a corp that has no snapshot yet
             self._write_snapshots({cid: self._snapshot(corp)}, corps_meta=True)
+            if with_globals:
+                self._flush_globals()
             return
         upserts, deletes = self._corp_rows(corp)
+        if with_globals:
+            upserts += self._global_rows()
         self._append(upserts, deletes)
-        if compact or self._log_rows.get(cid, 0) >= self._compact_at[cid]:
+        if self._log_rows.get(cid, 0) >= self._compact_at[cid]:
             self._write_snapshots({cid: self._snapshot(corp)})
+        if with_globals:
+            self._maybe_compact_globals()
 
-    def _flush_globals(self, compact: bool = False) -> None:
+    def _flush_globals(self) -> None:
         self._append(self._global_rows(), [])
-        if compact or self._log_rows.get(_GLOBAL_CORP, 0) >= _COMPACT_MIN:
+        self._maybe_compact_globals()
+
+    def _maybe_compact_globals(self) -> None:
+        if self._log_rows.get(_GLOBAL_CORP, 0) >= _COMPACT_MIN:
             self._write_snapshots({_GLOBAL_CORP: self._globals_snapshot()})
 
     def flush_corp(self, corp: Corp) -> None:
         with corp.lock, self._lock:
-            self._flush_corp_locked(corp)
-            self._flush_globals()
+            self._flush_corp_locked(corp, with_globals=True)
             self._maybe_prune()
 
     def flush(self) -> None:
         emu = self._emu
         if emu is None:
             return
-        # Always the corp's lock first, then the storage lock (as a transaction does).
-        for corp in list(emu.corps.values()):
+        corps = list(emu.corps.values())
+        if not corps:
+            with self._lock:
+                self._flush_globals()
+            return
+        # Always the corp's lock first, then the storage lock (as a transaction does); the
+        # emulator-wide parts go with the last corp's rows, in the same commit.
+        for i, corp in enumerate(corps):
             with corp.lock, self._lock:
-                self._flush_corp_locked(corp)
+                self._flush_corp_locked(corp, with_globals=i == len(corps) - 1)
         with self._lock:
-            self._flush_globals()
             self._maybe_prune()
 
     def rewrite(self) -> None:
