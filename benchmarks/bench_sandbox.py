@@ -168,7 +168,7 @@ def serve_start(path: Path) -> float:
         raise RuntimeError("server exited before listening")
     finally:
         proc.terminate()
-        proc.wait(30)
+        proc.wait(120)
         proc.stdout.close()
 
 

@@ -55,6 +55,9 @@ _CLEARED = b"*"
 # the snapshot's entities: start-up then reads at most that many rows per corp.
 _COMPACT_MIN = 5000
 _SNAP_PROTO = 5
+# A stop folds a log of at least this many rows into the snapshot (a short one is cheaper to
+# read back than a big corp is to serialise again).
+_COMPACT_ON_CLOSE = 500
 
 _entity_types: dict[type, bool] = {}
 
@@ -193,7 +196,7 @@ class SqliteStorage(Storage):
                 for corp in list(emu.corps.values()):
                     with corp.lock, self._lock:
                         self._flush_corp_locked(corp)
-                        if self._log_rows.get(corp.corpid, 0):
+                        if self._log_rows.get(corp.corpid, 0) >= _COMPACT_ON_CLOSE:
                             self._write_snapshots({corp.corpid: self._snapshot(corp)})
                 with self._lock:
                     self._flush_globals()
