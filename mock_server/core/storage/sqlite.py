@@ -718,7 +718,6 @@ class SqliteStorage(Storage):
 
         ents = [(k[2], v) for k, v in latest.items() if k[0] == _ENTITY and v is not None]
         u = _RowUnpickler(b"".join(v for _, v in ents), corp, resolve)
-        known = self._known_of(cid)
         fresh: list[tuple[Any | None, Any]] = []
         for key, _value in ents:
             obj = u.load()
@@ -726,7 +725,10 @@ class SqliteStorage(Storage):
             old = done.get(oid)
             if old is None:
                 done[oid] = obj
-                known[id(obj)] = (obj, oid)
+                if cid in self._known:
+                    self._known[cid][id(obj)] = (obj, oid)
+                else:  # indexed with the snapshot's entities by the first write
+                    self._unindexed.setdefault(cid, []).append((oid, obj))
                 fresh.append((None, obj))
             else:
                 fresh.append((old, obj))
