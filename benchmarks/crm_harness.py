@@ -117,9 +117,9 @@ def bare_server(answer: Callable[[str, bytes], bytes]) -> Iterator[str]:
     thread.start()
     try:
         yield f"http://127.0.0.1:{server.effective_port}/cgi-bin"
-    finally:
-        server.close()
+    finally:  # workers first: a keep-alive channel must not wake a closed server
         server.task_dispatcher.shutdown(timeout=5)
+        server.close()
         thread.join(5)
 
 

@@ -36,8 +36,6 @@ def corp_of(ctx: Context) -> Corp:
         41041,
         41042,
         41045,
-        41064,
-        41065,
         *MEMBER_CODES,
     ),
     **SCOPE,
@@ -75,7 +73,7 @@ def list_contact_way(ctx: Context) -> dict[str, Any]:
     "POST",
     "externalcontact/update_contact_way",
     doc="92228",
-    errcodes=(48002, 40007, 40058, 41041, 41042, 41043, 41044, 41064, 41065, *MEMBER_CODES),
+    errcodes=(48002, 40007, 40058, 41041, 41042, 41043, 41044, *MEMBER_CODES),
     **SCOPE,
 )
 def update_contact_way(ctx: Context) -> None:

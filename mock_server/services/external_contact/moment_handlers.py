@@ -28,7 +28,7 @@ def add_moment_task(ctx: Context) -> dict[str, Any]:
     "GET",
     "externalcontact/get_moment_task_result",
     doc="95094",
-    errcodes=(48002, 40058, 40088),
+    errcodes=(48002, 40088),
     **SCOPE,
 )
 def get_moment_task_result(ctx: Context) -> dict[str, Any]:

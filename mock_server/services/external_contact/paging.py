@@ -54,7 +54,8 @@ class FrozenRow(dict[str, Any]):
 
 @dataclass
 class Rendered:
-    """Rows of one source list, as answer dicts and as their JSON bytes (same order)."""
+    """Rows of one source list, as answer dicts and as their JSON bytes followed by a comma
+    (same order): a page's rows are then one ``join`` away from the answer's bytes."""
 
     rows: list[FrozenRow] = field(default_factory=list)
     raws: list[bytes] = field(default_factory=list)
@@ -63,14 +64,15 @@ class Rendered:
     def add(self, row: dict[str, Any], key: int = 0) -> None:
         frozen = FrozenRow(row)
         self.rows.append(frozen)
-        self.raws.append(orjson.dumps(frozen))
+        self.raws.append(orjson.dumps(frozen) + b",")
         self.keys.append(key)
 
 
 @dataclass
 class Page:
     """An answer (without errcode/errmsg) whose list ``key`` holds rendered rows; ``raws``
-    are those rows' JSON bytes, so the answer is encoded without walking the rows again."""
+    are those rows' JSON bytes (each followed by a comma, as ``Rendered`` keeps them), so
+    the answer is encoded without walking the rows again."""
 
     body: dict[str, Any]
     key: str
@@ -112,8 +114,9 @@ def rendered(
 
 
 def encode(body: dict[str, Any], key: str, raws: list[bytes]) -> bytes:
-    """``orjson.dumps(body)`` where ``raws`` are the bytes of ``body[key]``'s rows: the rows
-    are joined once and the small rest is encoded around them."""
+    """``orjson.dumps(body)`` where ``raws`` are the bytes of ``body[key]``'s rows, each
+    followed by a comma: the small rest is encoded around them and the whole answer is
+    copied once."""
     before: list[bytes] = []
     after: list[bytes] = []
     seen = False
@@ -124,4 +127,8 @@ def encode(body: dict[str, Any], key: str, raws: list[bytes]) -> bytes:
             (after if seen else before).append(orjson.dumps(k) + b":" + orjson.dumps(v))
     start = b"{" + b"".join(p + b"," for p in before) + orjson.dumps(key) + b":["
     end = b"]" + b"".join(b"," + p for p in after) + b"}"
-    return b"".join((start, b",".join(raws), end))
+    parts = [start, *raws]
+    if raws:
+        parts[-1] = parts[-1][:-1]  # the last row's comma
+    parts.append(end)
+    return b"".join(parts)

@@ -41,7 +41,8 @@ def transfer_result(ctx: Context) -> dict[str, Any]:
     "POST",
     "externalcontact/resigned/transfer_customer",
     doc="94081",
-    errcodes=(48002, 40058, 40097, *MEMBER),
+    # 40130 (takeover = handover) cannot happen: a resigned handover is no member any more
+    errcodes=(48002, 40058, 40097, 60011, 60111, 41054),
     **SCOPE,
 )
 def resigned_transfer_customer(ctx: Context) -> dict[str, Any]:
@@ -77,7 +78,8 @@ def get_unassigned_list(ctx: Context) -> PageResponse:
     "POST",
     "externalcontact/transfer",
     doc="14020",
-    errcodes=(48002, 40058, 40096, 40097, 40128, 40129, 40131, *MEMBER),
+    # an unknown handover that is no member is looked up among the resigned: 60111, never 40097
+    errcodes=(48002, 40058, 40096, 40128, 40129, 40131, *MEMBER),
     **SCOPE,
 )
 def legacy_transfer(ctx: Context) -> None:

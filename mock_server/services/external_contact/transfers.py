@@ -245,8 +245,11 @@ def unassigned(corp: Corp, agent: Agent | None, body: dict[str, Any]) -> Page:
         if not taken and not skip:
             # fast path: nothing of this member is under assignment
             end = min(pos + room, len(rows.rows))
-            info += rows.rows[pos:end]
-            raws += rows.raws[pos:end]
+            if info:
+                info += rows.rows[pos:end]
+                raws += rows.raws[pos:end]
+            else:  # one slice, not a slice copied again (a page touches each row once)
+                info, raws = rows.rows[pos:end], rows.raws[pos:end]  # type: ignore[assignment]
             if end > pos:
                 last = rows.keys[end - 1]
             if end < len(rows.rows):

@@ -66,6 +66,26 @@ def test_callers_without_customer_contact_permission_get_48002(
     )
 
 
+FAMILY = sorted(
+    (ep.method, ep.name)
+    for ep in Emulator().registry.endpoints()
+    if ep.family == "external_contact" and 48002 in ep.errcodes
+)
+
+
+@pytest.mark.parametrize(("method", "name"), FAMILY, ids=[n for _, n in FAMILY])
+def test_every_customer_contact_endpoint_refuses_other_secrets_48002(
+    emu: Emulator, method: str, name: str
+) -> None:
+    """The contacts secret and the alerting app 1000002 (no 客户联系 permission) get 48002
+    from every endpoint that declares it, whatever the body, and nothing changes."""
+    before = emu.state_fingerprint()
+    for api in (Api(emu, "contacts"), Api(emu, "app", 1000002)):
+        r = api.get(name) if method == "GET" else api.post(name, {})
+        assert r["errcode"] == 48002, (api.token, r)
+    assert emu.state_fingerprint() == before
+
+
 def test_follow_user_list_is_the_sales_department(crm: Api, ext: Api) -> None:
     assert crm.get("externalcontact/get_follow_user_list")["follow_user"] == SALES
     assert ext.get("externalcontact/get_follow_user_list")["follow_user"] == SALES
