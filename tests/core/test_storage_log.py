@@ -35,7 +35,10 @@ def test_changes_since_the_snapshot_are_read_back_without_a_clean_stop(tmp_path:
     assert_follows_shared(again)
 
 
-def test_snapshot_objects_changed_deleted_and_cut_after_a_restart(tmp_path: Path) -> None:
+def test_snapshot_objects_changed_deleted_and_cut_after_a_restart(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(sqlite, "_COMPACT_ON_CLOSE", 1)
     path = tmp_path / "state.db"
     first = Emulator(state=path)
     write_every_family(first)

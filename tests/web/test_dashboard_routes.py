@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from flask.testing import FlaskClient
 
 from mock_server import Emulator
@@ -122,3 +124,35 @@ def test_request_log_lines_name_method_path_errcode_and_ms() -> None:
     assert lines[0].startswith("GET") and "/cgi-bin/user/get" in lines[0]
     assert "errcode 40014" in lines[0] and lines[0].endswith("ms")
     assert lines[1].startswith("POST") and "/__admin/clock/advance  HTTP 200" in lines[1]
+
+
+def test_members_and_customers_come_a_page_at_a_time() -> None:
+    emu = Emulator(mode="server")
+    c = client(emu)
+    everyone = c.get("/__admin/contacts/members").get_json()
+    page = c.get("/__admin/contacts/members?offset=2&limit=3").get_json()
+    assert page["total"] == everyone["total"] and page["offset"] == 2
+    assert page["members"] == everyone["members"][2:5]
+    assert c.get("/__admin/contacts/members?offset=-1").status_code == 400
+    customers = c.get("/__admin/external/overview").get_json()
+    second = c.get("/__admin/external/overview?offset=1&limit=1").get_json()
+    assert second["customers"] == customers["customers"][1:2]
+    # Each department names its first members and counts them all.
+    depts = c.get("/__admin/company?limit=1").get_json()["departments"]
+    assert all(d["member_count"] >= len(d["members"]) for d in depts)
+
+
+def test_dashboard_reads_leave_no_write_behind(tmp_path: Path) -> None:
+    """Reading the Company view marks no whole store as reached: the next write of a
+    ``--state`` server does not compare every member and customer again."""
+    emu = Emulator(mode="server", state=tmp_path / "state.db")
+    c = client(emu)
+    Api(emu, "contacts").get("user/get", userid="zhangsan")  # a flush: nothing pending
+    assert c.get("/__admin/company").status_code == 200
+    corp = emu.corp()
+    contacts, ext = (
+        dict.__getitem__(corp.stores, "contacts"),
+        dict.__getitem__(corp.stores, "external_contact"),
+    )
+    assert not contacts.users._all and not contacts.departments._all
+    assert not ext.customers._all and not ext.follows._all

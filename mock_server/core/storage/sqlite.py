@@ -55,6 +55,9 @@ _CLEARED = b"*"
 # the snapshot's entities: start-up then reads at most that many rows per corp.
 _COMPACT_MIN = 5000
 _SNAP_PROTO = 5
+# A stop folds a log of at least this many rows into the snapshot (a short one is cheaper to
+# read back than a big corp is to serialise again).
+_COMPACT_ON_CLOSE = 500
 
 _entity_types: dict[type, bool] = {}
 
@@ -193,7 +196,7 @@ class SqliteStorage(Storage):
                 for corp in list(emu.corps.values()):
                     with corp.lock, self._lock:
                         self._flush_corp_locked(corp)
-                        if self._log_rows.get(corp.corpid, 0):
+                        if self._log_rows.get(corp.corpid, 0) >= _COMPACT_ON_CLOSE:
                             self._write_snapshots({corp.corpid: self._snapshot(corp)})
                 with self._lock:
                     self._flush_globals()
@@ -412,39 +415,53 @@ class SqliteStorage(Storage):
             self._log_rows[row[0]] = self._log_rows.get(row[0], 0) + 1
         self.writes += 1
 
-    def _flush_corp_locked(self, corp: Corp, compact: bool = False) -> None:
-        """Under the corp's lock and the storage lock: log the corp's changes, fold the log
-        into a new snapshot when it has grown (or when asked)."""
+    def _flush_corp_locked(self, corp: Corp, with_globals: bool = False) -> None:
+        """Under the corp's lock and the storage lock: log the corp's changes (and the
+        emulator-wide parts' if asked: one commit for both), fold a log that has grown into
+        a new snapshot."""
         cid = corp.corpid
         if cid not in self._compact_at:  # a corp that has no snapshot yet
             self._write_snapshots({cid: self._snapshot(corp)}, corps_meta=True)
+            if with_globals:
+                self._flush_globals()
             return
         upserts, deletes = self._corp_rows(corp)
+        if with_globals:
+            upserts += self._global_rows()
         self._append(upserts, deletes)
-        if compact or self._log_rows.get(cid, 0) >= self._compact_at[cid]:
+        if self._log_rows.get(cid, 0) >= self._compact_at[cid]:
             self._write_snapshots({cid: self._snapshot(corp)})
+        if with_globals:
+            self._maybe_compact_globals()
 
-    def _flush_globals(self, compact: bool = False) -> None:
+    def _flush_globals(self) -> None:
         self._append(self._global_rows(), [])
-        if compact or self._log_rows.get(_GLOBAL_CORP, 0) >= _COMPACT_MIN:
+        self._maybe_compact_globals()
+
+    def _maybe_compact_globals(self) -> None:
+        if self._log_rows.get(_GLOBAL_CORP, 0) >= _COMPACT_MIN:
             self._write_snapshots({_GLOBAL_CORP: self._globals_snapshot()})
 
     def flush_corp(self, corp: Corp) -> None:
         with corp.lock, self._lock:
-            self._flush_corp_locked(corp)
-            self._flush_globals()
+            self._flush_corp_locked(corp, with_globals=True)
             self._maybe_prune()
 
     def flush(self) -> None:
         emu = self._emu
         if emu is None:
             return
-        # Always the corp's lock first, then the storage lock (as a transaction does).
-        for corp in list(emu.corps.values()):
+        corps = list(emu.corps.values())
+        if not corps:
+            with self._lock:
+                self._flush_globals()
+            return
+        # Always the corp's lock first, then the storage lock (as a transaction does); the
+        # emulator-wide parts go with the last corp's rows, in the same commit.
+        for i, corp in enumerate(corps):
             with corp.lock, self._lock:
-                self._flush_corp_locked(corp)
+                self._flush_corp_locked(corp, with_globals=i == len(corps) - 1)
         with self._lock:
-            self._flush_globals()
             self._maybe_prune()
 
     def rewrite(self) -> None:
@@ -631,7 +648,8 @@ class SqliteStorage(Storage):
         self._next_oid = max(self._next_oid, next_oid)
         # The index by object is built when the first write needs it, not at start-up.
         self._known.pop(cid, None)
-        self._unindexed[cid] = entities
+        listed: list[tuple[int, Any]] = entities
+        self._unindexed[cid] = listed
         self._compact_at[cid] = _COMPACT_MIN + len(entities) // 4
         fresh_stores = corp.stores
         stores: dict[str, Any] = {}
@@ -658,7 +676,7 @@ class SqliteStorage(Storage):
                 if attr not in vars(st):
                     setattr(st, attr, value)
         corp.stores = TrackedDict(stores)
-        return cast("list[tuple[int, Any]]", entities)  # as the snapshot was written
+        return listed
 
     def _replay(
         self,
@@ -701,7 +719,6 @@ class SqliteStorage(Storage):
 
         ents = [(k[2], v) for k, v in latest.items() if k[0] == _ENTITY and v is not None]
         u = _RowUnpickler(b"".join(v for _, v in ents), corp, resolve)
-        known = self._known_of(cid)
         fresh: list[tuple[Any | None, Any]] = []
         for key, _value in ents:
             obj = u.load()
@@ -709,7 +726,10 @@ class SqliteStorage(Storage):
             old = done.get(oid)
             if old is None:
                 done[oid] = obj
-                known[id(obj)] = (obj, oid)
+                if cid in self._known:
+                    self._known[cid][id(obj)] = (obj, oid)
+                else:  # indexed with the snapshot's entities by the first write
+                    self._unindexed.setdefault(cid, []).append((oid, obj))
                 fresh.append((None, obj))
             else:
                 fresh.append((old, obj))

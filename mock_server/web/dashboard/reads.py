@@ -68,6 +68,12 @@ def errcode_table() -> dict[str, Any]:
     return {str(k): v for k, v in sorted(errors.errcode_table().items())}
 
 
+def _values(d: dict[Any, Any]) -> Any:
+    """A store dict's values without noting them as reached: these views change nothing, so
+    the next write of a ``--state`` server need not compare every row again."""
+    return dict.values(d)
+
+
 def _corp(emu: Emulator, corpid: str | None) -> Corp:
     try:
         return emu.corp(corpid or None)
@@ -75,19 +81,22 @@ def _corp(emu: Emulator, corpid: str | None) -> Corp:
         raise LookupError(f"no corp {corpid!r}") from None
 
 
-def departments(emu: Emulator, corpid: str | None = None) -> list[dict[str, Any]]:
-    """The department tree, depth-first, each with its direct members (userids)."""
+def departments(
+    emu: Emulator, corpid: str | None = None, *, member_limit: int = 0
+) -> list[dict[str, Any]]:
+    """The department tree, depth-first, each with its direct members (userids, the first
+    ``member_limit`` of them if set) and their count."""
     from mock_server.services.contacts.models import contacts
 
     corp = _corp(emu, corpid)
     with corp.lock:
         st = contacts(corp)
         members: dict[int, list[str]] = {}
-        for u in st.users.values():
+        for u in _values(st.users):
             for d in u.department:
                 members.setdefault(d, []).append(u.userid)
         out = []
-        roots = [d.id for d in st.departments.values() if d.parentid not in st.departments]
+        roots = [d.id for d in _values(st.departments) if d.parentid not in st.departments]
         for root in sorted(roots):
             for did in st.subtree(root):
                 dept = st.departments[did]
@@ -98,26 +107,32 @@ def departments(emu: Emulator, corpid: str | None = None) -> list[dict[str, Any]
                         "parentid": dept.parentid,
                         "order": dept.order,
                         "depth": st.depth(did),
-                        "members": members.get(did, []),
+                        "members": members.get(did, [])[: member_limit or None],
+                        "member_count": len(members.get(did, [])),
                     }
                 )
     return out
 
 
 def members(
-    emu: Emulator, corpid: str | None = None, *, department: int | None = None, limit: int = 0
+    emu: Emulator,
+    corpid: str | None = None,
+    *,
+    department: int | None = None,
+    limit: int = 0,
+    offset: int = 0,
 ) -> dict[str, Any]:
-    """Members with the fields a person looks for first; ``total`` counts them all."""
+    """Members with the fields a person looks for first, a page of them (``offset``,
+    ``limit``); ``total`` counts them all."""
     from mock_server.services.contacts.models import contacts
 
     corp = _corp(emu, corpid)
     with corp.lock:
-        users = list(contacts(corp).users.values())
+        users = list(_values(contacts(corp).users))
         if department is not None:
             users = [u for u in users if department in u.department]
         total = len(users)
-        if limit:
-            users = users[:limit]
+        users = users[offset : offset + limit if limit else None]
         rows = [
             {
                 "userid": u.userid,
@@ -131,7 +146,7 @@ def members(
             }
             for u in users
         ]
-    return {"members": rows, "total": total}
+    return {"members": rows, "total": total, "offset": offset}
 
 
 def tags(emu: Emulator, corpid: str | None = None) -> list[dict[str, Any]]:
@@ -148,12 +163,15 @@ def tags(emu: Emulator, corpid: str | None = None) -> list[dict[str, Any]]:
                 "users": [st.users[k].userid if k in st.users else k for k in t.users],
                 "parties": list(t.parties),
             }
-            for t in st.tags.values()
+            for t in _values(st.tags)
         ]
 
 
-def customers(emu: Emulator, corpid: str | None = None, *, limit: int = 0) -> dict[str, Any]:
-    """Customers, their follow users (remark, tags) and the corp's customer tags."""
+def customers(
+    emu: Emulator, corpid: str | None = None, *, limit: int = 0, offset: int = 0
+) -> dict[str, Any]:
+    """A page of customers (``offset``, ``limit``) with their follow users (remark, tags),
+    the corp's customer tags and customer groups."""
     from mock_server.services.contacts.models import contacts
     from mock_server.services.external_contact.models import store
 
@@ -161,12 +179,12 @@ def customers(emu: Emulator, corpid: str | None = None, *, limit: int = 0) -> di
     with corp.lock:
         ext = store(corp)
         users = contacts(corp).users
-        tag_names = {t.id: t.name for t in ext.tags.values() if not t.deleted}
+        tag_names = {t.id: t.name for t in _values(ext.tags) if not t.deleted}
         rows = []
-        all_customers = list(ext.customers.values())
+        all_customers = list(_values(ext.customers))
         total = len(all_customers)
-        for c in all_customers[: limit or None]:
-            follows = ext.follows.get(c.external_userid, {})
+        for c in all_customers[offset : offset + limit if limit else None]:
+            follows = dict.get(ext.follows, c.external_userid, {})
             rows.append(
                 {
                     "external_userid": c.external_userid,
@@ -192,7 +210,7 @@ def customers(emu: Emulator, corpid: str | None = None, *, limit: int = 0) -> di
                 "group_name": g.group_name,
                 "tags": [tag_names[t] for t in g.tag_ids if t in tag_names],
             }
-            for g in ext.tag_groups.values()
+            for g in _values(ext.tag_groups)
             if not g.deleted
         ]
         chats = [
@@ -204,30 +222,40 @@ def customers(emu: Emulator, corpid: str | None = None, *, limit: int = 0) -> di
                 "create_time": ch.create_time,
                 "dismissed": ch.dismissed,
             }
-            for ch in ext.chats.values()
+            for ch in _values(ext.chats)
         ]
-    return {"customers": rows, "total": total, "tag_groups": groups, "groupchats": chats}
+    return {
+        "customers": rows,
+        "total": total,
+        "offset": offset,
+        "tag_groups": groups,
+        "groupchats": chats,
+    }
 
 
-def company(emu: Emulator, corpid: str | None = None, *, limit: int = 200) -> dict[str, Any]:
-    """Everything the Company view shows for one corp (long lists cut at ``limit``)."""
+def company(
+    emu: Emulator, corpid: str | None = None, *, limit: int = 200, member_limit: int = 30
+) -> dict[str, Any]:
+    """Everything the Company view shows for one corp: long lists cut at ``limit`` (the
+    page loads more from ``/contacts/members`` and ``/external/overview``), each
+    department's member list at ``member_limit``."""
     from mock_server.services.messaging.models import messaging
 
     corp = _corp(emu, corpid)
     with corp.lock:
         robots = [
             {"key": r.key, "name": r.name, "chatid": r.chatid, "members": list(r.members)}
-            for r in messaging(corp).robots.values()
+            for r in _values(messaging(corp).robots)
         ]
         appchats = [
             {"chatid": c.chatid, "name": c.name, "owner": c.owner, "members": list(c.members)}
-            for c in messaging(corp).appchats.values()
+            for c in _values(messaging(corp).appchats)
         ]
     return {
         **corp.describe(),
         "robots": robots,
         "appchats": appchats,
-        "departments": departments(emu, corp.corpid),
+        "departments": departments(emu, corp.corpid, member_limit=member_limit),
         **members(emu, corp.corpid, limit=limit),
         "tags": tags(emu, corp.corpid),
         "external": customers(emu, corp.corpid, limit=limit),

@@ -128,6 +128,13 @@ def _int_arg(name: str) -> int | None:
         raise AdminError(f"{name} must be an integer") from None
 
 
+def _offset() -> int:
+    offset = _int_arg("offset") or 0
+    if offset < 0:
+        raise AdminError("offset must not be negative")
+    return offset
+
+
 def _read(fn: Any, *args: Any, **kwargs: Any) -> Any:
     try:
         return fn(*args, **kwargs)
@@ -170,7 +177,7 @@ def register_read_routes(bp: Blueprint, emu: Emulator) -> None:
 
     @bp.get("/contacts/members")
     def contacts_members() -> Any:
-        """Members (``?department=``, ``?limit=``); ``total`` counts all."""
+        """Members (``?department=``, a page: ``?offset=&limit=``); ``total`` counts all."""
         return jsonify(
             _read(
                 reads.members,
@@ -178,6 +185,7 @@ def register_read_routes(bp: Blueprint, emu: Emulator) -> None:
                 request.args.get("corpid"),
                 department=_int_arg("department"),
                 limit=_int_arg("limit") or 0,
+                offset=_offset(),
             )
         )
 
@@ -188,14 +196,22 @@ def register_read_routes(bp: Blueprint, emu: Emulator) -> None:
 
     @bp.get("/external/overview")
     def external_overview() -> Any:
-        """Customers with follow users, remarks and tags; tag groups; customer groups."""
+        """Customers (a page: ``?offset=&limit=``) with follow users, remarks and tags; tag
+        groups; customer groups."""
         return jsonify(
-            _read(reads.customers, emu, request.args.get("corpid"), limit=_int_arg("limit") or 0)
+            _read(
+                reads.customers,
+                emu,
+                request.args.get("corpid"),
+                limit=_int_arg("limit") or 0,
+                offset=_offset(),
+            )
         )
 
     @bp.get("/company")
     def company() -> Any:
-        """One corp as the Company view shows it (lists cut at ``?limit=``, default 200)."""
+        """One corp as the Company view shows it (lists cut at ``?limit=``, default 200;
+        each department's members at 30)."""
         limit = _int_arg("limit")
         return jsonify(
             _read(

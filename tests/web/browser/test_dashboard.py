@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import time
+from collections.abc import Iterator
 from typing import Any
 
+import pytest
 import requests
 
+from mock_server import Emulator
 from mock_server.web.server import ServerThread
 from tests.web.browser.conftest import shot
 
@@ -189,3 +194,52 @@ def test_a_fault_from_a_template_fails_the_next_call(page: Any, server: ServerTh
     while user_get()["errcode"] != 0 and time.monotonic() < deadline:
         pass
     assert user_get()["errcode"] == 0
+
+
+@pytest.fixture(scope="module")
+def big_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerThread]:
+    """A 10,000-member, 50,000-customer corp kept in a state file, as a big sandbox is."""
+    tmp = tmp_path_factory.mktemp("big")
+    fixture = tmp / "big.yaml"
+    with fixture.open("w") as f:
+        subprocess.run(
+            [
+                *(sys.executable, "-m", "mock_server.cli", "fixture", "generate", "-q"),
+                *("--users", "10000", "--customers", "50000", "--departments", "200"),
+            ],
+            stdout=f,
+            check=True,
+        )
+    Emulator([str(fixture)], state=tmp / "big.db").storage.close()
+    emu = Emulator(state=tmp / "big.db", mode="server")
+    with ServerThread(emu) as srv:
+        yield srv
+    emu.storage.close()
+
+
+def test_company_view_of_a_big_corp_comes_a_page_at_a_time(
+    page: Any, big_server: ServerThread
+) -> None:
+    page.goto(big_server.url + "/")
+    page.wait_for_selector("body[data-ready='company']", timeout=60_000)
+    paint = page.evaluate(
+        "() => (performance.getEntriesByName('first-contentful-paint')[0] || {}).startTime"
+    )
+    view = page.evaluate(
+        "() => (performance.getEntriesByName('wecom-mock-first-view')[0] || {}).startTime"
+    )
+    # Reported, not asserted (a shared machine's timings say little).
+    print(
+        f"\n10,000 members, 50,000 customers: first paint {paint:.0f} ms, "
+        f"company view ready {view:.0f} ms"
+    )
+    members = page.locator("#members tr")
+    assert members.count() == 101  # the header row and the first page
+    assert page.locator("#members-count").text_content() == "10000, 100 shown"
+    page.click("#members-more")
+    page.wait_for_function("() => document.querySelectorAll('#members tr').length === 201")
+    assert page.locator("#members-count").text_content() == "10000, 200 shown"
+    assert page.locator("#customers tr").count() == 101
+    assert page.locator("#customers-count").text_content() == "50000, 100 shown"
+    # Each department lists its first members and says how many there are.
+    assert page.locator(".tree .members .muted").first.text_content().endswith("in all")

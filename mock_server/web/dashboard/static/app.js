@@ -96,8 +96,31 @@ $("#reset").addEventListener("click", async () => {
 // ---------------------------------------------------------------------------------------
 // Company
 // ---------------------------------------------------------------------------------------
+// Big corps (10,000 members, 50,000 customers) come a page at a time.
+const PAGE = 100;
+const memberRow = (u) => `<tr><td><code>${esc(u.userid)}</code></td><td>${esc(u.name)}</td>
+      <td>${esc(u.department.join(","))}</td><td>${esc(u.position)}</td><td>${esc(u.mobile)}</td><td>${u.status}</td></tr>`;
+const customerRow = (x) => `<tr><td><code>${esc(x.external_userid)}</code></td><td>${esc(x.name)}${x.corp_name ? ` <span class="muted">${esc(x.corp_name)}</span>` : ""}</td>
+      <td>${x.follow_users.map((f) => `${esc(f.userid)}${f.remark ? ` (${esc(f.remark)})` : ""}${f.tags.length ? " " + f.tags.map((t) => `<span class="badge">${esc(t)}</span>`).join(" ") : ""}`).join("<br>")}</td></tr>`;
+const shownOf = (n, total) => `${total}${total > n ? `, ${n} shown` : ""}`;
+
+// "Show more" under a long table: the next page from ``path``, appended.
+function pager(id, path, key, row, shown, total) {
+  const btn = $(`#${id}-more`), head = $(`#${id}-count`), table = $(`#${id}`);
+  let n = shown;
+  const sync = () => { head.textContent = shownOf(n, total); btn.hidden = n >= total; };
+  sync();
+  btn.addEventListener("click", async () => {
+    const page = await api(path + q({ corpid: ui.corpid, offset: n, limit: PAGE }));
+    table.insertAdjacentHTML("beforeend", page[key].map(row).join(""));
+    n += page[key].length;
+    if (!page[key].length) n = total;
+    sync();
+  });
+}
+
 async function company() {
-  const c = await api("/company" + q({ corpid: ui.corpid }));
+  const c = await api("/company" + q({ corpid: ui.corpid, limit: PAGE }));
   const base = location.origin;
   const secrets = Object.entries(c.secrets).map(([scope, s]) =>
     `<tr><td>${esc(scope)}</td><td class="secret"><code>${esc(s)}</code>${copyBtn(s, scope + " secret")}</td></tr>`).join("");
@@ -111,14 +134,12 @@ async function company() {
   }).join("");
   const tree = c.departments.map((d) => `<div style="padding-left:${(d.depth - 1) * 18}px">
       <b>${esc(d.name)}</b> <span class="muted">#${d.id}</span>
-      <span class="members">${d.members.length ? "— " + esc(d.members.join(", ")) : ""}</span></div>`).join("");
+      <span class="members">${d.members.length ? "— " + esc(d.members.join(", ")) : ""}${d.member_count > d.members.length ? ` <span class="muted">… ${d.member_count} in all</span>` : ""}</span></div>`).join("");
   const tags = c.tags.map((t) => `<tr><td>${t.tagid}</td><td>${esc(t.tagname)}</td>
       <td>${esc(t.users.join(", "))}</td><td>${esc(t.parties.join(", "))}</td></tr>`).join("");
-  const members = c.members.map((u) => `<tr><td><code>${esc(u.userid)}</code></td><td>${esc(u.name)}</td>
-      <td>${esc(u.department.join(","))}</td><td>${esc(u.position)}</td><td>${esc(u.mobile)}</td><td>${u.status}</td></tr>`).join("");
+  const members = c.members.map(memberRow).join("");
   const ext = c.external;
-  const customers = ext.customers.map((x) => `<tr><td><code>${esc(x.external_userid)}</code></td><td>${esc(x.name)}${x.corp_name ? ` <span class="muted">${esc(x.corp_name)}</span>` : ""}</td>
-      <td>${x.follow_users.map((f) => `${esc(f.userid)}${f.remark ? ` (${esc(f.remark)})` : ""}${f.tags.length ? " " + f.tags.map((t) => `<span class="badge">${esc(t)}</span>`).join(" ") : ""}`).join("<br>")}</td></tr>`).join("");
+  const customers = ext.customers.map(customerRow).join("");
   const chats = ext.groupchats.map((g) => `<tr><td><code>${esc(g.chat_id)}</code></td><td>${esc(g.name)}</td><td>${esc(g.owner)}</td><td>${g.members}</td><td>${g.dismissed ? "dismissed" : ""}</td></tr>`).join("");
   const tagGroups = ext.tag_groups.map((g) => `<div><b>${esc(g.group_name)}</b>: ${g.tags.map((t) => `<span class="badge">${esc(t)}</span>`).join(" ")}</div>`).join("");
   view.innerHTML = `
@@ -130,13 +151,17 @@ async function company() {
     <section class="card"><h3>Group robots</h3><table><tr><th>name</th><th>key</th><th>webhook</th></tr>${robots || '<tr><td class="muted">none</td></tr>'}</table>
       <h3>Tags</h3><table><tr><th>id</th><th>name</th><th>members</th><th>departments</th></tr>${tags}</table></section>
     <section class="card tree"><h3>Departments and members</h3>${tree}</section>
-    <section class="card"><h3>Members (${c.total}${c.total > c.members.length ? `, first ${c.members.length}` : ""})</h3>
-      <table><tr><th>userid</th><th>name</th><th>dept</th><th>position</th><th>mobile</th><th>status</th></tr>${members}</table></section>
-    <section class="card"><h3>Customers (${ext.total}${ext.total > ext.customers.length ? `, first ${ext.customers.length}` : ""})</h3>
-      <table><tr><th>external_userid</th><th>name</th><th>follow users (remark, tags)</th></tr>${customers}</table></section>
+    <section class="card"><h3>Members (<span id="members-count"></span>)</h3>
+      <table id="members"><tr><th>userid</th><th>name</th><th>dept</th><th>position</th><th>mobile</th><th>status</th></tr>${members}</table>
+      <button id="members-more">Show more</button></section>
+    <section class="card"><h3>Customers (<span id="customers-count"></span>)</h3>
+      <table id="customers"><tr><th>external_userid</th><th>name</th><th>follow users (remark, tags)</th></tr>${customers}</table>
+      <button id="customers-more">Show more</button></section>
     <section class="card"><h3>Customer tags</h3>${tagGroups || '<span class="muted">none</span>'}
       <h3>Customer groups</h3><table><tr><th>chat_id</th><th>name</th><th>owner</th><th>members</th><th></th></tr>${chats}</table></section>
   </div>`;
+  pager("members", "/contacts/members", "members", memberRow, c.members.length, c.total);
+  pager("customers", "/external/overview", "customers", customerRow, ext.customers.length, ext.total);
 }
 
 // ---------------------------------------------------------------------------------------
