@@ -7,8 +7,15 @@ from typing import Any
 import pytest
 
 from mock_server import Emulator
+from mock_server.core.clock import Clock
 from mock_server.services.external_contact import transfers as tr
 from tests.conftest import Api
+
+
+@pytest.fixture
+def emu() -> Emulator:
+    """A frozen clock: the tests compare exact timestamps (24 h to the second)."""
+    return Emulator(clock=Clock(start=1_780_000_000, frozen=True))
 
 
 @pytest.fixture
