@@ -147,9 +147,9 @@ def test_every_family_survives_a_restart(tmp_path: Path) -> None:
     lst = again.call("GET", "department/list", params={"access_token": made["token"]})
     assert lst["errcode"] == 45009
     # Objects shared between two containers are still one object (follows / by_user).
-    from mock_server.services.external_contact.models import store
+    from mock_server.services.external_contact.models import external_contact
 
-    ext = store(again.corp())
+    ext = external_contact(again.corp())
     for user, follows in ext.by_user.items():
         for f in follows:
             assert ext.follows[f.external_userid][user] is f

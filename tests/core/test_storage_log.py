@@ -8,7 +8,7 @@ import pytest
 
 from mock_server import Emulator
 from mock_server.core.storage import sqlite
-from mock_server.services.external_contact.models import store as ext_store
+from mock_server.services.external_contact.models import external_contact as ext_store
 from tests.conftest import Api
 from tests.core.test_storage import write_every_family
 

@@ -8,8 +8,6 @@ from pathlib import Path
 from mock_server.emulator import PLUGINS
 
 PACKAGE = Path(__file__).resolve().parents[2] / "mock_server"
-# external_contact's accessors still carry older names (``store``, ``scrm``).
-NOT_YET = {"external_contact", "external_scrm"}
 
 
 def _store_reads() -> list[tuple[str, str, str]]:
@@ -37,10 +35,10 @@ def test_each_store_is_read_by_one_accessor_named_like_its_key() -> None:
     keys = {key for plugin in PLUGINS for key in plugin.stores}
     reads = _store_reads()
     assert reads, "no store accessor found: the scan is broken"
-    wrong = [(f, fn, key) for f, fn, key in reads if fn != key and key not in NOT_YET]
+    wrong = [(f, fn, key) for f, fn, key in reads if fn != key]
     assert wrong == []
     read_keys = {key for _, _, key in reads}
-    assert keys - NOT_YET <= read_keys, "a store without an accessor"
+    assert keys <= read_keys, "a store without an accessor"
     by_key: dict[str, list[str]] = {}
     for f, _, key in reads:
         by_key.setdefault(key, []).append(f)

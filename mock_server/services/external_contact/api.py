@@ -37,7 +37,7 @@ class ExternalContactAPI(ScrmAPI):
         """external_userids of every customer (or of one member's customers), in order."""
         corp = self._ext_corp(corpid)
         with self._emu.transaction(corp):
-            st = m.store(corp)
+            st = m.external_contact(corp)
             if userid is None:
                 return [eid for eid, rel in st.follows.items() if rel]
             return [f.external_userid for f in st.by_user.get(userid.lower(), [])]
@@ -46,7 +46,7 @@ class ExternalContactAPI(ScrmAPI):
         """A customer as ``externalcontact/get`` shows it to the system secret, or None."""
         corp = self._ext_corp(corpid)
         with self._emu.transaction(corp):
-            st = m.store(corp)
+            st = m.external_contact(corp)
             customer = st.customers.get(external_userid)
             if customer is None:
                 return None

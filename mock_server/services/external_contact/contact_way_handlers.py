@@ -16,7 +16,7 @@ MEMBER_CODES = (60011, 60111, 41054, 40066)
 
 def corp_of(ctx: Context) -> Corp:
     """The caller's corp with the clock's decisions applied (transfers due, ...)."""
-    corp = ctx.require_corp()
+    corp = ctx.corp
     settle(corp)
     return corp
 

@@ -20,11 +20,11 @@ from mock_server.services.external_contact.scrm_store import (
     ContactWay,
     day_of,
     deliver,
+    external_scrm,
     limit_or_default,
     new_hex_id,
     next_cursor,
     page_cursor,
-    scrm,
 )
 
 MEMBERS_MAX = 100  # after expanding departments (41041)
@@ -162,11 +162,11 @@ def _apply_fields(
 
 
 def _api_way_count(corp: Corp) -> int:
-    return sum(1 for w in scrm(corp).contact_ways.values() if not w.is_temp)
+    return sum(1 for w in external_scrm(corp).contact_ways.values() if not w.is_temp)
 
 
 def add_contact_way(corp: Corp, agent: Agent | None, body: dict[str, Any]) -> dict[str, Any]:
-    st = scrm(corp)
+    st = external_scrm(corp)
     way_type = get_int(body, "type", missing=41037)
     if way_type not in (1, 2):
         raise WeComError(41039)
@@ -209,7 +209,7 @@ def add_contact_way(corp: Corp, agent: Agent | None, body: dict[str, Any]) -> di
 
 def join_way_count(corp: Corp) -> int:
     """Group join ways share the 500,000 quota (kept here so both sides agree)."""
-    return len(scrm(corp).join_ways)
+    return len(external_scrm(corp).join_ways)
 
 
 def require_way(corp: Corp, config_id: Any) -> ContactWay:
@@ -217,7 +217,7 @@ def require_way(corp: Corp, config_id: Any) -> ContactWay:
         raise WeComError(41043)
     if not isinstance(config_id, str):
         raise json_type_error(40058, "config_id expect string.")
-    way = scrm(corp).contact_ways.get(config_id)
+    way = external_scrm(corp).contact_ways.get(config_id)
     if way is None:
         raise WeComError(41044)
     return way
@@ -277,7 +277,7 @@ def list_contact_way(corp: Corp, body: dict[str, Any]) -> dict[str, Any]:
     limit = limit_or_default(get_int(body, "limit"), LIST_DEFAULT, LIST_MAX)
     rows = [
         w.config_id
-        for w in scrm(corp).contact_ways.values()
+        for w in external_scrm(corp).contact_ways.values()
         if not w.is_temp and start <= w.create_time <= end and w.create_time >= LIST_SINCE
     ]
     filters = f"{start}:{end}"
@@ -301,13 +301,13 @@ def update_contact_way(corp: Corp, agent: Agent | None, body: dict[str, Any]) ->
 
 def del_contact_way(corp: Corp, body: dict[str, Any]) -> None:
     way = require_way(corp, body.get("config_id"))
-    del scrm(corp).contact_ways[way.config_id]
+    del external_scrm(corp).contact_ways[way.config_id]
 
 
 def close_temp_chat(corp: Corp, agent: Agent | None, body: dict[str, Any]) -> None:
     user = m.require_member(corp, get_str(body, "userid"), m.visible_keys(corp, agent))
     customer = m.require_customer(corp, get_str(body, "external_userid"))
-    chat = scrm(corp).temp_chats.get(f"{user.key}|{customer.external_userid}")
+    chat = external_scrm(corp).temp_chats.get(f"{user.key}|{customer.external_userid}")
     if chat is None or chat["closed"] or corp.clock.time() > chat["expires"]:
         raise WeComError(84061)  # not an open temporary chat (code unconfirmed)
     chat["closed"] = True
@@ -322,7 +322,7 @@ def scan(corp: Corp, payload: dict[str, Any]) -> dict[str, Any]:
     skip_verify ways add at once (``add_external_contact`` with ``State`` and
     ``WelcomeCode``); others leave a friend request the member accepts later.
     """
-    st = scrm(corp)
+    st = external_scrm(corp)
     way = st.contact_ways.get(payload.get("config_id") or "")
     if way is None:
         raise sb.SandboxError(f"unknown config_id {payload.get('config_id')!r}")
@@ -337,7 +337,7 @@ def scan(corp: Corp, payload: dict[str, Any]) -> dict[str, Any]:
     if not way.skip_verify:
         if existing is None:
             existing = sb.create_customer(corp, dict(customer or {})).external_userid
-        elif existing not in m.store(corp).customers:
+        elif existing not in m.external_contact(corp).customers:
             raise sb.SandboxError(f"unknown external_userid {existing!r}")
         st.pending.append(
             {
@@ -364,10 +364,10 @@ def _pick_member(
     if way.is_exclusive:
         # Customers of one external company are routed to the same follow user.
         corp_name = (customer or {}).get("corp_name") if existing is None else None
-        if existing is not None and existing in m.store(corp).customers:
-            corp_name = m.store(corp).customers[existing].corp_name
+        if existing is not None and existing in m.external_contact(corp).customers:
+            corp_name = m.external_contact(corp).customers[existing].corp_name
         if corp_name:
-            ext = m.store(corp)
+            ext = m.external_contact(corp)
             for user in members:
                 for f in ext.by_user.get(user.key, []):
                     if ext.customers[f.external_userid].corp_name == corp_name:
@@ -378,7 +378,7 @@ def _pick_member(
 def _after_add(corp: Corp, way: ContactWay, user: cm.User, external_userid: str) -> None:
     if way.is_temp:
         way.used = True
-        scrm(corp).temp_chats[f"{user.key}|{external_userid}"] = {
+        external_scrm(corp).temp_chats[f"{user.key}|{external_userid}"] = {
             "expires": corp.clock.time() + way.chat_expires_in,
             "closed": False,
             "conclusions": way.conclusions,
@@ -387,7 +387,7 @@ def _after_add(corp: Corp, way: ContactWay, user: cm.User, external_userid: str)
 
 def accept(corp: Corp, payload: dict[str, Any]) -> dict[str, Any]:
     """The member accepts a pending friend request from a contact way."""
-    st = scrm(corp)
+    st = external_scrm(corp)
     user = cm.contacts(corp).find_user(payload.get("userid") or "")
     eid = payload.get("external_userid")
     for i, req in enumerate(st.pending):

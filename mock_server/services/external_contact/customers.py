@@ -21,12 +21,12 @@ from mock_server.services.external_contact.models import (
     Follow,
     decode_cursor,
     encode_cursor,
+    external_contact,
     external_contact_event,
     in_view,
     require_customer,
     require_follow,
     require_member,
-    store,
     userid_of,
     visible_keys,
 )
@@ -110,12 +110,16 @@ def follow_info_dict(
 def follow_user_list(corp: Corp, agent: Agent | None) -> list[str]:
     keys = visible_keys(corp, agent)
     users = cm.contacts(corp).users
-    return [users[k].userid for k in store(corp).follow_users if k in users and in_view(keys, k)]
+    return [
+        users[k].userid
+        for k in external_contact(corp).follow_users
+        if k in users and in_view(keys, k)
+    ]
 
 
 def customers_of(corp: Corp, agent: Agent | None, userid: Any) -> list[str]:
     user = require_member(corp, userid, visible_keys(corp, agent))
-    st = store(corp)
+    st = external_contact(corp)
     rels = st.by_user.get(user.key, [])
     if user.key not in st.follow_users or not rels:
         # 2019 capture: a member who is no follow user (or has no customer) gets 84061 and
@@ -127,7 +131,7 @@ def customers_of(corp: Corp, agent: Agent | None, userid: Any) -> list[str]:
 def get_customer(
     corp: Corp, agent: Agent | None, external_userid: Any, cursor: str | None
 ) -> dict[str, Any]:
-    st = store(corp)
+    st = external_contact(corp)
     empty: dict[str, Any] = {"follow_user": []}
     customer = st.customers.get(external_userid) if isinstance(external_userid, str) else None
     if customer is None:
@@ -174,7 +178,7 @@ def batch_by_user(
     returned exactly once, however many are added or deleted meanwhile; relations added
     during paging are returned at most once (if their member has not been passed yet).
     """
-    st = store(corp)
+    st = external_contact(corp)
     contacts = cm.contacts(corp)
     keys = visible_keys(corp, agent)
     order: list[str] = []
@@ -307,7 +311,7 @@ def mark_tag(
     actor_scope: str | None = None,
     actor_agentid: int | None = None,
 ) -> None:
-    st = store(corp)
+    st = external_contact(corp)
     user = require_member(corp, body.get("userid"), visible_keys(corp, agent))
     customer = require_customer(corp, body.get("external_userid"))
     follow = require_follow(corp, user, customer.external_userid)

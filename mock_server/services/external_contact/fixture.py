@@ -25,10 +25,10 @@ from mock_server.services.external_contact.models import (
     Follow,
     GroupChat,
     TagGroup,
+    external_contact,
     new_chat_id,
     new_external_userid,
     new_tag_id,
-    store,
 )
 from mock_server.services.external_contact.sandbox import avatar_for
 
@@ -162,7 +162,7 @@ def _user_key(corp: Corp, userid: str, path: str) -> str:
 def load_external_contact(emu: Host, corp: Corp, section: dict[str, Any] | None) -> None:
     if not section:
         return
-    st = store(corp)
+    st = external_contact(corp)
     now = corp.clock.time()
     base = "external_contact"
     for i, uid in enumerate(section.get("follow_users", ())):
@@ -253,7 +253,7 @@ def load_external_contact(emu: Host, corp: Corp, section: dict[str, Any] | None)
 
 
 def _load_chat(corp: Corp, row: dict[str, Any], path: str, now: int) -> None:
-    st = store(corp)
+    st = external_contact(corp)
     users = cm.contacts(corp).users
     owner = _user_key(corp, row["owner"], path + ".owner")
     cid = row.get("chat_id") or new_chat_id(corp)

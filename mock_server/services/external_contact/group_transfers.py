@@ -15,7 +15,7 @@ from mock_server.core.params import get_list, get_str
 from mock_server.core.state import Agent, Corp
 from mock_server.services.contacts import models as cm
 from mock_server.services.external_contact import models as m
-from mock_server.services.external_contact.scrm_store import DAY, day_of, scrm
+from mock_server.services.external_contact.scrm_store import DAY, day_of, external_scrm
 
 CHATS_MAX = 100
 ONJOB_PER_WINDOW = 2  # per group per 90 days
@@ -44,10 +44,10 @@ def transfer_groups(
     )
     if new_owner.status != 1:
         raise WeComError(41054)
-    st = scrm(corp)
+    st = external_scrm(corp)
     now = corp.clock.time()
     users = cm.contacts(corp).users
-    chats = m.store(corp).chats
+    chats = m.external_contact(corp).chats
     failed: list[dict[str, Any]] = []
     done: list[tuple[m.GroupChat, str]] = []
     per_owner: dict[str, int] = {}

@@ -21,12 +21,12 @@ from mock_server.services.external_contact.scrm_store import (
     GroupMsg,
     day_of,
     deliver,
+    external_scrm,
     limit_or_default,
     member_or_resigned,
     new_msg_id,
     next_cursor,
     page_cursor,
-    scrm,
 )
 
 EXTERNAL_MAX = 10_000
@@ -65,7 +65,7 @@ def _matches(tag_ids: list[str], groups: list[list[str]]) -> bool:
 def _route(corp: Corp, keys: Any, eid: str, sender: str | None) -> m.Follow | None:
     """The follow relation a customer's message goes through: the sender's, or the visible
     follow user who interacted last (approximated by the newest relation)."""
-    rels = m.store(corp).follows.get(eid, {})
+    rels = m.external_contact(corp).follows.get(eid, {})
     if sender is not None:
         f = rels.get(sender)
         return f if f is not None and not f.deleted_by_customer else None
@@ -109,7 +109,7 @@ def add_msg_template(corp: Corp, agent: Agent | None, body: dict[str, Any]) -> d
                 else:
                     pairs.append((f.user, eid))
         else:
-            st = m.store(corp)
+            st = m.external_contact(corp)
             candidates = (
                 [f.external_userid for f in st.by_user.get(skey, [])] if skey else list(st.follows)
             )
@@ -127,7 +127,7 @@ def add_msg_template(corp: Corp, agent: Agent | None, body: dict[str, Any]) -> d
         wanted = get_list(body, "chat_id_list", item=str) or []
         if len(wanted) > CHATS_MAX:
             raise param_error("chat_id_list", f"exceed max size {CHATS_MAX}")
-        chats = m.store(corp).chats
+        chats = m.external_contact(corp).chats
         for cid in dict.fromkeys(wanted):
             chat = chats.get(cid)
             if chat is None or chat.dismissed or chat.owner != sender.key:
@@ -151,13 +151,13 @@ def add_msg_template(corp: Corp, agent: Agent | None, body: dict[str, Any]) -> d
     )
     for row in sends:
         msg.sends.setdefault(row["userid"], []).append(row)
-    scrm(corp).groupmsgs[msg.msgid] = msg
+    external_scrm(corp).groupmsgs[msg.msgid] = msg
     return {"fail_list": fail, "msgid": msg.msgid}
 
 
 def require_msg(corp: Corp, body: dict[str, Any]) -> GroupMsg:
     msgid = get_str(body, "msgid", missing=41046)
-    msg = scrm(corp).groupmsgs.get(msgid or "")
+    msg = external_scrm(corp).groupmsgs.get(msgid or "")
     if msg is None:
         raise WeComError(41047)
     return msg
@@ -166,7 +166,7 @@ def require_msg(corp: Corp, body: dict[str, Any]) -> GroupMsg:
 def confirm(corp: Corp, payload: dict[str, Any]) -> dict[str, Any]:
     """The member confirms the mass message in the client: it is sent to each recipient
     that is still a customer and has not received another mass message that day."""
-    msg = scrm(corp).groupmsgs.get(payload.get("msgid") or "")
+    msg = external_scrm(corp).groupmsgs.get(payload.get("msgid") or "")
     if msg is None:
         raise SandboxError(f"unknown msgid {payload.get('msgid')!r}")
     user = m.cm.contacts(corp).find_user(payload.get("userid") or "")
@@ -179,12 +179,12 @@ def confirm(corp: Corp, payload: dict[str, Any]) -> dict[str, Any]:
         raise SandboxError("the member already sent this mass message")
     now = corp.clock.time()
     today = day_of(now)
-    received = scrm(corp).received_day
+    received = external_scrm(corp).received_day
     if msg.chat_type == "group":
         picked = payload.get("chat_ids", msg.chat_ids)
         if not isinstance(picked, list) or not picked:
             raise SandboxError("give chat_ids: the groups the member picks")
-        chats = m.store(corp).chats
+        chats = m.external_contact(corp).chats
         for cid in picked:
             chat = chats.get(cid)
             if chat is None or chat.dismissed or chat.owner != user.key:
@@ -203,7 +203,7 @@ def confirm(corp: Corp, payload: dict[str, Any]) -> dict[str, Any]:
             counts[0] += 1
             continue
         if "external_userid" in row:
-            f = m.store(corp).follows.get(target, {}).get(user.key)
+            f = m.external_contact(corp).follows.get(target, {}).get(user.key)
             if f is None or f.deleted_by_customer:
                 row["status"] = 2
                 counts[2] += 1
@@ -253,7 +253,7 @@ def list_v2(corp: Corp, body: dict[str, Any]) -> dict[str, Any]:
     limit = limit_or_default(get_int(body, "limit"), LIST_DEFAULT, LIST_MAX)
     rows = [
         g
-        for g in scrm(corp).groupmsgs.values()
+        for g in external_scrm(corp).groupmsgs.values()
         if g.chat_type == chat_type
         and start <= g.create_time <= end
         and (filter_type == 2 or g.create_type == filter_type)
@@ -311,7 +311,9 @@ def send_result(corp: Corp, agent: Agent | None, body: dict[str, Any]) -> Page:
             if not group or r["status"] == 1:  # unsent group rows do not exist yet
                 out.add(r)
 
-    rows = rendered(scrm(corp), ("groupmsg_send", msg.msgid, userid), source, len(source), build)
+    rows = rendered(
+        external_scrm(corp), ("groupmsg_send", msg.msgid, userid), source, len(source), build
+    )
     total = len(rows.rows)
     filters = f"{msg.msgid}:{key}"
     offset = page_cursor(corp, "groupmsg_send", filters, body.get("cursor"), total)

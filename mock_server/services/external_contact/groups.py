@@ -13,8 +13,8 @@ from mock_server.services.external_contact.models import (
     GroupChat,
     decode_cursor,
     encode_cursor,
+    external_contact,
     member_version,
-    store,
     userid_of,
     visible_keys,
 )
@@ -45,7 +45,7 @@ def list_chats(
         _, last = decode_cursor(corp.corpid, "groupchat", filters, cursor)
     chats = [
         c
-        for c in store(corp).chats.values()
+        for c in external_contact(corp).chats.values()
         if not c.dismissed
         # groups of a resigned owner (status 1) stay listed for assignment
         and (keys is None or c.owner in keys or c.owner not in contacts.users)
@@ -64,7 +64,7 @@ def list_chats(
 
 
 def require_chat(corp: Corp, chat_id: Any) -> GroupChat:
-    chat = store(corp).chats.get(chat_id) if isinstance(chat_id, str) else None
+    chat = external_contact(corp).chats.get(chat_id) if isinstance(chat_id, str) else None
     if chat is None:
         raise WeComError(86001)  # 40058 is also cited for bad chat ids (unconfirmed which)
     if chat.dismissed:
@@ -77,7 +77,7 @@ def get_chat(corp: Corp, agent: Agent | None, chat_id: Any, need_name: bool) -> 
     keys = visible_keys(corp, agent)
     if keys is not None and chat.owner not in keys:
         raise WeComError(60011)  # owner must be in the app's visibility (code unconfirmed)
-    st = store(corp)
+    st = external_contact(corp)
     contacts = cm.contacts(corp)
     members = []
     for m in chat.members:

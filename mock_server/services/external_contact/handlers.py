@@ -92,7 +92,7 @@ def _actor(ctx: Context) -> dict[str, Any]:
 )
 def get_follow_user_list(ctx: Context) -> dict[str, Any]:
     """Members with customer contact enabled (in the app's visibility)."""
-    return {"follow_user": cu.follow_user_list(ctx.require_corp(), ctx.agent)}
+    return {"follow_user": cu.follow_user_list(ctx.corp, ctx.agent)}
 
 
 @api.endpoint(
@@ -101,7 +101,7 @@ def get_follow_user_list(ctx: Context) -> dict[str, Any]:
 @keep_empty(external_userid=[])
 def external_list(ctx: Context) -> dict[str, Any]:
     """external_userids of one member's customers."""
-    corp = ctx.require_corp()
+    corp = ctx.corp
     return {"external_userid": cu.customers_of(corp, ctx.agent, ctx.query.get("userid"))}
 
 
@@ -116,7 +116,7 @@ def external_list(ctx: Context) -> dict[str, Any]:
 def external_get(ctx: Context) -> dict[str, Any]:
     """A customer and its follow users (paged by cursor beyond 500 follow users)."""
     return cu.get_customer(
-        ctx.require_corp(),
+        ctx.corp,
         ctx.agent,
         ctx.query.get("external_userid"),
         ctx.query.get("cursor") or None,
@@ -153,7 +153,7 @@ def batch_get_by_user(ctx: Context) -> JSONResponse:
         raise param_error("limit", "invalid")
     limit = min(limit, m.BATCH_LIMIT_MAX)  # larger values are clamped, not rejected
     cursor = get_str(body, "cursor")
-    page = cu.batch_by_user(ctx.require_corp(), ctx.agent, userids, cursor, limit)
+    page = cu.batch_by_user(ctx.corp, ctx.agent, userids, cursor, limit)
     return JSONResponse(success(page, "ok"))
 
 
@@ -166,7 +166,7 @@ def batch_get_by_user(ctx: Context) -> JSONResponse:
 )
 def remark(ctx: Context) -> None:
     """Set a member's remark, description, company, mobiles or picture for a customer."""
-    cu.remark(ctx.require_corp(), ctx.agent, ctx.json(), **_actor(ctx))
+    cu.remark(ctx.corp, ctx.agent, ctx.json(), **_actor(ctx))
 
 
 @api.endpoint(
@@ -181,7 +181,7 @@ def get_corp_tag_list(ctx: Context) -> dict[str, Any]:
     body = ctx.json()
     tag_ids = get_list(body, "tag_id", item=str) or []
     group_ids = get_list(body, "group_id", item=str) or []
-    return {"tag_group": t.corp_tag_list(ctx.require_corp(), tag_ids, group_ids)}
+    return {"tag_group": t.corp_tag_list(ctx.corp, tag_ids, group_ids)}
 
 
 @api.endpoint(
@@ -193,9 +193,7 @@ def get_corp_tag_list(ctx: Context) -> dict[str, Any]:
 )
 def add_corp_tag(ctx: Context) -> dict[str, Any]:
     """Add tags to a group (by group_id, or a group_name that is created if new)."""
-    group = t.add_corp_tag(
-        ctx.require_corp(), ctx.json(), agentid=ctx.agentid, actor_scope=ctx.scope
-    )
+    group = t.add_corp_tag(ctx.corp, ctx.json(), agentid=ctx.agentid, actor_scope=ctx.scope)
     return {"tag_group": group}
 
 
@@ -208,7 +206,7 @@ def add_corp_tag(ctx: Context) -> dict[str, Any]:
 )
 def edit_corp_tag(ctx: Context) -> None:
     """Rename or re-order a tag or a tag group."""
-    t.edit_corp_tag(ctx.require_corp(), ctx.json(), agentid=ctx.agentid, actor_scope=ctx.scope)
+    t.edit_corp_tag(ctx.corp, ctx.json(), agentid=ctx.agentid, actor_scope=ctx.scope)
 
 
 @api.endpoint(
@@ -222,7 +220,7 @@ def del_corp_tag(ctx: Context) -> None:
     """Delete tags and/or groups (a group disappears with its last tag)."""
     body = ctx.json()
     t.del_corp_tag(
-        ctx.require_corp(),
+        ctx.corp,
         get_list(body, "tag_id", item=str) or [],
         get_list(body, "group_id", item=str) or [],
         agentid=ctx.agentid,
@@ -239,7 +237,7 @@ def del_corp_tag(ctx: Context) -> None:
 )
 def mark_tag(ctx: Context) -> None:
     """Add/remove corp tags on a member's customer."""
-    cu.mark_tag(ctx.require_corp(), ctx.agent, ctx.json(), **_actor(ctx))
+    cu.mark_tag(ctx.corp, ctx.agent, ctx.json(), **_actor(ctx))
 
 
 @api.endpoint(
@@ -269,7 +267,7 @@ def groupchat_list(ctx: Context) -> dict[str, Any]:
         if not owners:
             owners = None
     return g.list_chats(
-        ctx.require_corp(),
+        ctx.corp,
         ctx.agent,
         status_filter=status,
         owners=owners,
@@ -291,4 +289,4 @@ def groupchat_get(ctx: Context) -> dict[str, Any]:
     need_name = get_int(body, "need_name") or 0
     if need_name not in (0, 1):
         raise param_error("need_name", "exceed range [0, 1]")
-    return g.get_chat(ctx.require_corp(), ctx.agent, get_str(body, "chat_id"), need_name == 1)
+    return g.get_chat(ctx.corp, ctx.agent, get_str(body, "chat_id"), need_name == 1)

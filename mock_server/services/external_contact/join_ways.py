@@ -16,7 +16,7 @@ from mock_server.core.state import Agent, Corp
 from mock_server.services.external_contact import contact_ways as cw
 from mock_server.services.external_contact import models as m
 from mock_server.services.external_contact import sandbox as sb
-from mock_server.services.external_contact.scrm_store import new_hex_id, scrm
+from mock_server.services.external_contact.scrm_store import external_scrm, new_hex_id
 
 CHATS_MAX = 5
 REMARK_MAX = 30  # longer remarks are truncated, not rejected
@@ -35,7 +35,7 @@ def _fields(corp: Corp, agent: Agent | None, body: dict[str, Any]) -> dict[str, 
     if len(chat_ids) > CHATS_MAX:
         raise WeComError(41091)
     keys = m.visible_keys(corp, agent)
-    chats = m.store(corp).chats
+    chats = m.external_contact(corp).chats
     for cid in chat_ids:
         chat = chats.get(cid)
         if chat is None or chat.dismissed:
@@ -67,7 +67,7 @@ def _fields(corp: Corp, agent: Agent | None, body: dict[str, Any]) -> dict[str, 
 
 def add_join_way(corp: Corp, agent: Agent | None, body: dict[str, Any]) -> dict[str, Any]:
     fields = _fields(corp, agent, body)
-    st = scrm(corp)
+    st = external_scrm(corp)
     if (
         len(st.join_ways) + sum(1 for w in st.contact_ways.values() if not w.is_temp)
         >= cw.API_WAYS_MAX
@@ -88,7 +88,7 @@ def _own(corp: Corp, agent: Agent | None, body: dict[str, Any]) -> tuple[str, di
     config_id = get_str(body, "config_id")
     if config_id is None:
         raise WeComError(41043)
-    way = scrm(corp).join_ways.get(config_id)
+    way = external_scrm(corp).join_ways.get(config_id)
     owner = agent.agentid if agent is not None else None
     if way is None or way["owner"] != owner:
         raise WeComError(41044)  # another app's join way reads as unknown (unconfirmed)
@@ -121,7 +121,7 @@ def update_join_way(corp: Corp, agent: Agent | None, body: dict[str, Any]) -> No
 
 def del_join_way(corp: Corp, agent: Agent | None, body: dict[str, Any]) -> None:
     config_id, _ = _own(corp, agent, body)
-    del scrm(corp).join_ways[config_id]
+    del external_scrm(corp).join_ways[config_id]
 
 
 # -- opengid ---------------------------------------------------------------------------------
@@ -135,7 +135,7 @@ def opengid_to_chatid(corp: Corp, agent: Agent | None, body: dict[str, Any]) -> 
     opengid = get_str(body, "opengid")
     keys = m.visible_keys(corp, agent)
     if opengid:
-        for chat in m.store(corp).chats.values():
+        for chat in m.external_contact(corp).chats.values():
             if opengid_of(corp, chat.chat_id) == opengid and not chat.dismissed:
                 if keys is None or chat.owner in keys:
                     return {"chat_id": chat.chat_id}
@@ -144,13 +144,13 @@ def opengid_to_chatid(corp: Corp, agent: Agent | None, body: dict[str, Any]) -> 
 
 # -- sandbox: a customer joins through the way ------------------------------------------------
 def join(corp: Corp, payload: dict[str, Any]) -> dict[str, Any]:
-    way = scrm(corp).join_ways.get(payload.get("config_id") or "")
+    way = external_scrm(corp).join_ways.get(payload.get("config_id") or "")
     if way is None:
         raise sb.SandboxError(f"unknown join way {payload.get('config_id')!r}")
     eid = payload.get("external_userid")
-    if not isinstance(eid, str) or eid not in m.store(corp).customers:
+    if not isinstance(eid, str) or eid not in m.external_contact(corp).customers:
         raise sb.SandboxError("give the external_userid of a known customer")
-    chats = m.store(corp).chats
+    chats = m.external_contact(corp).chats
     target = None
     for cid in way["chat_id_list"]:
         chat = chats.get(cid)

@@ -150,7 +150,7 @@ class ExternalStore:
         return n
 
 
-def store(corp: Corp) -> ExternalStore:
+def external_contact(corp: Corp) -> ExternalStore:
     return corp.store("external_contact")
 
 
@@ -178,7 +178,7 @@ def make_id(corp: Corp, kind: str, index: int, prefix: str, length: int) -> str:
 
 def new_external_userid(corp: Corp, ctype: int) -> str:
     # wm = WeChat user, wo = WeCom user: the mapping of prefix to type is (unconfirmed).
-    st = store(corp)
+    st = external_contact(corp)
     while True:
         eid = make_id(corp, "customer", st.next_index("customer"), "wm" if ctype == 1 else "wo", 32)
         if eid not in st.customers:
@@ -186,7 +186,7 @@ def new_external_userid(corp: Corp, ctype: int) -> str:
 
 
 def new_tag_id(corp: Corp) -> str:
-    st = store(corp)
+    st = external_contact(corp)
     while True:
         tid = make_id(corp, "tag", st.next_index("tag"), "et", 32)
         if tid not in st.tags and tid not in st.tag_groups:
@@ -194,7 +194,7 @@ def new_tag_id(corp: Corp) -> str:
 
 
 def new_chat_id(corp: Corp) -> str:
-    st = store(corp)
+    st = external_contact(corp)
     while True:
         cid = make_id(corp, "chat", st.next_index("chat"), "wr", 30)
         if cid not in st.chats:
@@ -262,7 +262,9 @@ def in_view(keys: AbstractSet[str] | None, key: str) -> bool:
 
 def require_customer(corp: Corp, external_userid: Any) -> Customer:
     customer = (
-        store(corp).customers.get(external_userid) if isinstance(external_userid, str) else None
+        external_contact(corp).customers.get(external_userid)
+        if isinstance(external_userid, str)
+        else None
     )
     if customer is None:
         raise WeComError(40096)
@@ -282,7 +284,7 @@ def require_member(corp: Corp, userid: Any, keys: AbstractSet[str] | None) -> cm
 
 
 def require_follow(corp: Corp, user: cm.User, external_userid: str) -> Follow:
-    follow = store(corp).follows.get(external_userid, {}).get(user.key)
+    follow = external_contact(corp).follows.get(external_userid, {}).get(user.key)
     if follow is None:
         raise WeComError(84061)
     return follow

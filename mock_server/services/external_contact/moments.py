@@ -18,10 +18,10 @@ from mock_server.services.external_contact.attachments import parse_attachments
 from mock_server.services.external_contact.sandbox import SandboxError
 from mock_server.services.external_contact.scrm_store import (
     DAY,
+    external_scrm,
     limit_or_default,
     next_cursor,
     page_cursor,
-    scrm,
 )
 
 TEXT_MAX = 2000  # characters
@@ -70,7 +70,7 @@ def add_moment_task(corp: Corp, agent: Agent | None, body: dict[str, Any]) -> di
     user_list = get_list(senders, "user_list", item=str) or []
     depts = get_list(senders, "department_list", item=int) or []
     tags = get_list(get_obj(visible, "external_contact_list") or {}, "tag_list", item=str) or []
-    st = scrm(corp)
+    st = external_scrm(corp)
     now = corp.clock.time()
     month = (now // DAY) // 30
     if (
@@ -95,7 +95,7 @@ def add_moment_task(corp: Corp, agent: Agent | None, body: dict[str, Any]) -> di
         for user in contacts.users_in(dept, recursive=True):
             if keys is None or user.key in keys:
                 resolved.setdefault(user.key, user.userid)
-    ext = m.store(corp)
+    ext = m.external_contact(corp)
     bad_tags = [t for t in tags if t not in ext.tags or ext.tags[t].deleted]
     good_tags = [t for t in tags if t not in bad_tags]
     if not user_list and not depts:
@@ -128,7 +128,7 @@ def add_moment_task(corp: Corp, agent: Agent | None, body: dict[str, Any]) -> di
 
 def task_result(corp: Corp, query: dict[str, str]) -> dict[str, Any]:
     jobid = query.get("jobid") or ""
-    job = scrm(corp).moment_jobs.get(jobid)
+    job = external_scrm(corp).moment_jobs.get(jobid)
     if job is None or corp.clock.time() - job["time"] > DAY:  # jobs are kept 24 h
         raise WeComError(40088)  # unknown or expired jobid (code unconfirmed for moments)
     return {"status": 3, "type": "add_moment_task", "result": dict(job["result"])}
@@ -136,7 +136,7 @@ def task_result(corp: Corp, query: dict[str, str]) -> dict[str, Any]:
 
 def _moment(corp: Corp, body: dict[str, Any]) -> tuple[str, dict[str, Any]]:
     moment_id = get_str(body, "moment_id", missing=41059)
-    mo = scrm(corp).moments.get(moment_id or "")
+    mo = external_scrm(corp).moments.get(moment_id or "")
     if mo is None:
         raise WeComError(41060)
     return moment_id or "", mo
@@ -166,7 +166,7 @@ def moment_list(corp: Corp, body: dict[str, Any]) -> dict[str, Any]:
     limit = limit_or_default(get_int(body, "limit"), LIST_DEFAULT, LIST_MAX)
     rows = [
         (mid, mo)
-        for mid, mo in scrm(corp).moments.items()
+        for mid, mo in external_scrm(corp).moments.items()
         if start < mo["create_time"] < end and filter_type in (0, 2) and creator is None
     ]
     filters = f"{start}:{end}:{filter_type}:{creator}"
@@ -252,7 +252,7 @@ def cancel(corp: Corp, body: dict[str, Any]) -> None:
 
 def publish(corp: Corp, payload: dict[str, Any]) -> dict[str, Any]:
     """Sandbox: the member publishes the corp moment; their (tagged) customers see it."""
-    mo = scrm(corp).moments.get(payload.get("moment_id") or "")
+    mo = external_scrm(corp).moments.get(payload.get("moment_id") or "")
     if mo is None:
         raise SandboxError(f"unknown moment_id {payload.get('moment_id')!r}")
     user = cm.contacts(corp).find_user(payload.get("userid") or "")
@@ -266,7 +266,7 @@ def publish(corp: Corp, payload: dict[str, Any]) -> dict[str, Any]:
     tags = set(mo["tag_list"])
     task["customers"] = [
         f.external_userid
-        for f in m.store(corp).by_user.get(user.key, [])
+        for f in m.external_contact(corp).by_user.get(user.key, [])
         if not f.deleted_by_customer and (not tags or tags.intersection(f.tag_ids))
     ]
     task["publish_status"] = 1

@@ -18,11 +18,11 @@ from mock_server.services.external_contact.models import (
     Follow,
     GroupChat,
     external_chat_event,
+    external_contact,
     external_contact_event,
     member_version,
     new_chat_id,
     new_external_userid,
-    store,
     userid_of,
 )
 
@@ -42,7 +42,7 @@ def avatar_for(external_userid: str, ctype: int) -> str:
 
 def create_customer(corp: Corp, fields: dict[str, Any]) -> Customer:
     """A new external contact (not yet anyone's customer until a follow relation links it)."""
-    st = store(corp)
+    st = external_contact(corp)
     ctype = fields.get("type", 1)
     if ctype not in (1, 2):
         raise SandboxError("customer type must be 1 (WeChat) or 2 (WeCom)")
@@ -74,7 +74,7 @@ def create_customer(corp: Corp, fields: dict[str, Any]) -> Customer:
 
 def link(corp: Corp, user_key: str, external_userid: str, createtime: int, **kw: Any) -> Follow:
     """Insert a follow relation (no checks beyond uniqueness; callers validate)."""
-    st = store(corp)
+    st = external_contact(corp)
     rel = st.follows[external_userid]
     if user_key in rel:
         raise SandboxError(f"{user_key} already follows {external_userid}")
@@ -86,7 +86,7 @@ def link(corp: Corp, user_key: str, external_userid: str, createtime: int, **kw:
 
 
 def unlink(corp: Corp, follow: Follow) -> None:
-    st = store(corp)
+    st = external_contact(corp)
     del st.follows[follow.external_userid][follow.user]
     rels = st.by_user[follow.user]
     rels.remove(follow)
@@ -101,7 +101,9 @@ def _user(corp: Corp, userid: Any) -> cm.User:
 
 def _customer(corp: Corp, external_userid: Any) -> Customer:
     customer = (
-        store(corp).customers.get(external_userid) if isinstance(external_userid, str) else None
+        external_contact(corp).customers.get(external_userid)
+        if isinstance(external_userid, str)
+        else None
     )
     if customer is None:
         raise SandboxError(f"unknown external_userid {external_userid!r}")
@@ -120,7 +122,7 @@ def customer_adds_member(
     welcome_code: bool = True,
 ) -> dict[str, Any]:
     """A customer adds a member (scans the QR code, ...): ``add_external_contact``."""
-    st = store(corp)
+    st = external_contact(corp)
     user = _user(corp, userid)
     if external_userid is None and customer is None:
         raise SandboxError("give external_userid (existing customer) or customer (new one)")
@@ -159,7 +161,7 @@ def customer_deletes_member(corp: Corp, userid: str, external_userid: str) -> No
     """The customer deletes the member: ``del_follow_user`` (the member keeps the relation)."""
     user = _user(corp, userid)
     customer = _customer(corp, external_userid)
-    follow = store(corp).follows[customer.external_userid].get(user.key)
+    follow = external_contact(corp).follows[customer.external_userid].get(user.key)
     if follow is None or follow.deleted_by_customer:
         raise SandboxError(f"{external_userid} does not follow {userid}")
     follow.deleted_by_customer = True
@@ -174,7 +176,7 @@ def member_deletes_customer(corp: Corp, userid: str, external_userid: str) -> No
     """The member deletes the customer: ``del_external_contact``; the relation is gone (84061)."""
     user = _user(corp, userid)
     customer = _customer(corp, external_userid)
-    follow = store(corp).follows[customer.external_userid].get(user.key)
+    follow = external_contact(corp).follows[customer.external_userid].get(user.key)
     if follow is None:
         raise SandboxError(f"{userid} has no customer {external_userid}")
     unlink(corp, follow)
@@ -194,13 +196,13 @@ def _member_type(corp: Corp, member_id: Any) -> tuple[str, int]:
     user = cm.contacts(corp).find_user(member_id) if isinstance(member_id, str) else None
     if user is not None:
         return user.userid, 1
-    if isinstance(member_id, str) and member_id in store(corp).customers:
+    if isinstance(member_id, str) and member_id in external_contact(corp).customers:
         return member_id, 2
     raise SandboxError(f"{member_id!r} is neither a member nor a known external contact")
 
 
 def _chat(corp: Corp, chat_id: Any) -> GroupChat:
-    chat = store(corp).chats.get(chat_id) if isinstance(chat_id, str) else None
+    chat = external_contact(corp).chats.get(chat_id) if isinstance(chat_id, str) else None
     if chat is None or chat.dismissed:
         raise SandboxError(f"no live customer group {chat_id!r}")
     return chat
@@ -217,7 +219,7 @@ def new_chat(
     status: int = 0,
 ) -> GroupChat:
     """A group with only its owner (primitive shared with the fixture loader)."""
-    st = store(corp)
+    st = external_contact(corp)
     user = _user(corp, owner)
     now = corp.clock.time() if create_time is None else create_time
     cid = chat_id or new_chat_id(corp)

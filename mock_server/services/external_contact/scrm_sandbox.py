@@ -18,7 +18,7 @@ from mock_server.services.external_contact import join_ways as jw
 from mock_server.services.external_contact import moments as mo
 from mock_server.services.external_contact import transfers as tr
 from mock_server.services.external_contact.sandbox import SandboxError
-from mock_server.services.external_contact.scrm_store import scrm
+from mock_server.services.external_contact.scrm_store import external_scrm
 from mock_server.services.external_contact.transfers import settle
 
 Action = Callable[[Corp, dict[str, Any]], dict[str, Any]]
@@ -27,7 +27,9 @@ Action = Callable[[Corp, dict[str, Any]], dict[str, Any]]
 def outbox(corp: Corp, payload: dict[str, Any]) -> dict[str, Any]:
     """Messages customers received (welcome, mass messages, conclusions), oldest first."""
     eid = payload.get("external_userid")
-    rows = [dict(o) for o in scrm(corp).outbox if eid is None or o["external_userid"] == eid]
+    rows = [
+        dict(o) for o in external_scrm(corp).outbox if eid is None or o["external_userid"] == eid
+    ]
     return {"messages": rows}
 
 

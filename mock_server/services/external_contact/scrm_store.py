@@ -112,7 +112,7 @@ class ScrmStore:
         self.counter = 0
 
 
-def scrm(corp: Corp) -> ScrmStore:
+def external_scrm(corp: Corp) -> ScrmStore:
     return corp.store("external_scrm")
 
 
@@ -122,7 +122,7 @@ def member_or_resigned(corp: Corp, userid: Any, keys: AbstractSet[str] | None) -
     stays readable (unconfirmed: the docs do not say)."""
     if isinstance(userid, str):
         key = userid.lower()
-        meta = scrm(corp).resigned.get(key)
+        meta = external_scrm(corp).resigned.get(key)
         if meta is not None and key not in m.cm.contacts(corp).users:
             return str(meta["userid"]), key
     user = m.require_member(corp, userid, keys)
@@ -131,7 +131,7 @@ def member_or_resigned(corp: Corp, userid: Any, keys: AbstractSet[str] | None) -
 
 def new_hex_id(corp: Corp, kind: str) -> str:
     """32 lower-case hex chars, stable for (corp, seed, kind, index): config_id shape."""
-    st = scrm(corp)
+    st = external_scrm(corp)
     st.counter += 1
     raw = f"{corp.corpid}:{corp.ids.seed}:{kind}:{st.counter}"
     return hashlib.md5(raw.encode()).hexdigest()
@@ -139,7 +139,7 @@ def new_hex_id(corp: Corp, kind: str) -> str:
 
 def new_msg_id(corp: Corp, kind: str) -> str:
     """``msg`` + 25 alphanumerics, like mass-message ids and welcome template ids."""
-    st = scrm(corp)
+    st = external_scrm(corp)
     st.counter += 1
     return m.make_id(corp, kind, st.counter, "msg", 28)
 
@@ -158,7 +158,7 @@ def deliver(
     corp: Corp, external_userid: str, userid: str, kind: str, content: dict[str, Any]
 ) -> None:
     """A message reaches a customer (the sandbox's view of what customers received)."""
-    st = scrm(corp)
+    st = external_scrm(corp)
     st.outbox.append(
         {
             "time": corp.clock.time(),
@@ -178,7 +178,7 @@ def chatted(corp: Corp, userid: str, external_userid: str, since: int | None = N
         o["userid"] == userid
         and o["external_userid"] == external_userid
         and (since is None or o["time"] >= since)
-        for o in scrm(corp).outbox
+        for o in external_scrm(corp).outbox
     )
 
 

@@ -21,8 +21,8 @@ from mock_server.services.external_contact import models as m
 from mock_server.services.external_contact.scrm_store import (
     DAY,
     day_of,
+    external_scrm,
     member_or_resigned,
-    scrm,
 )
 
 SPAN_DAYS = 30
@@ -35,7 +35,7 @@ ACTIVITY_MAX = 200_000  # journal entries kept per corp (oldest dropped)
 
 def record(corp: Corp, kind: str, userid: str, external_userid: str, when: int) -> None:
     """Journal one change of a follow relation (called for every customer-contact event)."""
-    st = scrm(corp)
+    st = external_scrm(corp)
     st.activity.append(
         {"time": when, "kind": kind, "userid": userid, "external_userid": external_userid}
     )
@@ -72,7 +72,7 @@ def _member_keys(
 
 
 def resigned_userid(corp: Corp, key: str) -> str:
-    meta = scrm(corp).resigned.get(key)
+    meta = external_scrm(corp).resigned.get(key)
     return str(meta["userid"]) if meta else key
 
 
@@ -97,7 +97,7 @@ def user_behavior(corp: Corp, agent: Agent | None, body: dict[str, Any]) -> dict
         d: {"new_apply": 0, "new_contact": 0, "negative": 0, "chats": set(), "messages": 0}
         for d in days
     }
-    for a in scrm(corp).activity:
+    for a in external_scrm(corp).activity:
         row = per_day.get(day_of(a["time"]))
         if row is None or a["userid"] not in names:
             continue
@@ -105,7 +105,7 @@ def user_behavior(corp: Corp, agent: Agent | None, body: dict[str, Any]) -> dict
             row["new_contact"] += 1
         elif a["kind"] == "del_follow_user":
             row["negative"] += 1
-    for o in scrm(corp).outbox:
+    for o in external_scrm(corp).outbox:
         row = per_day.get(day_of(o["time"]))
         if row is not None and o["userid"] in names:
             row["messages"] += 1
@@ -137,7 +137,7 @@ def _owners(corp: Corp, agent: Agent | None, body: dict[str, Any]) -> list[str]:
     visible = list(cm.contacts(corp).users) if keys is None else sorted(keys)
     if len(visible) > OWNERS_VISIBLE_MAX:
         raise WeComError(81017)
-    chats = m.store(corp).chats.values()
+    chats = m.external_contact(corp).chats.values()
     owning = {c.owner for c in chats}
     return [k for k in visible if k in owning]
 
@@ -163,7 +163,7 @@ def _group_day(corp: Corp, owners: Iterable[str], day: int) -> dict[str, int]:
         0,
     )
     owned = set()
-    for chat in m.store(corp).chats.values():
+    for chat in m.external_contact(corp).chats.values():
         if chat.owner not in owner_set or chat.create_time >= end or chat.dismissed:
             continue
         owned.add(chat.chat_id)
@@ -174,7 +174,7 @@ def _group_day(corp: Corp, owners: Iterable[str], day: int) -> dict[str, int]:
                 out["member_total"] += 1
                 out["new_member_cnt"] += mem.join_time >= start
     chats_with_msg, senders = set(), set()
-    for msg in scrm(corp).groupmsgs.values():
+    for msg in external_scrm(corp).groupmsgs.values():
         if msg.chat_type != "group":
             continue
         for userid, rows in msg.sends.items():

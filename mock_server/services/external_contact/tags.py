@@ -13,9 +13,9 @@ from mock_server.services.external_contact.models import (
     CorpTag,
     ExternalStore,
     TagGroup,
+    external_contact,
     external_tag_event,
     new_tag_id,
-    store,
 )
 
 ORDER_MAX = 2**32 - 1
@@ -62,7 +62,7 @@ def _ordered_groups(st: ExternalStore) -> list[TagGroup]:
 
 def corp_tag_list(corp: Corp, tag_ids: list[str], group_ids: list[str]) -> list[dict[str, Any]]:
     """Everything, or the given groups (group_id wins), or the given tags with their groups."""
-    st = store(corp)
+    st = external_contact(corp)
     if group_ids:
         wanted = set(group_ids)
         return [group_dict(st, g, None, True) for g in _ordered_groups(st) if g.group_id in wanted]
@@ -113,7 +113,7 @@ def add_corp_tag(
     source: str = SOURCE_API,
     actor_scope: str | None = None,
 ) -> dict[str, Any]:
-    st = store(corp)
+    st = external_contact(corp)
     now = corp.clock.time()
     raw_tags = body.get("tag")
     if raw_tags is not None and not isinstance(raw_tags, list):
@@ -172,7 +172,7 @@ def edit_corp_tag(
     source: str = SOURCE_API,
     actor_scope: str | None = None,
 ) -> None:
-    st = store(corp)
+    st = external_contact(corp)
     tid = body.get("id")
     if not isinstance(tid, str) or not tid:
         raise WeComError(40068)
@@ -219,7 +219,7 @@ def del_corp_tag(
     source: str = SOURCE_API,
     actor_scope: str | None = None,
 ) -> None:
-    st = store(corp)
+    st = external_contact(corp)
     if not tag_ids and not group_ids:
         raise param_error("tag_id", "and group_id both empty")
     groups: list[TagGroup] = []

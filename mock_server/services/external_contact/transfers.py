@@ -21,8 +21,8 @@ from mock_server.services.external_contact.paging import Page, Rendered, rendere
 from mock_server.services.external_contact.scrm_store import (
     DAY,
     Transfer,
+    external_scrm,
     limit_or_default,
-    scrm,
 )
 
 ACCEPT_AFTER = DAY
@@ -48,13 +48,13 @@ def _resigned_member(corp: Corp, body: dict[str, Any]) -> str:
     key = userid.lower()
     if key in cm.contacts(corp).users:
         raise WeComError(40097)
-    if key not in scrm(corp).resigned:
+    if key not in external_scrm(corp).resigned:
         raise WeComError(60111)
     return key
 
 
 def _waiting(corp: Corp, eid: str) -> Transfer | None:
-    for t in scrm(corp).transfers:
+    for t in external_scrm(corp).transfers:
         if t.external_userid == eid and t.status == 2:
             return t
     return None
@@ -65,15 +65,15 @@ def onjob_count(corp: Corp, eid: str, now: int) -> int:
     unconfirmed)."""
     return sum(
         1
-        for t in scrm(corp).transfers
+        for t in external_scrm(corp).transfers
         if t.external_userid == eid and t.kind == "onjob" and now - t.created_at < WINDOW
     )
 
 
 def _customer_errcode(corp: Corp, handover: str, eid: Any, kind: str, now: int) -> int:
-    if not isinstance(eid, str) or eid not in m.store(corp).customers:
+    if not isinstance(eid, str) or eid not in m.external_contact(corp).customers:
         return 40096
-    if handover not in m.store(corp).follows.get(eid, {}):
+    if handover not in m.external_contact(corp).follows.get(eid, {}):
         return 40131
     if _waiting(corp, eid) is not None:
         return 40129
@@ -86,7 +86,7 @@ def _start(
     corp: Corp, kind: str, handover: str, takeover: cm.User, ids: list[Any], message: str
 ) -> list[dict[str, Any]]:
     now = corp.clock.time()
-    st = scrm(corp)
+    st = external_scrm(corp)
     results = []
     for eid in ids:
         code = _customer_errcode(corp, handover, eid, kind, now)
@@ -169,7 +169,7 @@ def transfer_result(
     kinds = ("resigned",) if resigned else ("onjob",)
     rows = [
         t
-        for t in scrm(corp).transfers
+        for t in external_scrm(corp).transfers
         if t.handover == handover and t.takeover == takeover.key and t.kind in kinds
     ]
     filters = f"{handover}:{takeover.key}:{resigned}"
@@ -198,9 +198,9 @@ def _unassigned_rows(corp: Corp, key: str) -> Rendered:
     """A resigned member's customers as answer rows, rendered once while the member's
     relations are unchanged (they are only appended with a higher seq or removed, so
     (length, last seq) tells a change)."""
-    meta = scrm(corp).resigned[key]
+    meta = external_scrm(corp).resigned[key]
     handover, dimission = meta["userid"], meta["dimission_time"]
-    rels = m.store(corp).by_user.get(key, [])
+    rels = m.external_contact(corp).by_user.get(key, [])
     signature = (len(rels), rels[-1].seq if rels else 0, handover, dimission)
 
     def build(out: Rendered) -> None:
@@ -214,14 +214,14 @@ def _unassigned_rows(corp: Corp, key: str) -> Rendered:
                 f.seq,
             )
 
-    return rendered(scrm(corp), ("unassigned", key), rels, signature, build)
+    return rendered(external_scrm(corp), ("unassigned", key), rels, signature, build)
 
 
 def unassigned(corp: Corp, agent: Agent | None, body: dict[str, Any]) -> Page:
     """Customers of resigned members still waiting for assignment, in (member, relation)
     order. The cursor holds (member index, last relation seq); a page is a slice of each
     member's rendered rows, so paging costs one page."""
-    st = scrm(corp)
+    st = external_scrm(corp)
     size = limit_or_default(get_int(body, "page_size"), UNASSIGNED_DEFAULT, UNASSIGNED_MAX)
     members = list(st.resigned)
     cursor = get_str(body, "cursor")
@@ -289,7 +289,7 @@ def settle(corp: Corp) -> None:
 
 
 def settle_transfers(corp: Corp) -> None:
-    st = scrm(corp)
+    st = external_scrm(corp)
     now = corp.clock.time()
     if not st.waiting_transfers or now < st.next_due:
         return
@@ -301,8 +301,8 @@ def settle_transfers(corp: Corp) -> None:
 
 
 def _finish(corp: Corp, t: Transfer, outcome: str) -> None:
-    st = scrm(corp)
-    ext = m.store(corp)
+    st = external_scrm(corp)
+    ext = m.external_contact(corp)
     rels = ext.follows.get(t.external_userid, {})
     takeover_userid = m.userid_of(corp, t.takeover)
     if (
@@ -390,10 +390,10 @@ def resign(corp: Corp, payload: dict[str, Any]) -> dict[str, Any]:
 
 def record_resignation(corp: Corp, userid: str, when: int) -> None:
     key = userid.lower()
-    st = scrm(corp)
+    st = external_scrm(corp)
     if key in cm.contacts(corp).users or key in st.resigned:
         return
     st.resigned[key] = {"userid": userid, "dimission_time": when}
-    for chat in m.store(corp).chats.values():
+    for chat in m.external_contact(corp).chats.values():
         if chat.owner == key and chat.status == 0:
             chat.status = 1

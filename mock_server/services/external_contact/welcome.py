@@ -14,7 +14,12 @@ from mock_server.core.params import get_int, get_str
 from mock_server.core.state import Agent, Corp
 from mock_server.services.external_contact import models as m
 from mock_server.services.external_contact.attachments import parse_attachments, parse_text
-from mock_server.services.external_contact.scrm_store import chatted, deliver, new_msg_id, scrm
+from mock_server.services.external_contact.scrm_store import (
+    chatted,
+    deliver,
+    external_scrm,
+    new_msg_id,
+)
 
 WELCOME_CODE_TTL = 20  # seconds
 TEMPLATES_MAX = 100
@@ -24,7 +29,7 @@ TEMPLATE_KINDS = ("image", "link", "miniprogram", "file", "video")  # precedence
 
 def send_welcome_msg(corp: Corp, agent: Agent | None, body: dict[str, Any]) -> None:
     code = get_str(body, "welcome_code", missing=41049)
-    slot = m.store(corp).welcome_codes.get(code or "")
+    slot = m.external_contact(corp).welcome_codes.get(code or "")
     now = corp.clock.time()
     if slot is None or slot.get("used") or now - slot["time"] > WELCOME_CODE_TTL:
         raise WeComError(41050)
@@ -34,7 +39,7 @@ def send_welcome_msg(corp: Corp, agent: Agent | None, body: dict[str, Any]) -> N
         raise param_error("text", "and attachments both empty")
     userid, eid = slot["userid"], slot["external_userid"]
     user = m.require_member(corp, userid, m.visible_keys(corp, agent))
-    follow = m.store(corp).follows.get(eid, {}).get(user.key)
+    follow = m.external_contact(corp).follows.get(eid, {}).get(user.key)
     if follow is None:
         raise WeComError(84061)  # the member deleted the customer meanwhile
     if chatted(corp, user.userid, eid, since=slot["time"]):
@@ -69,7 +74,7 @@ def _owner(agent: Agent | None) -> int | None:
 
 
 def template_add(corp: Corp, agent: Agent | None, body: dict[str, Any]) -> dict[str, Any]:
-    st = scrm(corp)
+    st = external_scrm(corp)
     content = _template_content(corp, body)
     notify = get_int(body, "notify")
     if notify not in (None, 0, 1):
@@ -89,7 +94,7 @@ def _template(corp: Corp, body: dict[str, Any]) -> tuple[str, dict[str, Any]]:
     template_id = get_str(body, "template_id")
     if template_id is None:
         raise param_error("template_id", "missing")
-    tpl = scrm(corp).group_templates.get(template_id)
+    tpl = external_scrm(corp).group_templates.get(template_id)
     if tpl is None:
         raise param_error("template_id", "invalid")  # unknown id: errcode undocumented
     return template_id, tpl
@@ -121,4 +126,4 @@ def template_get(corp: Corp, body: dict[str, Any]) -> dict[str, Any]:
 def template_del(corp: Corp, agent: Agent | None, body: dict[str, Any]) -> None:
     template_id, tpl = _template(corp, body)
     _check_own(tpl, agent)
-    del scrm(corp).group_templates[template_id]
+    del external_scrm(corp).group_templates[template_id]

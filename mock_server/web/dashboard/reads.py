@@ -173,11 +173,11 @@ def customers(
     """A page of customers (``offset``, ``limit``) with their follow users (remark, tags),
     the corp's customer tags and customer groups."""
     from mock_server.services.contacts.models import contacts
-    from mock_server.services.external_contact.models import store
+    from mock_server.services.external_contact.models import external_contact
 
     corp = _corp(emu, corpid)
     with corp.lock:
-        ext = store(corp)
+        ext = external_contact(corp)
         users = contacts(corp).users
         tag_names = {t.id: t.name for t in _values(ext.tags) if not t.deleted}
         rows = []

@@ -113,7 +113,7 @@ def test_list_member_outside_app_visibility_60011(crm: Api) -> None:
 
 
 def test_get_shapes_wechat_and_wecom_customers(emu: Emulator, crm: Api) -> None:
-    st = m.store(emu.corp())
+    st = m.external_contact(emu.corp())
     wechat = next(c for c in st.customers.values() if c.type == 1 and c.unionid)
     wecom = next(c for c in st.customers.values() if c.type == 2)
     r = crm.get("externalcontact/get", external_userid=wechat.external_userid)
@@ -232,7 +232,7 @@ def test_get_invalid_cursor_50100(crm: Api) -> None:
 
 # -- batch/get_by_user -----------------------------------------------------------------------------
 def test_batch_returns_every_pair_once(emu: Emulator, crm: Api) -> None:
-    st = m.store(emu.corp())
+    st = m.external_contact(emu.corp())
     expected = {(f.external_userid, f.user) for rels in st.by_user.values() for f in rels}
     pairs = all_pairs(crm, SALES, limit=100)
     assert len(pairs) == len(set(pairs)) == len(expected) == 240
@@ -296,7 +296,7 @@ def _follow(api: Api, eid: str, userid: str) -> dict[str, Any]:
 
 
 def test_remark_is_seen_by_get(emu: Emulator, crm: Api) -> None:
-    st = m.store(emu.corp())
+    st = m.external_contact(emu.corp())
     eid = next(
         c.external_userid
         for c in st.customers.values()
@@ -329,7 +329,7 @@ def test_remark_is_seen_by_get(emu: Emulator, crm: Api) -> None:
 
 
 def test_remark_company_ignored_for_wecom_customers(emu: Emulator, crm: Api) -> None:
-    st = m.store(emu.corp())
+    st = m.external_contact(emu.corp())
     c = next(c for c in st.customers.values() if c.type == 2)
     userid = next(iter(st.follows[c.external_userid]))
     before = _follow(crm, c.external_userid, userid)["remark_corp_name"]
@@ -536,7 +536,7 @@ def test_edit_and_delete_corp_tag_errors(crm: Api, ext: Api) -> None:
 
 def test_deleting_a_tag_removes_it_from_customers(emu: Emulator, ext: Api) -> None:
     vip = next(t for t in _groups(ext)[0]["tag"] if t["name"] == "重要客户")["id"]
-    st = m.store(emu.corp())
+    st = m.external_contact(emu.corp())
     f = next(f for rels in st.by_user.values() for f in rels if vip in f.tag_ids)
     assert ext.post("externalcontact/del_corp_tag", {"tag_id": [vip]})["errcode"] == 0
     tags = [t["tag_id"] for t in _follow(ext, f.external_userid, f.user)["tags"] if t["type"] == 1]
@@ -714,7 +714,7 @@ def test_wrong_json_types_get_40058_with_the_warning_prefix(crm: Api) -> None:
 def test_corp_tag_limit_is_ten_thousand(emu: Emulator, ext: Api) -> None:
     """Doc 92117 (2024-2025) allows 10,000 corp tags; the older 3000 title no longer holds."""
     corp = emu.corp()
-    st = m.store(corp)
+    st = m.external_contact(corp)
     live = sum(1 for t in st.tags.values() if not t.deleted)
     group = next(iter(st.tag_groups.values()))
     for i in range(9999 - live):

@@ -28,7 +28,7 @@ def test_50k_customers_paged_exactly_once_while_customers_are_added() -> None:
     section["group_chats"] = []
     emu.load_external_contact(section)
     follow_users = section["follow_users"]
-    st = m.store(emu.corp())
+    st = m.external_contact(emu.corp())
     before = {(f.external_userid, f.user) for rels in st.by_user.values() for f in rels}
     assert len({e for e, _ in before}) == 50_000
 

@@ -32,7 +32,7 @@ def test_paging_with_changes_between_pages(steps: list[Any], users: set[str]) ->
     EMU.reset()
     api = Api(EMU, "external")
     userids = sorted(users)
-    store = m.store(EMU.corp())
+    store = m.external_contact(EMU.corp())
     start = {(f.external_userid, f.user) for u in userids for f in store.by_user.get(u, [])}
     deleted: set[tuple[str, str]] = set()
     returned: list[tuple[str, str]] = []
@@ -69,7 +69,7 @@ def test_paging_with_changes_between_pages(steps: list[Any], users: set[str]) ->
 
 
 def _snapshot(emu: Emulator) -> str:
-    return repr(vars(m.store(emu.corp())))
+    return repr(vars(m.external_contact(emu.corp())))
 
 
 def test_rejected_calls_change_no_state(emu: Emulator) -> None:

@@ -8,7 +8,7 @@ import pytest
 
 from mock_server import Emulator
 from mock_server.services.external_contact import contact_ways as cw
-from mock_server.services.external_contact.scrm_store import scrm
+from mock_server.services.external_contact.scrm_store import external_scrm
 from tests.conftest import Api
 
 
@@ -364,7 +364,7 @@ def test_temp_chat_expires_on_the_clock(emu: Emulator, crm: Api) -> None:
     crm.token = emu.token("app", 1000003)
     r = crm.post("externalcontact/close_temp_chat", {"userid": "xuqiang", "external_userid": eid})
     assert r["errcode"] == 84061
-    assert scrm(emu.corp()).temp_chats  # still recorded, just no longer open
+    assert external_scrm(emu.corp()).temp_chats  # still recorded, just no longer open
 
 
 def test_admin_action_scans_a_way(emu: Emulator, crm: Api) -> None:

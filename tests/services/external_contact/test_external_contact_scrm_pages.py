@@ -13,7 +13,7 @@ import pytest
 from mock_server import Emulator
 from mock_server.core.pipeline import ApiRequest
 from mock_server.services.external_contact import paging
-from mock_server.services.external_contact.scrm_store import scrm
+from mock_server.services.external_contact.scrm_store import external_scrm
 from tests.conftest import Api
 
 
@@ -129,6 +129,6 @@ def test_renderings_are_bounded_in_rows(
         mine += theirs
         emu.member_resigns(userid)
     assert unassigned(crm, page_size=1000) == mine
-    cached = paging._caches[scrm(emu.corp())]
+    cached = paging._caches[external_scrm(emu.corp())]
     assert list(cached) == [("unassigned", "sunli")]  # the older renderings were dropped
     assert unassigned(crm, page_size=7) == mine
