@@ -317,10 +317,6 @@ class Context:
             return None
         return corp.agents.get(self.token.agentid)
 
-    def require_corp(self) -> Corp:
-        """The same as ``corp``; kept for code written before the pipeline resolved it."""
-        return self.corp
-
 
 def success(body: dict[str, Any] | None, errmsg: str) -> dict[str, Any]:
     out: dict[str, Any] = {"errcode": 0, "errmsg": errmsg}
