@@ -515,9 +515,7 @@ class SqliteStorage(Storage):
                         value = TrackedList(value)
                         setattr(st, attr, value)
                     value._reset()
-                    ident = (cid, sname, "#list:" + attr)
-                    self._list_seqs[ident] = list(range(len(value)))
-                    self._list_next[ident] = len(value)
+                    self._number_list(cid, sname, attr, len(value))
                     self._written.pop((cid, sname, attr), None)
                     value = list(list.__iter__(value))
                 attrs[attr] = value
@@ -635,6 +633,12 @@ class SqliteStorage(Storage):
             if contacts is not None and hasattr(contacts, "touch"):
                 contacts.touch()
 
+    def _number_list(self, cid: str, sname: str, attr: str, length: int) -> None:
+        """A list as a snapshot holds it: its elements are rows 0..length-1, the next is length."""
+        ident = (cid, sname, "#list:" + attr)
+        self._list_seqs[ident] = list(range(length))
+        self._list_next[ident] = length
+
     def _load_snapshot(self, corp: Corp, blob: bytes) -> list[tuple[int, Any]]:
         """Read a corp's snapshot into ``corp``; returns its (oid, entity) list."""
         cid = corp.corpid
@@ -648,8 +652,7 @@ class SqliteStorage(Storage):
         self._next_oid = max(self._next_oid, next_oid)
         # The index by object is built when the first write needs it, not at start-up.
         self._known.pop(cid, None)
-        listed: list[tuple[int, Any]] = entities
-        self._unindexed[cid] = listed
+        self._unindexed[cid] = entities
         self._compact_at[cid] = _COMPACT_MIN + len(entities) // 4
         fresh_stores = corp.stores
         stores: dict[str, Any] = {}
@@ -661,9 +664,7 @@ class SqliteStorage(Storage):
                     value = TrackedDict(value)
                 elif t is list:
                     value = TrackedList(value)
-                    ident = (cid, sname, "#list:" + attr)
-                    self._list_seqs[ident] = list(range(len(value)))
-                    self._list_next[ident] = len(value)
+                    self._number_list(cid, sname, attr, len(value))
                 vars(st)[attr] = value
             stores[sname] = st
         for sname, fresh in fresh_stores.items():
@@ -676,7 +677,7 @@ class SqliteStorage(Storage):
                 if attr not in vars(st):
                     setattr(st, attr, value)
         corp.stores = TrackedDict(stores)
-        return listed
+        return entities
 
     def _replay(
         self,
