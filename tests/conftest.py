@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import http.server
+import os
+import subprocess
+import sys
 import threading
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -48,6 +52,32 @@ def contacts_api(emu: Emulator) -> Api:
 def app_api(emu: Emulator) -> Api:
     """The demo alerting app 1000002 (visible: whole corp)."""
     return Api(emu, "app", 1000002)
+
+
+WECHATPY2 = Path(sys.prefix) / "wechatpy2"
+
+
+def run_wechatpy2(script: Path, *args: str) -> str:
+    """Run a scenario script with wechatpy 2.x first on ``PYTHONPATH`` and return its output.
+
+    The 2.x release installs as ``wechatpy`` like the 1.8 line the other client tests use, so
+    ``make venv`` puts it in ``.venv/wechatpy2`` and the scenario runs in a subprocess.
+    """
+    assert (WECHATPY2 / "wechatpy").is_dir(), (
+        f"wechatpy 2.x is missing from {WECHATPY2}: run `make venv` (Makefile installs it)"
+    )
+    root = Path(__file__).resolve().parents[1]
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(WECHATPY2), str(root)])}
+    proc = subprocess.run(
+        [sys.executable, str(script), *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    return proc.stdout
 
 
 class _OtherHost(http.server.BaseHTTPRequestHandler):
