@@ -20,7 +20,14 @@ from mock_server.core.clock import Clock
 from mock_server.core.errors import WeComError
 from mock_server.core.events import DomainEvent, EventBus
 from mock_server.core.ids import IdGenerator
-from mock_server.core.journal import BODY_LIMIT, DEFAULT_SIZE, TEXT_LIMIT, Journal
+from mock_server.core.journal import (
+    ANSWER_BYTES_KEPT,
+    BODY_LIMIT,
+    DEFAULT_SIZE,
+    Journal,
+    bounded,
+    cut_text,
+)
 from mock_server.core.pipeline import ApiRequest, ApiResponse, Context, Hooks
 from mock_server.core.plugin import CallerResolver, FixtureSection, Marker, Plugin
 from mock_server.core.registry import Registry
@@ -252,57 +259,54 @@ class Engine:
 
     def record(self, ctx: Context, resp: ApiResponse, seconds: float) -> None:
         req = ctx.request
-        query = {k: _cut(v) for k, v in req.query.items()}
-        if "access_token" in query:
-            query["access_token"] = query["access_token"][:8] + "..."
-        if "key" in query:  # the robot webhook key is its credential
-            query["key"] = query["key"][:8] + "..."
-        if "corpsecret" in query:
-            query["corpsecret"] = "***"
         body: Any
-        if ctx.endpoint is not None and ctx.endpoint.multipart:
+        if not req.body:
+            body = None
+        elif ctx.endpoint is not None and ctx.endpoint.multipart:
             body = f"<multipart {len(req.body)} bytes>"
         elif len(req.body) > BODY_LIMIT:
             # Memory is bounded by bytes: a large body is kept as a preview only.
             preview = req.body[:512].decode("utf-8", "replace")
             body = f"<{len(req.body)} bytes, over the journal's {BODY_LIMIT}-byte limit> {preview}"
-        elif req.body:
+        else:
             parsed = ctx.json()
             body = (
                 parsed
                 if parsed or not ctx.json_warning
                 else req.body[:2048].decode("utf-8", "replace")
             )
-        else:
-            body = None
+        corp = ctx.resolved_corp
+        token = ctx.token
+        answer = resp.body
         entry: dict[str, Any] = {
             "time": self.clock.now(),
             "method": req.method,
             "path": req.path,
             "endpoint": ctx.endpoint.name if ctx.endpoint else None,
-            "corpid": (ctx.resolved_corp.corpid if ctx.resolved_corp else req.query.get("corpid")),
-            "scope": ctx.scope,
-            "agentid": ctx.agentid,
-            "query": query,
+            "corpid": corp.corpid if corp is not None else req.query.get("corpid"),
+            "scope": token.scope if token is not None else None,
+            "agentid": token.agentid if token is not None else None,
             "body": body,
             "errcode": resp.errcode,
-            "errmsg": _cut(resp.body.get("errmsg")) if isinstance(resp.body, dict) else None,
+            "errmsg": None,
             "duration_ms": round(seconds * 1000, 3),
             "client_ip": req.client_ip,
         }
-        sized = None
-        if isinstance(resp.body, dict):
-            kept = entry["response"] = _bounded(resp.body)
-            if kept is resp.body:
-                # Sized by its encoding (needed to answer anyway), not by walking the dict.
-                sized = ("response", len(resp.payload()))
+        encoded = None
+        if isinstance(answer, dict):
+            entry["errmsg"] = cut_text(answer.get("errmsg"))
+            encoded = resp.payload()
+            if len(encoded) > ANSWER_BYTES_KEPT:
+                # A big answer (a 50,000-row page) is kept with its lists cut, not whole.
+                entry["response"] = bounded(answer)
+                encoded = None
         if ctx.fault:
             entry["fault"] = ctx.fault
         if ctx.warnings:
             entry["warnings"] = list(ctx.warnings)
         if ctx.notes:
-            entry["notes"] = {k: _cut(v) for k, v in ctx.notes.items()}
-        self.journal.record(entry, sized)
+            entry["notes"] = {k: cut_text(v) for k, v in ctx.notes.items()}
+        self.journal.record_call(entry, req.query, encoded)
 
 
 class Transaction:
@@ -345,18 +349,6 @@ class _InCall(threading.local):
 
 
 _in_call = _InCall()
-JOURNAL_LIST_MAX = 20
-
-
-def _bounded(body: dict[str, Any]) -> dict[str, Any]:
-    """The answer as the journal keeps it: long top-level lists cut (memory stays bounded)."""
-    out = body
-    for k, v in body.items():
-        if isinstance(v, list) and len(v) > JOURNAL_LIST_MAX:
-            if out is body:
-                out = dict(body)
-            out[k] = [*v[:JOURNAL_LIST_MAX], f"... {len(v) - JOURNAL_LIST_MAX} more"]
-    return out
 
 
 def _match(pattern: str, path: str) -> dict[str, str] | None:
@@ -372,13 +364,6 @@ def _match(pattern: str, path: str) -> dict[str, str] | None:
         elif w != g:
             return None
     return out
-
-
-def _cut(value: Any) -> Any:
-    """Long text (a 50 KB query value echoed in an errmsg) is cut for the journal."""
-    if isinstance(value, str) and len(value) > TEXT_LIMIT:
-        return value[:TEXT_LIMIT] + f"...<{len(value)} chars>"
-    return value
 
 
 def _plain(value: Any, _depth: int = 0) -> Any:

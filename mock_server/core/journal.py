@@ -2,13 +2,19 @@
 
 Bounded twice: by entries (``size``, 10,000) and by bytes (``max_bytes``, 32 MiB of the
 entries' estimated size); the oldest entries go first. Request bodies over ``BODY_LIMIT``
-bytes are kept as a short preview (see ``Emulator.record``), so 10,000 one-megabyte POSTs
+bytes are kept as a short preview (see ``Engine.record``), so 10,000 one-megabyte POSTs
 cost a few megabytes, not ten gigabytes.
+
+Recording runs on every API call, reading rarely: an API call's entry keeps its query as
+it came and a small answer as the bytes already encoded for the transport; ``entries()``
+renders them (credentials masked, long text and lists cut) for the reader. Bytes are also
+invisible to the garbage collector, which would otherwise walk 10,000 answers' objects.
 """
 
 from __future__ import annotations
 
 import itertools
+import json
 import threading
 from collections import deque
 from collections.abc import Iterable
@@ -22,6 +28,11 @@ DEFAULT_MAX_BYTES = 32 * 1024 * 1024
 BODY_LIMIT = 4096  # request bodies larger than this are journaled as a preview
 TEXT_LIMIT = 2048  # query values, errmsg, notes: longer text is cut
 ENTRY_OVERHEAD = 600  # bytes of a small entry (dict, keys, numbers)
+LIST_LIMIT = 20  # an answer's top-level lists are shown cut to this many items
+ANSWER_BYTES_KEPT = 64 * 1024  # a larger answer is kept as a dict with its lists cut
+# Private keys of a recorded call, rendered by ``entries()``.
+RAW_QUERY = "_query"
+RAW_ANSWER = "_answer"
 
 
 def entry_bytes(entry: dict[str, Any], skip: str | None = None) -> int:
@@ -106,6 +117,39 @@ class Journal:
                 self.dropped += 1
         return entry
 
+    def record_call(
+        self, entry: dict[str, Any], query: dict[str, str], answer: bytes | None
+    ) -> None:
+        """Append an API call's entry: ``query`` as it came, ``answer`` encoded (or None).
+
+        Sized from lengths already known (no walk of the entry); rendered on read.
+        """
+        size = ENTRY_OVERHEAD + len(entry["path"])
+        for k, v in query.items():
+            size += len(k) + len(v) + 32
+        body = entry.get("body")
+        if body is not None:
+            size += len(body) if type(body) is str else entry_bytes({"body": body})
+        for key in ("fault", "warnings", "notes"):
+            if key in entry:
+                size += entry_bytes({key: entry[key]})
+        entry[RAW_QUERY] = query
+        if answer is not None:
+            entry[RAW_ANSWER] = answer
+            size += len(answer)
+        with self._lock:
+            entry["id"] = next(self._seq)
+            if len(self._entries) == self._entries.maxlen:
+                self.dropped += 1
+                self.bytes -= self._sizes.popleft()
+            self._entries.append(entry)
+            self._sizes.append(size)
+            self.bytes += size
+            while self.bytes > self.max_bytes and len(self._entries) > 1:
+                self._entries.popleft()
+                self.bytes -= self._sizes.popleft()
+                self.dropped += 1
+
     def clear(self) -> None:
         with self._lock:
             self._entries.clear()
@@ -147,7 +191,48 @@ class Journal:
             out.append(e)
         if limit is not None:
             out = out[-limit:]
-        return out
+        return [rendered(e) for e in out]
 
     def __len__(self) -> int:
         return len(self._entries)
+
+
+def rendered(entry: dict[str, Any]) -> dict[str, Any]:
+    """An entry as readers see it: a recorded call's query masked and cut, its answer decoded
+    with long lists cut. A fresh dict: a reader's change does not reach the journal."""
+    if RAW_QUERY not in entry:
+        return dict(entry)
+    out = {k: v for k, v in entry.items() if k != RAW_QUERY and k != RAW_ANSWER}
+    query = {k: cut_text(v) for k, v in entry[RAW_QUERY].items()}
+    if "access_token" in query:
+        query["access_token"] = query["access_token"][:8] + "..."
+    if "key" in query:  # the robot webhook key is its credential
+        query["key"] = query["key"][:8] + "..."
+    if "corpsecret" in query:
+        query["corpsecret"] = "***"
+    out["query"] = query
+    answer = entry.get(RAW_ANSWER)
+    if answer is not None:
+        try:
+            out["response"] = bounded(orjson.loads(answer))
+        except orjson.JSONDecodeError:  # integers past 64 bits: the standard decoder
+            out["response"] = bounded(json.loads(answer))
+    return out
+
+
+def bounded(body: dict[str, Any]) -> dict[str, Any]:
+    """The answer as the journal shows it: long top-level lists cut (memory stays bounded)."""
+    out = body
+    for k, v in body.items():
+        if isinstance(v, list) and len(v) > LIST_LIMIT:
+            if out is body:
+                out = dict(body)
+            out[k] = [*v[:LIST_LIMIT], f"... {len(v) - LIST_LIMIT} more"]
+    return out
+
+
+def cut_text(value: Any) -> Any:
+    """Long text (a 50 KB query value echoed in an errmsg) is cut for the journal."""
+    if isinstance(value, str) and len(value) > TEXT_LIMIT:
+        return value[:TEXT_LIMIT] + f"...<{len(value)} chars>"
+    return value
