@@ -6,6 +6,7 @@ Other families use the read helpers (``find_user``, ``visible_users`` ...).
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 from dataclasses import dataclass, field
@@ -813,6 +814,18 @@ def openid_of(corp: Corp, user: User) -> str:
     return "o" + base64.urlsafe_b64encode(digest).decode()[:27]
 
 
+# Derived identifiers are hashes of a member's fixed key: kept, not rehashed on every read.
+@functools.lru_cache(maxsize=16384)
+def open_userid_of(corpid: str, key: str) -> str:
+    return "wo" + hashlib.md5(f"{corpid}:{key}".encode()).hexdigest()[:30]
+
+
+@functools.lru_cache(maxsize=16384)
+def qr_code_of(key: str) -> str:
+    vcode = hashlib.md5(key.encode()).hexdigest()[:16]
+    return f"https://open.work.weixin.qq.com/wwopen/userQRCode?vcode=vc{vcode}"
+
+
 def user_dict(
     corp: Corp,
     user: User,
@@ -822,34 +835,38 @@ def user_dict(
     restricted: bool | None = None,
 ) -> dict[str, Any]:
     """A member as user/get returns it, filtered by what the caller may see."""
-    visible_depts = visible_departments(corp, agent) if agent is not None else None
-    idx = (
-        [i for i, d in enumerate(user.department) if visible_depts is None or d in visible_depts]
-        if agent is not None
-        else list(range(len(user.department)))
-    )
+    if agent is None:
+        n = len(user.department)
+        department, order = list(user.department), user.order[:n]
+        leader = user.is_leader_in_dept[:n]
+    else:
+        visible_depts = visible_departments(corp, agent)
+        idx = [i for i, d in enumerate(user.department) if visible_depts is None or d in visible_depts]
+        department = [user.department[i] for i in idx]
+        order = [user.order[i] for i in idx]
+        leader = [user.is_leader_in_dept[i] for i in idx]
     out: dict[str, Any] = {
         "userid": user.userid,
         "name": user.name,
-        "department": [user.department[i] for i in idx],
-        "order": [user.order[i] for i in idx],
+        "department": department,
+        "order": order,
         "position": user.position,
         "mobile": user.mobile,
         "gender": user.gender,
         "email": user.email,
         "biz_mail": user.biz_mail,
-        "is_leader_in_dept": [user.is_leader_in_dept[i] for i in idx],
+        "is_leader_in_dept": leader,
         "direct_leader": list(user.direct_leader),
         "avatar": user.avatar,
         "thumb_avatar": user.avatar[:-2] + "/100" if user.avatar.endswith("/0") else user.avatar,
         "telephone": user.telephone,
         "alias": user.alias,
         "address": user.address,
-        "open_userid": "wo" + hashlib.md5(f"{corp.corpid}:{user.key}".encode()).hexdigest()[:30],
+        "open_userid": open_userid_of(corp.corpid, user.key),
         "main_department": user.main_department,
         "extattr": user.extattr,
         "status": user.status,
-        "qr_code": f"https://open.work.weixin.qq.com/wwopen/userQRCode?vcode=vc{hashlib.md5(user.key.encode()).hexdigest()[:16]}",
+        "qr_code": qr_code_of(user.key),
         "external_position": user.external_position,
         "enable": user.enable,
     }
