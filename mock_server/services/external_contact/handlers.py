@@ -51,14 +51,20 @@ class PageResponse(JSONResponse):
 
     def payload(self) -> bytes:
         body = self.body
+        cached = self._encoded
+        if cached is not None and cached[0] is body:
+            return cached[1]  # the journal sizes the answer, the transport sends it: once
         if (
             isinstance(body, dict)
             and len(body) == len(self._parts)
             and all(body.get(k) is v for k, v in self._parts)
             and len(body[self._key]) == len(self._raws)
         ):
-            return encode(body, self._key, self._raws)
-        return super().payload()
+            data = encode(body, self._key, self._raws)
+        else:
+            data = super().payload()
+        self._encoded = (body, data)
+        return data
 
 
 F = TypeVar("F", bound=Callable[..., Any])
