@@ -1,11 +1,11 @@
 """In-process transport: ``requests``, ``httpx`` and ``aiohttp`` calls to the WeCom host go to
 an engine, no sockets.
 
-``requests`` is routed with ``responses``, httpx and aiohttp by ``inprocess_libs`` (``respx``,
-``aioresponses``); every other host passes through untouched. While intercepting, the network
-guard (``netguard``) makes any other way to the real WeCom host fail loudly. A socket
-fault (reset, empty reply, garbage) raises exactly what ``requests`` raises for it:
-``requests.ConnectionError`` with the same inner error.
+``inprocess_libs`` routes each library: ``requests`` through its transport hook, httpx with
+``respx``, aiohttp with ``aioresponses``; every other host passes through untouched. While
+intercepting, the network guard (``netguard``) makes any other way to the real WeCom host
+fail loudly. A socket fault (reset, empty reply, garbage) raises exactly what ``requests``
+raises for it: ``requests.ConnectionError`` with the same inner error.
 """
 
 from __future__ import annotations
@@ -14,23 +14,17 @@ import contextlib
 import http.client
 import os
 import re
-import time
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
-from urllib.parse import urlsplit
 
-from mock_server.core.pipeline import GARBAGE, SOCKET_FAULTS, ApiRequest, ApiResponse
+from mock_server.core.pipeline import GARBAGE
 
 if TYPE_CHECKING:
-    import responses
-    from requests import PreparedRequest
-
     from mock_server.core.pipeline import Host
 
 E = TypeVar("E", bound="Host")
 
 DEFAULT_BASES = ("https://qyapi.weixin.qq.com", "http://qyapi.weixin.qq.com")
-METHODS = ("GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS")
 
 
 def _bases(extra: Sequence[str] | None) -> list[str]:
@@ -61,42 +55,12 @@ class Interceptor(contextlib.ContextDecorator, Generic[E]):
         self.bases = _bases(base_urls)
         # None: on unless WECOM_MOCK_GUARD=0
         self.guard = (not netguard.guard_disabled_by_env()) if guard is None else guard
-        self._mock: responses.RequestsMock | None = None
         self._routes: list[Any] = []
         self._guarded = False
 
-    def _callback(self, prepared: PreparedRequest) -> tuple[int, dict[str, str], bytes]:
-        parts = urlsplit(prepared.url or "")
-        body = prepared.body
-        if body is None:
-            raw = b""
-        elif isinstance(body, str):
-            raw = body.encode("utf-8")
-        elif isinstance(body, bytes | bytearray):
-            raw = bytes(body)
-        else:  # a generator or file object (streamed upload)
-            raw = b"".join(c if isinstance(c, bytes) else str(c).encode() for c in body)
-        req = ApiRequest.from_url_parts(
-            prepared.method or "GET", parts.path, parts.query, raw, dict(prepared.headers)
-        )
-        resp = self.emulator.handle(req)
-        apply_inprocess_fault(resp)
-        headers = dict(resp.headers)
-        headers["Content-Type"] = resp.content_type
-        return resp.status, headers, resp.payload()
-
     def start(self) -> E:
-        import responses  # only when interception starts: ``wecom-mock serve`` never needs it
-
-        mock = responses.RequestsMock(assert_all_requests_are_fired=False)
         hosts = "|".join(re.escape(b) for b in self.bases)
-        # One pattern for every base: responses tries each registration in turn per call.
         pattern = re.compile(rf"(?:{hosts})(/.*)?(\?.*)?$")
-        for method in METHODS:
-            mock.add_callback(method, pattern, callback=self._callback)
-        mock.add_passthru(re.compile(rf"^(?!(?:{hosts})(?:[/?]|$))"))
-        mock.start()
-        self._mock = mock
         from mock_server.core import inprocess_libs, netguard
 
         self._routes.append(inprocess_libs.push(self.emulator, pattern))
@@ -114,10 +78,6 @@ class Interceptor(contextlib.ContextDecorator, Generic[E]):
         for entry in reversed(self._routes):
             inprocess_libs.pop(entry)
         self._routes = []
-        if self._mock is not None:
-            self._mock.stop()
-            self._mock.reset()
-            self._mock = None
 
     def __enter__(self) -> E:
         return self.start()
@@ -138,11 +98,3 @@ def connection_error(kind: str) -> Exception:
     else:
         inner = http.client.BadStatusLine(GARBAGE.decode("latin-1"))
     return requests.ConnectionError(ProtocolError("Connection aborted.", inner))
-
-
-def apply_inprocess_fault(resp: ApiResponse) -> None:
-    """Raise what ``requests`` would raise for a socket-level fault, in-process."""
-    if resp.delay:
-        time.sleep(resp.delay)
-    if resp.transport_fault in SOCKET_FAULTS:
-        raise connection_error(resp.transport_fault)

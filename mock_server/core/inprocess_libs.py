@@ -1,9 +1,10 @@
-"""In-process routing for ``httpx`` (sync and async) and ``aiohttp``, next to ``requests``.
+"""In-process routing for ``requests``, ``httpx`` (sync and async) and ``aiohttp``.
 
-Each library is routed with the tool made for it: ``respx`` for httpx, ``aioresponses`` for
-aiohttp. Calls whose URL starts with one of the WeCom bases go to the emulator; every other
-call passes through untouched. A library that is not installed is simply not routed (the
-network guard still stops it from reaching the real host).
+``requests`` is routed through its own transport hook (``HTTPAdapter.send``), httpx with
+``respx`` and aiohttp with ``aioresponses``. Calls whose URL starts with one of the WeCom
+bases go to the emulator; every other call passes through untouched. A library that is not
+installed is simply not routed (the network guard still stops it from reaching the real
+host).
 """
 
 from __future__ import annotations
@@ -11,10 +12,12 @@ from __future__ import annotations
 import asyncio
 import http.client
 import importlib.util
+import io
 import json
 import re
 import threading
 import time
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode, urlsplit
 
@@ -57,6 +60,7 @@ class _Active:
     def __init__(self) -> None:
         self.lock = threading.Lock()
         self.stack: list[tuple[Emulator, re.Pattern[str]]] = []
+        self.requests: RequestsPatch | None = None
         self.httpx: HttpxPatch | None = None
         self.aiohttp: AiohttpPatch | None = None
 
@@ -74,11 +78,15 @@ ACTIVE = _Active()
 
 
 def push(emulator: Emulator, pattern: re.Pattern[str]) -> tuple[Emulator, re.Pattern[str]]:
-    """Route httpx and aiohttp calls matching ``pattern`` into ``emulator`` until :func:`pop`."""
+    """Route requests, httpx and aiohttp calls matching ``pattern`` into ``emulator`` until
+    :func:`pop`."""
     entry = (emulator, pattern)
     with ACTIVE.lock:
         ACTIVE.stack.append(entry)
         if len(ACTIVE.stack) == 1:
+            if available("requests"):
+                ACTIVE.requests = RequestsPatch()
+                ACTIVE.requests.start()
             if available("httpx") and available("respx"):
                 ACTIVE.httpx = HttpxPatch()
                 ACTIVE.httpx.start()
@@ -98,10 +106,112 @@ def pop(entry: tuple[Emulator, re.Pattern[str]]) -> None:
             if ACTIVE.aiohttp is not None:
                 ACTIVE.aiohttp.match(ACTIVE.union())
             return
-        for patch in (ACTIVE.aiohttp, ACTIVE.httpx):
+        for patch in (ACTIVE.aiohttp, ACTIVE.httpx, ACTIVE.requests):
             if patch is not None:
                 patch.stop()
-        ACTIVE.httpx = ACTIVE.aiohttp = None
+        ACTIVE.requests = ACTIVE.httpx = ACTIVE.aiohttp = None
+
+
+def apply_fault(resp: ApiResponse, error: Callable[[str], Exception]) -> None:
+    """A fault's delay, then what the library raises for a socket-level fault."""
+    if resp.delay:
+        time.sleep(resp.delay)
+    if resp.transport_fault in SOCKET_FAULTS:
+        raise error(resp.transport_fault)
+
+
+# -- requests ---------------------------------------------------------------------------
+class RequestsPatch:
+    """``requests``' transport hook: ``HTTPAdapter.send`` answers a WeCom URL from its
+    emulator and hands any other call to the ``send`` it replaced (the network, or a mock
+    started before). A ``responses`` mock would also do it, with a matcher list walked and
+    every request and response kept until it stops; the journal is this record already."""
+
+    def __init__(self) -> None:
+        self._saved: Any = None
+        self._send: Any = None
+
+    def start(self) -> None:
+        from requests.adapters import HTTPAdapter
+
+        saved = HTTPAdapter.send
+
+        def send(adapter: Any, request: Any, *args: Any, **kwargs: Any) -> Any:
+            emulator = ACTIVE.target(request.url or "")
+            if emulator is None:
+                return saved(adapter, request, *args, **kwargs)
+            return requests_answer(emulator, adapter, request)
+
+        self._saved, self._send = saved, send
+        HTTPAdapter.send = send  # type: ignore[method-assign,assignment]
+
+    def stop(self) -> None:
+        from requests.adapters import HTTPAdapter
+
+        # Patched again since (a mock started later, still on): leave ours in its chain; with
+        # no emulator active it passes every call through.
+        if HTTPAdapter.__dict__.get("send") is self._send:
+            HTTPAdapter.send = self._saved  # type: ignore[method-assign]
+
+
+def _request_bytes(body: Any) -> bytes:
+    if body is None:
+        return b""
+    if isinstance(body, str):
+        return body.encode("utf-8")
+    if isinstance(body, bytes | bytearray):
+        return bytes(body)
+    if hasattr(body, "read"):  # a file object (streamed upload)
+        data = body.read()
+        return data.encode("utf-8") if isinstance(data, str) else bytes(data)
+    return b"".join(c if isinstance(c, bytes) else str(c).encode() for c in body)  # a generator
+
+
+def requests_answer(emulator: Emulator, adapter: Any, request: Any) -> Any:
+    """The ``requests.Response`` of one call, with the adapter's retry policy applied to
+    the emulator's status codes as urllib3 applies it to a server's."""
+    from requests.exceptions import RetryError
+    from urllib3.exceptions import MaxRetryError
+
+    from mock_server.core.inprocess import connection_error
+
+    body = _request_bytes(request.body)
+    method = request.method or "GET"
+    retries = adapter.max_retries
+    while True:
+        resp = dispatch(emulator, method, request.url or "", body, dict(request.headers))
+        apply_fault(resp, connection_error)
+        response = adapter.build_response(request, _urllib3_response(resp, method))
+        if not retries.is_retry(
+            method=method,
+            status_code=response.status_code,
+            has_retry_after="Retry-After" in response.headers,
+        ):
+            return response
+        try:
+            retries = retries.increment(method=method, url=response.url, response=response.raw)
+        except MaxRetryError as exc:
+            if retries.raise_on_status:
+                raise RetryError(exc, request=request) from None
+            return response
+
+
+def _urllib3_response(resp: ApiResponse, method: str) -> Any:
+    """A urllib3 response over the answer bytes; the "original response" carries the
+    headers, where ``requests`` reads cookies from."""
+    from urllib3 import HTTPHeaderDict, HTTPResponse
+
+    headers = HTTPHeaderDict(_headers(resp))
+    original = HTTPResponse(body=io.BytesIO(), msg=headers, preload_content=False)  # type: ignore[arg-type]
+    return HTTPResponse(
+        body=io.BytesIO(resp.payload()),
+        headers=headers,
+        status=resp.status,
+        reason=http.client.responses.get(resp.status),
+        preload_content=False,
+        original_response=original,  # type: ignore[arg-type]
+        request_method=method,
+    )
 
 
 # -- httpx ------------------------------------------------------------------------------
@@ -123,10 +233,7 @@ class HttpxPatch:
         except httpx.RequestNotRead:
             body = request.read()
         resp = dispatch(emulator, request.method, str(request.url), body, dict(request.headers))
-        if resp.delay:
-            time.sleep(resp.delay)
-        if resp.transport_fault in SOCKET_FAULTS:
-            raise httpx_error(resp.transport_fault, request)
+        apply_fault(resp, lambda kind: httpx_error(kind, request))
         return httpx.Response(resp.status, headers=_headers(resp), content=resp.payload())
 
     def start(self) -> None:

@@ -165,3 +165,45 @@ def test_marker_turns_the_guard_off(wecom: Emulator) -> None:
 def test_wecom_server_fixture_guards_too(wecom_server: object) -> None:
     with pytest.raises(NetworkGuardError):
         urllib.request.urlopen(API + "gettoken")
+
+
+def test_requests_retry_policy_applies_to_injected_status(wecom: Emulator) -> None:
+    """A session that retries 503 retries the emulator's 503 as urllib3 does a server's."""
+    from requests.adapters import HTTPAdapter
+
+    wecom.fault("gettoken", status=503, response={"errcode": -1, "errmsg": "busy"}, times=2)
+    with requests.Session() as session:
+        retry = urllib3.Retry(total=3, status_forcelist=[503], backoff_factor=0)
+        session.mount("https://", HTTPAdapter(max_retries=retry))
+        r = session.get(API + "gettoken", params=CONTACTS)
+    assert r.status_code == 200 and r.json()["errcode"] == 0
+    assert [e["errcode"] for e in wecom.journal.entries(path="gettoken")] == [-1, -1, 0]
+
+    wecom.fault("gettoken", status=503, response={"errcode": -1, "errmsg": "busy"}, times=5)
+    with requests.Session() as session:
+        retry = urllib3.Retry(total=1, status_forcelist=[503], backoff_factor=0)
+        session.mount("https://", HTTPAdapter(max_retries=retry))
+        with pytest.raises(requests.exceptions.RetryError):
+            session.get(API + "gettoken", params=CONTACTS)
+
+
+def test_requests_mock_started_before_keeps_its_hosts() -> None:
+    """A ``responses`` mock the test started first still answers the hosts it mocks."""
+    import responses
+
+    with responses.RequestsMock() as other:
+        other.get("https://api.example.test/ping", json={"pong": True})
+        with intercept():
+            assert requests.get("https://api.example.test/ping").json() == {"pong": True}
+            got = requests.get(API + "gettoken", params=CONTACTS).json()
+            assert got["errcode"] == 0
+        assert requests.get("https://api.example.test/ping").json() == {"pong": True}
+
+
+def test_requests_streaming_and_headers(wecom: Emulator) -> None:
+    params = {"corpid": "nope", "corpsecret": "x"}
+    with requests.get(API + "gettoken", params=params, stream=True) as r:
+        raw = b"".join(r.iter_content(chunk_size=7))
+    assert b'"errcode":40013' in raw
+    assert r.headers["error-code"] == "40013"  # case-insensitive, as from a server
+    assert r.headers["Content-Type"].startswith("application/json")
