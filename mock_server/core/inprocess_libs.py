@@ -21,7 +21,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode, urlsplit
 
-from mock_server.core.pipeline import ApiRequest, ApiResponse
+from mock_server.core.pipeline import ApiRequest, ApiResponse, parse_query
 
 if TYPE_CHECKING:
     from mock_server.core.pipeline import Host as Emulator
@@ -42,7 +42,8 @@ def dispatch(
     headers: dict[str, str],
 ) -> ApiResponse:
     parts = urlsplit(url)
-    req = ApiRequest.from_url_parts(method, parts.path, parts.query, body, headers)
+    # ``headers`` is the caller's own fresh dict: kept, not copied again.
+    req = ApiRequest(method.upper(), parts.path, parse_query(parts.query), body, headers)
     return emulator.handle(req)
 
 
@@ -196,13 +197,29 @@ def requests_answer(emulator: Emulator, adapter: Any, request: Any) -> Any:
             return response
 
 
+class _Exchange:
+    """The "original response" of a urllib3 response: ``requests`` reads cookies from its
+    ``msg``; urllib3 closes it. Nothing is left open in process (a second urllib3 response
+    in its place would cost as much again as the real one)."""
+
+    __slots__ = ("msg",)
+
+    def __init__(self, msg: Any) -> None:
+        self.msg = msg
+
+    def close(self) -> None:
+        return None
+
+    def isclosed(self) -> bool:
+        return True
+
+
 def _urllib3_response(resp: ApiResponse, method: str) -> Any:
-    """A urllib3 response over the answer bytes; the "original response" carries the
-    headers, where ``requests`` reads cookies from."""
+    """A urllib3 response over the answer bytes, as an HTTP connection would hand it over."""
     from urllib3 import HTTPHeaderDict, HTTPResponse
 
     headers = HTTPHeaderDict(_headers(resp))
-    original = HTTPResponse(body=io.BytesIO(), msg=headers, preload_content=False)  # type: ignore[arg-type]
+    original = _Exchange(headers)
     return HTTPResponse(
         body=io.BytesIO(resp.payload()),
         headers=headers,
