@@ -323,7 +323,7 @@ def send_result(corp: Corp, agent: Agent | None, body: dict[str, Any]) -> Page:
         "next_cursor": next_cursor(corp, "groupmsg_send", filters, end_at, total),
         "send_list": page,
     }
-    return Page(out, "send_list", rows.raws[offset:end_at])
+    return Page(out, "send_list", [rows.span(offset, end_at)])
 
 
 def legacy_result(corp: Corp, agent: Agent | None, body: dict[str, Any]) -> dict[str, Any]:

@@ -47,24 +47,22 @@ class PageResponse(JSONResponse):
         super().__init__(success(page.body, "ok"))
         self._key = page.key
         self._raws = page.raws
+        self._count = len(page.body[page.key])
+        self._page: bytes | None = None
         self._parts = list(self.body.items())
 
     def payload(self) -> bytes:
         body = self.body
-        cached = self._encoded
-        if cached is not None and cached[0] is body:
-            return cached[1]  # the journal sizes the answer, the transport sends it: once
         if (
             isinstance(body, dict)
             and len(body) == len(self._parts)
             and all(body.get(k) is v for k, v in self._parts)
-            and len(body[self._key]) == len(self._raws)
+            and len(body[self._key]) == self._count
         ):
-            data = encode(body, self._key, self._raws)
-        else:
-            data = super().payload()
-        self._encoded = (body, data)
-        return data
+            if self._page is None:  # the journal sizes it, the transport sends it: once
+                self._page = encode(body, self._key, self._raws)
+            return self._page
+        return super().payload()
 
 
 F = TypeVar("F", bound=Callable[..., Any])

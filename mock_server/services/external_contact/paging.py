@@ -3,8 +3,7 @@
 ``get_unassigned_list`` and ``get_groupmsg_send_result`` page through tens of thousands of
 rows. Building each page's row dicts and encoding them again on every call cost more than
 the client's own work, so a source list is rendered once into read-only row dicts plus
-their JSON bytes; a page is then a slice of both, and the answer's bytes are the slices
-joined (``Page``). A rendering is reused while its source list is unchanged (the caller
+their JSON bytes in one buffer; a page is then a slice of both (``Page``). A rendering is reused while its source list is unchanged (the caller
 gives a cheap signature), and the cache is bounded in rows per store.
 """
 
@@ -12,6 +11,7 @@ from __future__ import annotations
 
 import threading
 import weakref
+from array import array
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from typing import Any, NoReturn
@@ -55,28 +55,43 @@ class FrozenRow(dict[str, Any]):
 @dataclass
 class Rendered:
     """Rows of one source list, as answer dicts and as their JSON bytes followed by a comma
-    (same order): a page's rows are then one ``join`` away from the answer's bytes."""
+    (same order), the bytes kept in one buffer: a page's rows are one contiguous copy away
+    from the answer's bytes (not a walk over a thousand small objects spread in memory)."""
 
     rows: list[FrozenRow] = field(default_factory=list)
-    raws: list[bytes] = field(default_factory=list)
     keys: list[int] = field(default_factory=list)  # per row, for bisecting (a seq)
+    _pending: list[bytes] = field(default_factory=list)
+    _blob: bytes = b""
+    _offsets: array[int] = field(default_factory=lambda: array("q", [0]))
 
     def add(self, row: dict[str, Any], key: int = 0) -> None:
         frozen = FrozenRow(row)
         self.rows.append(frozen)
-        self.raws.append(orjson.dumps(frozen) + b",")
+        self._pending.append(orjson.dumps(frozen) + b",")
         self.keys.append(key)
+
+    def span(self, start: int, end: int) -> memoryview:
+        """The bytes of ``rows[start:end]``, each row followed by a comma (a view: the
+        answer's encoding is their one copy)."""
+        if self._pending:  # rows added since the last span: into the buffer
+            offsets, at = self._offsets, self._offsets[-1]
+            for raw in self._pending:
+                at += len(raw)
+                offsets.append(at)
+            self._blob += b"".join(self._pending)
+            self._pending = []
+        return memoryview(self._blob)[self._offsets[start] : self._offsets[end]]
 
 
 @dataclass
 class Page:
     """An answer (without errcode/errmsg) whose list ``key`` holds rendered rows; ``raws``
-    are those rows' JSON bytes (each followed by a comma, as ``Rendered`` keeps them), so
-    the answer is encoded without walking the rows again."""
+    are those rows' JSON bytes in chunks (``Rendered.span``: each row followed by a comma),
+    so the answer is encoded without walking the rows again."""
 
     body: dict[str, Any]
     key: str
-    raws: list[bytes]
+    raws: list[memoryview]
 
 
 _lock = threading.Lock()
@@ -113,7 +128,7 @@ def rendered(
     return out
 
 
-def encode(body: dict[str, Any], key: str, raws: list[bytes]) -> bytes:
+def encode(body: dict[str, Any], key: str, raws: list[memoryview]) -> bytes:
     """``orjson.dumps(body)`` where ``raws`` are the bytes of ``body[key]``'s rows, each
     followed by a comma: the small rest is encoded around them and the whole answer is
     copied once."""
@@ -127,8 +142,8 @@ def encode(body: dict[str, Any], key: str, raws: list[bytes]) -> bytes:
             (after if seen else before).append(orjson.dumps(k) + b":" + orjson.dumps(v))
     start = b"{" + b"".join(p + b"," for p in before) + orjson.dumps(key) + b":["
     end = b"]" + b"".join(b"," + p for p in after) + b"}"
-    parts = [start, *raws]
+    parts: list[bytes | memoryview] = [start, *raws]
     if raws:
-        parts[-1] = parts[-1][:-1]  # the last row's comma
+        parts[-1] = raws[-1][:-1]  # the last row's comma
     parts.append(end)
     return b"".join(parts)

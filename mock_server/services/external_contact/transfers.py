@@ -234,7 +234,7 @@ def unassigned(corp: Corp, agent: Agent | None, body: dict[str, Any]) -> Page:
             raise param_error("page_id", "exceed range, use cursor")
         skip = page_id * size
     info: list[dict[str, Any]] = []
-    raws: list[bytes] = []
+    raws: list[memoryview] = []
     more = False
     while index < len(members):
         key = members[index]
@@ -247,9 +247,9 @@ def unassigned(corp: Corp, agent: Agent | None, body: dict[str, Any]) -> Page:
             end = min(pos + room, len(rows.rows))
             if info:
                 info += rows.rows[pos:end]
-                raws += rows.raws[pos:end]
+                raws.append(rows.span(pos, end))
             else:  # one slice, not a slice copied again (a page touches each row once)
-                info, raws = rows.rows[pos:end], rows.raws[pos:end]  # type: ignore[assignment]
+                info, raws = rows.rows[pos:end], [rows.span(pos, end)]  # type: ignore[assignment]
             if end > pos:
                 last = rows.keys[end - 1]
             if end < len(rows.rows):
@@ -267,7 +267,7 @@ def unassigned(corp: Corp, agent: Agent | None, body: dict[str, Any]) -> Page:
                     more = True
                     break
                 info.append(row)
-                raws.append(rows.raws[i])
+                raws.append(rows.span(i, i + 1))
                 last = rows.keys[i]
             if more:
                 break
