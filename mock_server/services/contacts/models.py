@@ -841,7 +841,7 @@ def user_dict(
         leader = user.is_leader_in_dept[:n]
     else:
         visible_depts = visible_departments(corp, agent)
-        idx = [i for i, d in enumerate(user.department) if visible_depts is None or d in visible_depts]
+        idx = [i for i, d in enumerate(user.department) if d in visible_depts]
         department = [user.department[i] for i in idx]
         order = [user.order[i] for i in idx]
         leader = [user.is_leader_in_dept[i] for i in idx]
