@@ -46,7 +46,7 @@ def test_wheel_is_self_contained(tmp_path: Path) -> None:
         for line in zipfile.ZipFile(wheel).read(meta).decode().splitlines()
         if line.startswith("Requires-Dist:") and "extra ==" not in line
     }
-    assert {"flask", "waitress", "pyyaml", "jsonschema", "fastjsonschema", "responses"} <= requires
+    assert {"flask", "waitress", "pyyaml", "jsonschema", "fastjsonschema", "requests"} <= requires
 
     # A fresh venv with the wheel installed non-editable. Its dependencies come from the test
     # venv through a plain path entry (a full resolve from the cache takes ~10-40 s here):

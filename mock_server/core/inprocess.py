@@ -4,20 +4,17 @@ an engine, no sockets.
 ``inprocess_libs`` routes each library: ``requests`` through its transport hook, httpx with
 ``respx``, aiohttp with ``aioresponses``; every other host passes through untouched. While
 intercepting, the network guard (``netguard``) makes any other way to the real WeCom host
-fail loudly. A socket fault (reset, empty reply, garbage) raises exactly what ``requests``
-raises for it: ``requests.ConnectionError`` with the same inner error.
+fail loudly. A socket fault (reset, empty reply, garbage) raises exactly what each library
+raises for it.
 """
 
 from __future__ import annotations
 
 import contextlib
-import http.client
 import os
 import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
-
-from mock_server.core.pipeline import GARBAGE
 
 if TYPE_CHECKING:
     from mock_server.core.pipeline import Host
@@ -84,17 +81,3 @@ class Interceptor(contextlib.ContextDecorator, Generic[E]):
 
     def __exit__(self, *exc: Any) -> None:
         self.stop()
-
-
-def connection_error(kind: str) -> Exception:
-    """The exception ``requests`` raises for this socket fault (same type, same inner error)."""
-    import requests
-    from urllib3.exceptions import ProtocolError
-
-    if kind == "reset":
-        inner: Exception = ConnectionResetError(104, "Connection reset by peer")
-    elif kind == "empty":
-        inner = http.client.RemoteDisconnected("Remote end closed connection without response")
-    else:
-        inner = http.client.BadStatusLine(GARBAGE.decode("latin-1"))
-    return requests.ConnectionError(ProtocolError("Connection aborted.", inner))

@@ -21,7 +21,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode, urlsplit
 
-from mock_server.core.pipeline import ApiRequest, ApiResponse, parse_query
+from mock_server.core.pipeline import GARBAGE, ApiRequest, ApiResponse, parse_query
 
 if TYPE_CHECKING:
     from mock_server.core.pipeline import Host as Emulator
@@ -155,6 +155,20 @@ class RequestsPatch:
             HTTPAdapter.send = self._saved  # type: ignore[method-assign]
 
 
+def connection_error(kind: str) -> Exception:
+    """The exception ``requests`` raises for this socket fault (same type, same inner error)."""
+    import requests
+    from urllib3.exceptions import ProtocolError
+
+    if kind == "reset":
+        inner: Exception = ConnectionResetError(104, "Connection reset by peer")
+    elif kind == "empty":
+        inner = http.client.RemoteDisconnected("Remote end closed connection without response")
+    else:
+        inner = http.client.BadStatusLine(GARBAGE.decode("latin-1"))
+    return requests.ConnectionError(ProtocolError("Connection aborted.", inner))
+
+
 def _request_bytes(body: Any) -> bytes:
     if body is None:
         return b""
@@ -173,8 +187,6 @@ def requests_answer(emulator: Emulator, adapter: Any, request: Any) -> Any:
     the emulator's status codes as urllib3 applies it to a server's."""
     from requests.exceptions import RetryError
     from urllib3.exceptions import MaxRetryError
-
-    from mock_server.core.inprocess import connection_error
 
     body = _request_bytes(request.body)
     method = request.method or "GET"
