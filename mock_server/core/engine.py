@@ -25,7 +25,6 @@ from mock_server.core.journal import (
     BODY_LIMIT,
     DEFAULT_SIZE,
     Journal,
-    bounded,
     cut_text,
 )
 from mock_server.core.pipeline import ApiRequest, ApiResponse, Context, Hooks
@@ -277,7 +276,6 @@ class Engine:
             )
         corp = ctx.resolved_corp
         token = ctx.token
-        answer = resp.body
         entry: dict[str, Any] = {
             "time": self.clock.now(),
             "method": req.method,
@@ -293,12 +291,13 @@ class Engine:
             "client_ip": req.client_ip,
         }
         encoded = None
-        if isinstance(answer, dict):
-            entry["errmsg"] = cut_text(answer.get("errmsg"))
+        head = resp.head()
+        if head is not None:
+            entry["errmsg"] = cut_text(head.get("errmsg"))
             encoded = resp.payload()
             if len(encoded) > ANSWER_BYTES_KEPT:
                 # A big answer (a 50,000-row page) is kept with its lists cut, not whole.
-                entry["response"] = bounded(answer)
+                entry["response"] = resp.bounded()
                 encoded = None
         if ctx.fault:
             entry["fault"] = ctx.fault

@@ -23,6 +23,7 @@ import orjson
 
 from mock_server.core import jsonsafe, registry
 from mock_server.core.errors import WeComError, render_errmsg
+from mock_server.core.journal import bounded
 
 if TYPE_CHECKING:
     from mock_server.core.clock import Clock
@@ -122,6 +123,15 @@ class ApiResponse:
             code = self.body.get("errcode", 0)
             return code if isinstance(code, int) else None
         return None
+
+    def head(self) -> dict[str, Any] | None:
+        """The JSON answer for reading its errcode and errmsg (None when not JSON); a
+        response that builds its big lists on demand gives them without building them."""
+        return self.body if isinstance(self.body, dict) else None
+
+    def bounded(self) -> dict[str, Any]:
+        """The JSON answer with its long top-level lists cut: what the journal keeps."""
+        return bounded(self.body)
 
     def payload(self) -> bytes:
         body = self.body

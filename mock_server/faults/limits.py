@@ -182,7 +182,8 @@ def _block_until(per: str, now: float) -> float:
 
 
 def _key(limit: dict[str, Any], api: str, corp: Corp, agentid: int | None, ip: str) -> str:
-    who = {"corp": corp.corpid, "app": str(agentid), "ip": ip}[limit["key"]]
+    kind = limit["key"]
+    who = corp.corpid if kind == "corp" else ip if kind == "ip" else str(agentid)
     return f"{limit['name']}|{api}|{who}"
 
 

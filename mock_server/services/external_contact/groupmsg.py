@@ -318,12 +318,11 @@ def send_result(corp: Corp, agent: Agent | None, body: dict[str, Any]) -> Page:
     filters = f"{msg.msgid}:{key}"
     offset = page_cursor(corp, "groupmsg_send", filters, body.get("cursor"), total)
     end_at = min(offset + limit, total)
-    page = rows.rows[offset:end_at]
     out = {
         "next_cursor": next_cursor(corp, "groupmsg_send", filters, end_at, total),
-        "send_list": page,
+        "send_list": None,  # the rows, built only if read (``Page``)
     }
-    return Page(out, "send_list", [rows.span(offset, end_at)])
+    return Page(out, "send_list", [rows.span(offset, end_at)], [(rows.rows, offset, end_at)])
 
 
 def legacy_result(corp: Corp, agent: Agent | None, body: dict[str, Any]) -> dict[str, Any]:

@@ -13,6 +13,7 @@ from typing import Any, TypeVar
 import orjson
 
 from mock_server.core.errors import WeComError, param_error
+from mock_server.core.journal import LIST_LIMIT
 from mock_server.core.params import get_int, get_list, get_obj, get_str
 from mock_server.core.pipeline import ApiResponse, Context, success
 from mock_server.core.registry import EXTERNAL, Family
@@ -40,29 +41,66 @@ class JSONResponse(ApiResponse):
 
 class PageResponse(JSONResponse):
     """A success envelope around a ``Page`` of rendered rows: the big list is encoded by
-    joining its rows' bytes. Anything that replaced a part of the answer afterwards (a
-    fault, a hook) makes it encode the answer as it then is."""
+    joining its rows' bytes, and built as a list only when something reads ``body`` (a hook,
+    ``Emulator.call``, contract validation). Anything that replaced a part of the answer
+    afterwards (a fault, a hook) makes it encode the answer as it then is."""
 
     def __init__(self, page: Page) -> None:
         super().__init__(success(page.body, "ok"))
+        self._lazy: Page | None = page
         self._key = page.key
         self._raws = page.raws
-        self._count = len(page.body[page.key])
+        self._count = page.count
         self._page: bytes | None = None
-        self._parts = list(self.body.items())
+        self._parts: list[tuple[str, Any]] = []
+
+    @property
+    def body(self) -> Any:
+        body = self._body
+        page = self._lazy
+        if page is not None:
+            self._lazy = None
+            body[page.key] = page.rows()
+            self._parts = list(body.items())
+        return body
+
+    @body.setter
+    def body(self, value: Any) -> None:
+        self._body = value
+        self._lazy = None
+
+    @property
+    def errcode(self) -> int | None:
+        code = self._body.get("errcode", 0)
+        return code if isinstance(code, int) else None
+
+    def head(self) -> dict[str, Any] | None:
+        return self._body if self._lazy is not None else super().head()
+
+    def bounded(self) -> dict[str, Any]:
+        page = self._lazy
+        if page is None:
+            return super().bounded()
+        out = dict(self._body)
+        rows: list[Any] = page.rows(LIST_LIMIT)
+        if self._count > LIST_LIMIT:
+            rows.append(f"... {self._count - LIST_LIMIT} more")
+        out[page.key] = rows
+        return out
 
     def payload(self) -> bytes:
-        body = self.body
-        if (
-            isinstance(body, dict)
-            and len(body) == len(self._parts)
-            and all(body.get(k) is v for k, v in self._parts)
-            and len(body[self._key]) == self._count
-        ):
-            if self._page is None:  # the journal sizes it, the transport sends it: once
-                self._page = encode(body, self._key, self._raws)
-            return self._page
-        return super().payload()
+        if self._lazy is None:
+            body = self._body
+            if not (
+                isinstance(body, dict)
+                and len(body) == len(self._parts)
+                and all(body.get(k) is v for k, v in self._parts)
+                and len(body[self._key]) == self._count
+            ):
+                return super().payload()
+        if self._page is None:  # the journal sizes it, the transport sends it: once
+            self._page = encode(self._body, self._key, self._raws)
+        return self._page
 
 
 F = TypeVar("F", bound=Callable[..., Any])

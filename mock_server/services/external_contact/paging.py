@@ -12,7 +12,7 @@ from __future__ import annotations
 import threading
 import weakref
 from array import array
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, NoReturn
 
@@ -85,13 +85,31 @@ class Rendered:
 
 @dataclass
 class Page:
-    """An answer (without errcode/errmsg) whose list ``key`` holds rendered rows; ``raws``
-    are those rows' JSON bytes in chunks (``Rendered.span``: each row followed by a comma),
-    so the answer is encoded without walking the rows again."""
+    """An answer (without errcode/errmsg) whose list ``key`` holds rendered rows: ``raws``
+    are their JSON bytes in chunks (``Rendered.span``: each row followed by a comma), so the
+    answer is encoded without walking the rows; ``segments`` say which rows they are
+    (``rows[start:end]`` of each sequence). ``body[key]`` stays a placeholder until a reader
+    asks for the rows: an answer that is only sent never builds its list of a thousand."""
 
     body: dict[str, Any]
     key: str
     raws: list[memoryview]
+    segments: list[tuple[Sequence[FrozenRow], int, int]]
+
+    @property
+    def count(self) -> int:
+        return sum(end - start for _, start, end in self.segments)
+
+    def rows(self, limit: int | None = None) -> list[FrozenRow]:
+        """The rows (the first ``limit`` of them)."""
+        out: list[FrozenRow] = []
+        for seq, start, end in self.segments:
+            if limit is not None:
+                end = min(end, start + limit - len(out))
+            out += seq[start:end]
+            if limit is not None and len(out) >= limit:
+                break
+        return out
 
 
 _lock = threading.Lock()

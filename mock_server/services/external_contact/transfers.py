@@ -8,6 +8,7 @@ are limited to 2 per customer per 90 days. ``settle_transfers`` applies what the
 from __future__ import annotations
 
 from bisect import bisect_right
+from collections.abc import Sequence
 from typing import Any
 
 from mock_server.core.errors import WeComError, param_error
@@ -17,7 +18,7 @@ from mock_server.core.state import Agent, Corp
 from mock_server.services.contacts import models as cm
 from mock_server.services.external_contact import models as m
 from mock_server.services.external_contact import sandbox as sb
-from mock_server.services.external_contact.paging import Page, Rendered, rendered
+from mock_server.services.external_contact.paging import FrozenRow, Page, Rendered, rendered
 from mock_server.services.external_contact.scrm_store import (
     DAY,
     Transfer,
@@ -233,7 +234,8 @@ def unassigned(corp: Corp, agent: Agent | None, body: dict[str, Any]) -> Page:
         if page_id < 0 or page_id * size >= 50_000:
             raise param_error("page_id", "exceed range, use cursor")
         skip = page_id * size
-    info: list[dict[str, Any]] = []
+    segments: list[tuple[Sequence[FrozenRow], int, int]] = []
+    count = 0
     raws: list[memoryview] = []
     more = False
     while index < len(members):
@@ -241,15 +243,13 @@ def unassigned(corp: Corp, agent: Agent | None, body: dict[str, Any]) -> Page:
         rows = _unassigned_rows(corp, key)
         pos = bisect_right(rows.keys, last) if last else 0
         taken = st.assigned.get(key)
-        room = size - len(info)
+        room = size - count
         if not taken and not skip:
             # fast path: nothing of this member is under assignment
             end = min(pos + room, len(rows.rows))
-            if info:
-                info += rows.rows[pos:end]
-                raws.append(rows.span(pos, end))
-            else:  # one slice, not a slice copied again (a page touches each row once)
-                info, raws = rows.rows[pos:end], [rows.span(pos, end)]  # type: ignore[assignment]
+            segments.append((rows.rows, pos, end))
+            raws.append(rows.span(pos, end))
+            count += end - pos
             if end > pos:
                 last = rows.keys[end - 1]
             if end < len(rows.rows):
@@ -263,22 +263,23 @@ def unassigned(corp: Corp, agent: Agent | None, body: dict[str, Any]) -> Page:
                 if skip:
                     skip -= 1
                     continue
-                if len(info) == size:
+                if count == size:
                     more = True
                     break
-                info.append(row)
+                segments.append((rows.rows, i, i + 1))
                 raws.append(rows.span(i, i + 1))
+                count += 1
                 last = rows.keys[i]
             if more:
                 break
         index += 1
         last = 0
-    out: dict[str, Any] = {"info": info, "is_last": not more}
+    out: dict[str, Any] = {"info": None, "is_last": not more}  # rows built if read (``Page``)
     if not page_id or cursor:
         out["next_cursor"] = (
             m.encode_cursor(corp.corpid, "unassigned", "", index, last) if more else ""
         )
-    return Page(out, "info", raws)
+    return Page(out, "info", raws, segments)
 
 
 # -- completion ----------------------------------------------------------------------------------

@@ -132,3 +132,25 @@ def test_renderings_are_bounded_in_rows(
     cached = paging._caches[external_scrm(emu.corp())]
     assert list(cached) == [("unassigned", "sunli")]  # the older renderings were dropped
     assert unassigned(crm, page_size=7) == mine
+
+
+@pytest.mark.parametrize("kept_whole", [True, False])
+def test_journal_shows_a_page_cut_to_its_first_rows(
+    emu: Emulator, crm: Api, monkeypatch: pytest.MonkeyPatch, kept_whole: bool
+) -> None:
+    """Small answers are journaled whole and cut on read; big ones are cut when recorded,
+    from the rendered rows without building the page's list. Both read the same."""
+    from mock_server.core import engine
+
+    if not kept_whole:
+        monkeypatch.setattr(engine, "ANSWER_BYTES_KEPT", 100)
+    emu.member_resigns("xuqiang")
+    resp = _handle(emu, "get_unassigned_list", {"page_size": 25})
+    sent = orjson.loads(resp.payload())
+    assert len(sent["info"]) == 25
+    kept = emu.journal.entries(path="externalcontact/get_unassigned_list")[-1]["response"]
+    assert kept["info"] == [*sent["info"][:20], "... 5 more"]
+    assert {k: v for k, v in kept.items() if k != "info"} == {
+        k: v for k, v in sent.items() if k != "info"
+    }
+    assert resp.body == sent  # read afterwards, the list is built and matches the bytes
