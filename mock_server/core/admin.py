@@ -227,3 +227,18 @@ def endpoints(emu: Host, req: AdminRequest) -> dict[str, Any]:
             for e in emu.registry.endpoints()
         ]
     }
+
+
+def match_path(pattern: str, path: str) -> dict[str, str] | None:
+    """Path parameters of ``path`` against ``/a/<name>/b`` (one segment per ``<name>``)."""
+    want = pattern.strip("/").split("/")
+    got = path.split("?", 1)[0].strip("/").split("/")
+    if len(want) != len(got):
+        return None
+    out: dict[str, str] = {}
+    for w, g in zip(want, got, strict=True):
+        if w.startswith("<") and w.endswith(">"):
+            out[w[1:-1].split(":")[-1]] = g
+        elif w != g:
+            return None
+    return out

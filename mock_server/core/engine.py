@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any, TypeVar, cast
 
 from mock_server.core import pipeline
-from mock_server.core.admin import AdminAction, AdminError, AdminRequest, NoSuchCorp
+from mock_server.core.admin import AdminAction, AdminError, AdminRequest, NoSuchCorp, match_path
 from mock_server.core.admin import admin as core_admin
 from mock_server.core.clock import Clock
 from mock_server.core.errors import WeComError
@@ -131,7 +131,7 @@ class Engine:
         for action in self.admin_actions:
             if action.method != method.upper():
                 continue
-            found = _match(action.path, path)
+            found = match_path(action.path, path)
             if found is not None:
                 return action.run(self, AdminRequest({**params, **found}, body or {}))
         raise AdminError(f"no admin route {method.upper()} /__admin{path}", 404)
@@ -348,21 +348,6 @@ class _InCall(threading.local):
 
 
 _in_call = _InCall()
-
-
-def _match(pattern: str, path: str) -> dict[str, str] | None:
-    """Path parameters of ``path`` against ``/a/<name>/b`` (one segment per ``<name>``)."""
-    want = pattern.strip("/").split("/")
-    got = path.split("?", 1)[0].strip("/").split("/")
-    if len(want) != len(got):
-        return None
-    out: dict[str, str] = {}
-    for w, g in zip(want, got, strict=True):
-        if w.startswith("<") and w.endswith(">"):
-            out[w[1:-1].split(":")[-1]] = g
-        elif w != g:
-            return None
-    return out
 
 
 def _plain(value: Any, _depth: int = 0) -> Any:

@@ -159,6 +159,15 @@ def register_read_routes(bp: Blueprint, emu: Emulator) -> None:
             doc = (view.__doc__ or "").strip().splitlines()[0] if view and view.__doc__ else ""
             methods = sorted(m for m in rule.methods or () if m not in ("HEAD", "OPTIONS"))
             rules.append({"methods": methods, "path": rule.rule, "doc": doc})
+        for action in emu.admin_actions:  # matched by one route (``web.admin``)
+            doc = (action.run.__doc__ or "").strip()
+            rules.append(
+                {
+                    "methods": [action.method],
+                    "path": "/__admin" + action.path,
+                    "doc": doc.splitlines()[0] if doc else "",
+                }
+            )
         rules.sort(key=lambda r: str(r["path"]))
         return jsonify(
             {
