@@ -360,7 +360,7 @@ def bench_http(total: int) -> list[float]:
 
 
 # -- start-up and large fixtures -----------------------------------------------------------
-def bench_startup(tries: int = 3) -> None:
+def bench_startup(tries: int = 5) -> None:
     """Process start to the first answered gettoken, against bare Flask on waitress (the same
     runs, interleaved); the target is at most 2x bare Flask."""
     print("start-up (process start to first answer), interleaved with bare Flask", flush=True)
@@ -490,7 +490,7 @@ def main(argv: list[str] | None = None) -> int:
         print("== core", flush=True)
         ratios += bench_intercept(300 if args.quick else 2000)
         ratios += bench_http(400 if args.quick else 3000)
-        bench_startup(1 if args.quick else 3)
+        bench_startup(1 if args.quick else 5)
         bench_construction(5 if args.quick else 20)
         bench_fixture(10_000)
         worst = min(ratios)
