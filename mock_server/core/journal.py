@@ -29,7 +29,9 @@ BODY_LIMIT = 4096  # request bodies larger than this are journaled as a preview
 TEXT_LIMIT = 2048  # query values, errmsg, notes: longer text is cut
 ENTRY_OVERHEAD = 600  # bytes of a small entry (dict, keys, numbers)
 LIST_LIMIT = 20  # an answer's top-level lists are shown cut to this many items
-ANSWER_BYTES_KEPT = 64 * 1024  # a larger answer is kept as a dict with its lists cut
+# A larger answer is kept as a dict with its lists cut: holding every big answer's bytes
+# would make each call's encoding a fresh allocation instead of reusing freed memory.
+ANSWER_BYTES_KEPT = 16 * 1024
 # Private keys of a recorded call, rendered by ``entries()``.
 RAW_QUERY = "_query"
 RAW_ANSWER = "_answer"
@@ -130,7 +132,7 @@ class Journal:
         body = entry.get("body")
         if body is not None:
             size += len(body) if type(body) is str else entry_bytes({"body": body})
-        for key in ("fault", "warnings", "notes"):
+        for key in ("response", "fault", "warnings", "notes"):
             if key in entry:
                 size += entry_bytes({key: entry[key]})
         entry[RAW_QUERY] = query

@@ -10,8 +10,6 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar
 
-import orjson
-
 from mock_server.core.errors import WeComError, param_error
 from mock_server.core.journal import LIST_LIMIT
 from mock_server.core.params import get_int, get_list, get_obj, get_str
@@ -27,19 +25,7 @@ api = Family("external_contact")
 SCOPE: dict[str, Any] = {"scopes": (EXTERNAL,), "app_permission": "externalcontact"}
 
 
-class JSONResponse(ApiResponse):
-    """A success envelope encoded with orjson: CRM pages are big (100 rows, ~56 KB) and the
-    stdlib encoder was most of the time of a ``batch/get_by_user`` call. Same bytes as
-    ``json.dumps(ensure_ascii=False, separators=(",", ":"))``; falls back to it if needed."""
-
-    def payload(self) -> bytes:
-        try:
-            return orjson.dumps(self.body)
-        except TypeError:
-            return super().payload()
-
-
-class PageResponse(JSONResponse):
+class PageResponse(ApiResponse):
     """A success envelope around a ``Page`` of rendered rows: the big list is encoded by
     joining its rows' bytes, and built as a list only when something reads ``body`` (a hook,
     ``Emulator.call``, contract validation). Anything that replaced a part of the answer
@@ -173,7 +159,7 @@ def external_get(ctx: Context) -> dict[str, Any]:
     **SCOPE,
 )
 @keep_empty(external_contact_list=[])
-def batch_get_by_user(ctx: Context) -> JSONResponse:
+def batch_get_by_user(ctx: Context) -> ApiResponse:
     """Customers of up to 100 members, one row per (customer, member), paged by cursor."""
     body = ctx.json()
     if "userid_list" not in body and "userid" in body:
@@ -196,7 +182,7 @@ def batch_get_by_user(ctx: Context) -> JSONResponse:
     limit = min(limit, m.BATCH_LIMIT_MAX)  # larger values are clamped, not rejected
     cursor = get_str(body, "cursor")
     page = cu.batch_by_user(ctx.corp, ctx.agent, userids, cursor, limit)
-    return JSONResponse(success(page, "ok"))
+    return ApiResponse(success(page, "ok"))
 
 
 @api.endpoint(
