@@ -156,6 +156,13 @@ def test_template_limit(emu: Emulator, oa_api: Api) -> None:
     assert oa_api.post("oa/approval/create_template", template())["errcode"] == 301087
 
 
+def test_legacy_getapprovaldata_empty_window(emu: Emulator, oa_api: Api) -> None:
+    """No approval in the window: an empty page and no next_spnum (the answer conforms to
+    its schema, which the contract check at teardown verifies)."""
+    body = oa_api.post("corp/getapprovaldata", {"starttime": 63, "endtime": 60950})
+    assert body == {"errcode": 0, "errmsg": "ok", "count": 0, "total": 0, "data": []}
+
+
 def test_legacy_getapprovaldata(emu: Emulator, oa_api: Api) -> None:
     now = emu.clock.time()
     sp_leave = oa_api.post("oa/applyevent", leave_body())["sp_no"]
