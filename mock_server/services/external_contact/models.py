@@ -8,6 +8,7 @@ No HTTP here. The resources' rules live in their own modules (``customers``, ``t
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import struct
 from collections.abc import Set as AbstractSet
@@ -208,6 +209,7 @@ def member_version(chat: GroupChat) -> str:
 # ---------------------------------------------------------------------------------------
 # Cursors: opaque 43-char strings like the real ones, bound to the query they came from
 # ---------------------------------------------------------------------------------------
+@functools.lru_cache(maxsize=4096)  # a pager asks for the same binding page after page
 def _binding(corpid: str, kind: str, filters: str) -> bytes:
     return hashlib.sha256(f"{corpid}|{kind}|{filters}".encode()).digest()[:8]
 
