@@ -29,7 +29,10 @@ def _callback(body: dict[str, Any]) -> dict[str, str] | None:
     url = get_str(raw, "url")
     if url is None:
         return None
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # "http://[" (an unclosed IPv6 bracket)
+        raise param_error("callback.url", "invalid") from None
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise param_error("callback.url", "invalid")
     token = get_str(raw, "token") or ""

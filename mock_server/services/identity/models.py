@@ -110,9 +110,12 @@ class LoginRequest:
 
 def host_of(url: str) -> str:
     """``host[:port]`` of a URL, lower-case; the default port of the scheme is dropped."""
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:  # an unclosed IPv6 bracket, a port out of range: no host to match
+        return ""
     host = (parts.hostname or "").lower()
-    port = parts.port
     if port is not None and not (
         (parts.scheme == "http" and port == 80) or (parts.scheme == "https" and port == 443)
     ):

@@ -372,6 +372,7 @@ def test_bad_fields(emu: Emulator, jobs: Jobs, kind: str) -> None:
         assert r["errcode"] == 40058
     for bad_cb in (
         {"url": "ftp://x", "token": "t", "encodingaeskey": KEY},
+        {"url": "http://[", "token": "t", "encodingaeskey": KEY},  # urllib refuses to split it
         {"url": "http://127.0.0.1:9/cb", "token": "", "encodingaeskey": KEY},
         {"url": "http://127.0.0.1:9/cb", "token": "t", "encodingaeskey": "short"},
         "http://127.0.0.1:9/cb",

@@ -328,3 +328,12 @@ def test_a_read_of_the_trusted_domain_creates_no_settings(emu: Emulator) -> None
     assert trusted_domain(emu.corp(), 424242) == ""
     assert 424242 not in apps(emu.corp()).settings
     assert emu.state_fingerprint() == before
+
+
+def test_unparseable_redirect_uri_has_no_host() -> None:
+    """An unclosed IPv6 bracket or a port out of range matches no trusted domain."""
+    from mock_server.services.identity.models import host_of
+
+    assert host_of("http://[") == ""
+    assert host_of("https://app.example.com:99999/cb") == ""
+    assert host_of("https://App.Example.com:443/cb") == "app.example.com"
