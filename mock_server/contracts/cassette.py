@@ -190,7 +190,7 @@ def fixture_from_cassette(path: str | Path) -> dict[str, Any]:
         if name == "tag/list":
             for t in body.get("taglist", []):
                 tags.setdefault(t["tagid"], {"tagid": t["tagid"], "tagname": t["tagname"]})
-        if name == "tag/get" and query.get("tagid", "").isdigit():
+        if name == "tag/get" and query.get("tagid", "").isdecimal():
             tagid = int(query["tagid"])
             tag = tags.setdefault(tagid, {"tagid": tagid, "tagname": body.get("tagname", "")})
             tag["users"] = [u["userid"] for u in body.get("userlist", [])]

@@ -51,7 +51,7 @@ def get_int(
         raise json_type_error(type_errcode, f"{key} expect int.")
     if isinstance(value, int):
         return value
-    if allow_str and isinstance(value, str) and value.strip().lstrip("-").isdigit():
+    if allow_str and isinstance(value, str) and value.strip().lstrip("-").isdecimal():
         return int(value.strip())
     raise json_type_error(type_errcode, f"{key} expect int.")
 

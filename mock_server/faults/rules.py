@@ -92,7 +92,7 @@ def _lookup(body: Any, dotted: str) -> tuple[bool, Any]:
     for part in dotted.split("."):
         if isinstance(cur, dict) and part in cur:
             cur = cur[part]
-        elif isinstance(cur, list) and part.isdigit() and int(part) < len(cur):
+        elif isinstance(cur, list) and part.isdecimal() and int(part) < len(cur):
             cur = cur[int(part)]
         else:
             return False, None

@@ -220,7 +220,7 @@ def _dig(entry: dict[str, Any], dotted: str) -> Any:
     for part in dotted.split("."):
         if isinstance(cur, dict):
             cur = cur.get(part)
-        elif isinstance(cur, list) and part.isdigit() and int(part) < len(cur):
+        elif isinstance(cur, list) and part.isdecimal() and int(part) < len(cur):
             cur = cur[int(part)]
         else:
             return None

@@ -200,7 +200,7 @@ class TlsFront:
                 conn.sendall(b"HTTP/1.1 200 Connection Established\r\n\r\n")
                 self._tls_to_backend(conn, b"")
                 return
-            if self.passthrough and port_s.isdigit():
+            if self.passthrough and port_s.isdecimal():
                 try:
                     upstream = socket.create_connection((host, int(port_s)), timeout=30)
                 except OSError as exc:

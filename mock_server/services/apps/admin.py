@@ -65,7 +65,7 @@ def menu_click(emu: Host, req: AdminRequest) -> dict[str, Any]:
 def privacy(emu: Host, req: AdminRequest) -> dict[str, Any]:
     """Switch an app's privacy rules: {mode: modern|legacy}."""
     raw = req.params["agentid"]
-    if not raw.isdigit():
+    if not raw.isdecimal():
         raise AdminError("agentid must be an integer", status=404)
     mode = req.body.get("mode")
     try:

@@ -127,7 +127,7 @@ def own_agent(corp: Corp, caller_agentid: int | None, raw: Any) -> Agent:
     if isinstance(raw, bool):
         raise WeComError(40056)
     if isinstance(raw, str):
-        if not raw.strip().isdigit():
+        if not raw.strip().isdecimal():
             raise WeComError(40056)
         raw = int(raw)
     if not isinstance(raw, int):
@@ -181,7 +181,7 @@ def _flag(body: dict[str, Any], key: str, errcode: int) -> int | None:
     if key not in body or body[key] is None:
         return None
     value = body[key]
-    if isinstance(value, str) and value.strip().isdigit():
+    if isinstance(value, str) and value.strip().isdecimal():
         value = int(value)
     if isinstance(value, bool) or not isinstance(value, int):
         raise json_type_error(40058, f"{key} expect int.")

@@ -73,7 +73,7 @@ def app_key(corp: Corp, app: Any) -> str:
 
 def agentid_of(key: str) -> int | None:
     """The AgentID a receiver's callbacks carry (None for contacts / customer contact)."""
-    if key.isdigit():
+    if key.isdecimal():
         return int(key)
     if key == "approval":
         return APPROVAL_AGENTID

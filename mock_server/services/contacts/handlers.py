@@ -441,7 +441,7 @@ def tag_create(ctx: Context) -> dict[str, Any]:
     """Create a tag (owned by the calling app)."""
     body = ctx.json()
     tagid = body.get("tagid")
-    if isinstance(tagid, str) and tagid.isdigit():
+    if isinstance(tagid, str) and tagid.isdecimal():
         tagid = int(tagid)
     tag = m.create_tag(ctx.corp, body.get("tagname"), tagid, ctx.agentid)
     return {"tagid": tag.tagid}

@@ -462,14 +462,14 @@ def valid_mobile(mobile: str) -> bool:
         digits = rest.replace(" ", "")
         if not rest:  # "+8613800000000": the country code is not separated
             return mobile[1:3] == "86" and _mainland(mobile[3:].replace(" ", ""))
-        if not code.isdigit() or not 1 <= len(code) <= 4:
+        if not code.isdecimal() or not 1 <= len(code) <= 4:
             return False
         return _mainland(digits) if code == "86" else 5 <= len(digits) <= 15
     return _mainland(mobile.replace(" ", "").replace("-", ""))
 
 
 def _mainland(digits: str) -> bool:
-    return len(digits) == 11 and digits.isdigit() and digits.startswith("1")
+    return len(digits) == 11 and digits.isdecimal() and digits.startswith("1")
 
 
 def normalize_mobile(mobile: str) -> str:
@@ -498,7 +498,7 @@ def _int_list(value: Any, field_name: str, errcode: int = 40058) -> list[int]:
     if not isinstance(value, list) or any(
         isinstance(v, bool) or not isinstance(v, int) for v in value
     ):
-        if isinstance(value, list) and all(isinstance(v, str) and v.isdigit() for v in value):
+        if isinstance(value, list) and all(isinstance(v, str) and v.isdecimal() for v in value):
             return [int(v) for v in value]
         raise json_type_error(
             errcode, None if errcode == 40066 else f"{field_name} expect array of int."

@@ -27,7 +27,7 @@ def _ids(value: Any, field: str) -> list[Any]:
         raise json_type_error(40058, f"{field} expect array.")
     out: list[Any] = []
     for v in value:
-        if isinstance(v, str) and v.strip().isdigit():
+        if isinstance(v, str) and v.strip().isdecimal():
             out.append(int(v))
         elif isinstance(v, int) and not isinstance(v, bool):
             out.append(v)

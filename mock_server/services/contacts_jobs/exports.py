@@ -46,7 +46,7 @@ def check_params(body: dict[str, Any]) -> tuple[str, int]:
     block = body.get("block_size")
     if block is None:
         block = MAX_BLOCK
-    if isinstance(block, str) and block.isdigit():
+    if isinstance(block, str) and block.isdecimal():
         block = int(block)
     if isinstance(block, bool) or not isinstance(block, int):
         raise WeComError(40058, "block_size expect int.", json_warning=True)

@@ -24,7 +24,7 @@ def batch_invite(ctx: Context) -> dict[str, Any]:
 def corp_get_join_qrcode(ctx: Context) -> dict[str, Any]:
     """The corp's join QR code link (valid 7 days) in one of four sizes."""
     raw = ctx.query.get("size_type") or "3"  # wechatpy's default; the doc names none
-    size = int(raw) if raw.isdigit() else 0
+    size = int(raw) if raw.isdecimal() else 0
     return {"join_qrcode": directory.join_qrcode(ctx.corp, size)}
 
 

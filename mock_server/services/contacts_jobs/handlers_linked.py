@@ -148,7 +148,7 @@ def linkedcorp_message_send(ctx: Context) -> dict[str, Any]:
     for pid in toparty:
         if "/" in pid:
             lid, _, raw = pid.partition("/")
-            d = int(raw) if raw.isdigit() else -1
+            d = int(raw) if raw.isdecimal() else -1
             if lid != lstore.linkedid or d not in partner_depts:
                 invalid["invalidparty"].append(pid)
                 continue
@@ -157,14 +157,14 @@ def linkedcorp_message_send(ctx: Context) -> dict[str, Any]:
                 if sub & set(lstore.users[key]["department"]):
                     add_partner(key)
             continue
-        if not pid.isdigit() or int(pid) not in store.departments or int(pid) not in own_depts:
+        if not pid.isdecimal() or int(pid) not in store.departments or int(pid) not in own_depts:
             invalid["invalidparty"].append(pid)
             continue
         for u in store.users_in(int(pid), recursive=True):
             if u.key in own_users:
                 targets[u.key] = u.userid
     for tid in totag:
-        tag = store.tags.get(int(tid)) if tid.isdigit() else None
+        tag = store.tags.get(int(tid)) if tid.isdecimal() else None
         if tag is None:
             invalid["invalidtag"].append(tid)
             continue

@@ -149,7 +149,7 @@ def visible(corp: Corp, agentid: int | None) -> tuple[list[int], list[str]]:
     depts: list[int] = []
     for ref in perm["department_ids"]:
         linkedid, _, raw = ref.partition("/")
-        if linkedid == store.linkedid and raw.isdigit() and int(raw) in store.departments:
+        if linkedid == store.linkedid and raw.isdecimal() and int(raw) in store.departments:
             depts.extend(d for d in subtree(store, int(raw)) if d not in depts)
     users = [k for k, u in store.users.items() if set(u["department"]) & set(depts)]
     users += [
@@ -201,7 +201,7 @@ def get_user(corp: Corp, agentid: int | None, ref: Any) -> dict[str, Any]:
 def _department(corp: Corp, agentid: int | None, ref: Any) -> tuple[int, list[int]]:
     store = linkedcorp(corp)
     linkedid, _, raw = ref.partition("/") if isinstance(ref, str) else ("", "", "")
-    if not raw.isdigit():
+    if not raw.isdecimal():
         raise param_error("department_id", "invalid")
     dept_id = int(raw)
     if linkedid != store.linkedid or dept_id not in store.departments:

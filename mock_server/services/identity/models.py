@@ -144,7 +144,7 @@ def parse_login(corp_lookup: dict[str, Corp], params: dict[str, str], kind: str)
     raw_agent = params.get("agentid", "")
     agentid: int | None = None
     if raw_agent:
-        if not raw_agent.isdigit() or int(raw_agent) not in corp.agents:
+        if not raw_agent.isdecimal() or int(raw_agent) not in corp.agents:
             raise AuthorizeError("agentid参数错误 (no such app)")
         agentid = int(raw_agent)
     state = params.get("state", "")
@@ -422,7 +422,7 @@ def check_signature(
     if host not in [d for d in domains if d]:
         return _bad(80001, f"{kind}:not match any reliable domain")
     ts = str(timestamp)
-    if not ts.isdigit() or len(ts) > 10:
+    if not ts.isdecimal() or len(ts) > 10:
         return _bad(40093, f"{kind}:invalid signature (timestamp must be Unix seconds)")
     wanted_owner: Any = agentid if kind == "agentConfig" else "corp"
     for ticket, (owner, expires_at) in store.issued_tickets.items():

@@ -28,7 +28,7 @@ def _translate_ids(ctx: Context, text: str) -> str:
         if kind == "userName":
             u = store.find_user(ident)
             return u.name if u else match.group(0)
-        d = store.departments.get(int(ident)) if ident.isdigit() else None
+        d = store.departments.get(int(ident)) if ident.isdecimal() else None
         return d.name if d else match.group(0)
 
     return _ID_TRANS_RE.sub(repl, text)

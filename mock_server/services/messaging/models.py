@@ -245,7 +245,7 @@ def resolve_recipients(
     visible_depts = cm.visible_departments(corp, agent)
     invalid_parties: list[str] = []
     for pid in toparty:
-        dept = int(pid) if pid.isdigit() else None
+        dept = int(pid) if pid.isdecimal() else None
         if dept is None or dept not in store.departments or dept not in visible_depts:
             invalid_parties.append(pid)
             continue
@@ -253,7 +253,7 @@ def resolve_recipients(
             add(u.key)
     invalid_tags: list[str] = []
     for tid in totag:
-        tag = store.tags.get(int(tid)) if tid.isdigit() else None
+        tag = store.tags.get(int(tid)) if tid.isdecimal() else None
         if tag is None:
             invalid_tags.append(tid)
             continue

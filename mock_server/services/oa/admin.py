@@ -59,7 +59,7 @@ def approval_list(emu: Host, req: AdminRequest) -> dict[str, Any]:
     where: dict[str, Any] = {}
     raw = req.text("sp_status")
     if raw:
-        if not raw.isdigit():
+        if not raw.isdecimal():
             raise AdminError("sp_status must be an integer")
         where["sp_status"] = int(raw)
     return {"approvals": _api(emu).approvals(req.corpid(emu), **where)}

@@ -58,7 +58,7 @@ def applyevent(ctx: Context) -> dict[str, Any]:
 
 def _time(body: dict[str, Any], key: str) -> int:
     raw = body.get(key)
-    if isinstance(raw, bool) or not isinstance(raw, int | str) or not str(raw).isdigit():
+    if isinstance(raw, bool) or not isinstance(raw, int | str) or not str(raw).isdecimal():
         raise WeComError(301025, f"{key} invalid.")
     return int(raw)
 
@@ -73,7 +73,7 @@ def _decode_cursor(raw: Any) -> int:
     try:
         text = base64.urlsafe_b64decode(str(raw) + "=" * (-len(str(raw)) % 4)).decode()
         prefix, offset = text.split(":")
-        if prefix != "spcur" or not offset.isdigit():
+        if prefix != "spcur" or not offset.isdecimal():
             raise ValueError
         return int(offset)
     except (ValueError, UnicodeDecodeError):
@@ -112,14 +112,14 @@ def getapprovalinfo(ctx: Context) -> dict[str, Any]:
     if end - start > MAX_SPAN:
         raise WeComError(301112)
     size = body.get("size", MAX_SIZE)
-    if isinstance(size, bool) or not isinstance(size, int | str) or not str(size).isdigit():
+    if isinstance(size, bool) or not isinstance(size, int | str) or not str(size).isdecimal():
         raise WeComError(301025, "size invalid.")
     # Documented maximum 100: larger sizes are served as 100 (unconfirmed: cap vs. error).
     size = min(int(size), MAX_SIZE) or MAX_SIZE
     legacy = "new_cursor" not in body and "cursor" in body
     if legacy:
         offset = body.get("cursor") or 0
-        if isinstance(offset, bool) or not str(offset).isdigit():
+        if isinstance(offset, bool) or not str(offset).isdecimal():
             raise WeComError(301025, "cursor invalid.")
         offset = int(offset)
     else:
@@ -141,7 +141,7 @@ def getapprovalinfo(ctx: Context) -> dict[str, Any]:
         }:
             return False
         if "department" in filters:
-            wanted = {int(d) for d in filters["department"] if d.isdigit()}
+            wanted = {int(d) for d in filters["department"] if d.isdecimal()}
             user = store.find_user(app.creator)
             if not wanted.intersection(user.department if user else [app.partyid]):
                 return False

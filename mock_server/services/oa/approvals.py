@@ -165,7 +165,7 @@ def apply(
     if dept in (None, 0, "0", ""):
         partyid = creator.main_department or (creator.department or [1])[0]
     else:
-        partyid = int(dept) if str(dept).isdigit() else -1
+        partyid = int(dept) if str(dept).isdecimal() else -1
         if partyid not in creator.department:
             raise WeComError(301025, "choose_department is not the creator's department.")
     levels, notifyer, notify_type = _flow(corp, body, tpl)

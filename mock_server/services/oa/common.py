@@ -33,7 +33,7 @@ def int_field(data: dict[str, Any], key: str, errcode: int, default: int | None 
     raw = data.get(key, default)
     if raw is None or isinstance(raw, bool):
         raise WeComError(errcode, f"{key} required.")
-    if isinstance(raw, str) and raw.lstrip("-").isdigit():
+    if isinstance(raw, str) and raw.lstrip("-").isdecimal():
         return int(raw)
     if not isinstance(raw, int):
         raise WeComError(errcode, f"{key} must be an integer.")

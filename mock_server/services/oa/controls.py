@@ -136,7 +136,7 @@ def _obj(value: Any, key: str, cid: str) -> dict[str, Any]:
 
 
 def _ts(value: Any, cid: str, name: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, int | str) or not str(value).isdigit():
+    if isinstance(value, bool) or not isinstance(value, int | str) or not str(value).isdecimal():
         raise _bad(cid, f"{name} must be a unix timestamp")
     return int(value)
 
@@ -295,7 +295,7 @@ def _contact(corp: Corp, value: dict[str, Any], cfg: dict[str, Any], cid: str) -
         shown = []
         for d in depts:
             did = str(d.get("openapi_id", ""))
-            if not did.isdigit() or int(did) not in store.departments:
+            if not did.isdecimal() or int(did) not in store.departments:
                 raise _bad(cid, f"unknown department {did}")
             shown.append({"openapi_id": did, "name": store.departments[int(did)].name})
         return {"departments": shown}

@@ -255,3 +255,20 @@ def test_menu_click_refuses_what_a_client_could_not_do(emu: Emulator) -> None:
         emu.menu_click(OPS, "nobody", "ALERTS_TODAY")
     # The demo app's fixture menu works as is.
     assert emu.menu_click(OPS, "lisi", "ALERTS_TODAY")["event"] == "click"
+
+
+def test_superscript_digits_are_not_numbers() -> None:
+    """``"³".isdigit()`` is true but ``int("³")`` fails: such ids are invalid input (40056),
+    not a crash (-1)."""
+    from mock_server import Emulator
+
+    emu = Emulator()
+    token = emu.token("app", 1000002)
+    body = emu.call("GET", "agent/get", params={"access_token": token, "agentid": "³"})
+    assert body["errcode"] == 40056
+    assert (
+        emu.call("GET", "agent/get", params={"access_token": token, "agentid": "1000002"})[
+            "errcode"
+        ]
+        == 0
+    )

@@ -71,12 +71,12 @@ def rule_members(corp: Corp, rule: dict[str, Any]) -> set[str]:
             out.add(user.key)
     depts: set[int] = set()
     for p in rng.get("party_id", []):
-        if str(p).isdigit() and int(p) in store.departments:
+        if str(p).isdecimal() and int(p) in store.departments:
             depts.update(store.subtree(int(p)))
     if depts:
         out.update(u.key for u in store.users.values() if depts.intersection(u.department))
     for t in rng.get("tagid", []):
-        tag = store.tags.get(int(t)) if str(t).isdigit() else None
+        tag = store.tags.get(int(t)) if str(t).isdecimal() else None
         if tag is None:
             continue
         out.update(tag.users)

@@ -74,7 +74,7 @@ def get_record_list(ctx: Context) -> dict[str, Any]:
         if "template_id" in wanted and r["template_id"] not in wanted["template_id"]:
             return False
         if "department" in wanted:
-            ids = {int(d) for d in wanted["department"] if d.isdigit()}
+            ids = {int(d) for d in wanted["department"] if d.isdecimal()}
             if not any(store.is_descendant(p, d) for p in r["partyids"] for d in ids):
                 return False
         return True

@@ -163,7 +163,7 @@ def living_get_user_all_livingid(ctx: Context) -> dict[str, Any]:
     if user is None:
         raise WeComError(40058, "userid invalid.")
     cursor = body.get("cursor") or "0"
-    if not isinstance(cursor, str) or not cursor.isdigit():
+    if not isinstance(cursor, str) or not cursor.isdecimal():
         raise WeComError(40058, "cursor invalid.")
     limit = _uint(body, "limit", 100)
     if not 1 <= limit <= 100:

@@ -292,7 +292,7 @@ def user_meetingids(
         raise WeComError(400223)
     cursor = body.get("cursor") or "0"
     limit = body.get("limit", 100)
-    if not str(cursor).isdigit():
+    if not str(cursor).isdecimal():
         raise WeComError(40058, "cursor invalid.")
     if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= 100:
         raise WeComError(40058, "limit must be 1..100.")
