@@ -8,7 +8,7 @@ action under ``/__admin``; tests can run the same functions in-process with ``En
 from __future__ import annotations
 
 import inspect
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -242,3 +242,16 @@ def match_path(pattern: str, path: str) -> dict[str, str] | None:
         elif w != g:
             return None
     return out
+
+
+def find_action(
+    actions: Iterable[AdminAction], method: str, path: str
+) -> tuple[AdminAction, dict[str, str]] | None:
+    """The action answering ``method path`` (under ``/__admin``) and its path parameters."""
+    method = method.upper()
+    for action in actions:
+        if action.method == method:
+            found = match_path(action.path, path)
+            if found is not None:
+                return action, found
+    return None

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any, TypeVar, cast
 
 from mock_server.core import pipeline
-from mock_server.core.admin import AdminAction, AdminError, AdminRequest, NoSuchCorp, match_path
+from mock_server.core.admin import AdminAction, AdminError, AdminRequest, NoSuchCorp, find_action
 from mock_server.core.admin import admin as core_admin
 from mock_server.core.clock import Clock
 from mock_server.core.errors import WeComError
@@ -128,12 +128,10 @@ class Engine:
 
         Raises ``AdminError`` as the HTTP route would answer it with its status.
         """
-        for action in self.admin_actions:
-            if action.method != method.upper():
-                continue
-            found = match_path(action.path, path)
-            if found is not None:
-                return action.run(self, AdminRequest({**params, **found}, body or {}))
+        hit = find_action(self.admin_actions, method, path)
+        if hit is not None:
+            action, found = hit
+            return action.run(self, AdminRequest({**params, **found}, body or {}))
         raise AdminError(f"no admin route {method.upper()} /__admin{path}", 404)
 
     # -- state -----------------------------------------------------------------------
@@ -275,15 +273,14 @@ class Engine:
                 else req.body[:2048].decode("utf-8", "replace")
             )
         corp = ctx.resolved_corp
-        token = ctx.token
         entry: dict[str, Any] = {
             "time": self.clock.now(),
             "method": req.method,
             "path": req.path,
             "endpoint": ctx.endpoint.name if ctx.endpoint else None,
             "corpid": corp.corpid if corp is not None else req.query.get("corpid"),
-            "scope": token.scope if token is not None else None,
-            "agentid": token.agentid if token is not None else None,
+            "scope": ctx.scope,
+            "agentid": ctx.agentid,
             "body": body,
             "errcode": resp.errcode,
             "errmsg": None,

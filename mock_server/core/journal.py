@@ -37,18 +37,15 @@ RAW_QUERY = "_query"
 RAW_ANSWER = "_answer"
 
 
-def entry_bytes(entry: dict[str, Any], skip: str | None = None) -> int:
+def entry_bytes(entry: dict[str, Any]) -> int:
     """A cheap estimate of an entry's memory: its text lengths plus a fixed overhead.
 
-    ``skip``: a top-level key not walked (its size is known otherwise). Runs on every call:
-    the flat top level is summed inline; a nested value (a request body, the first rows of
+    The flat top level is summed inline; a nested value (a request body, the first rows of
     an answer) counts by its JSON length, which orjson gives in microseconds, and is walked
     only when it is no JSON.
     """
     total = ENTRY_OVERHEAD
     for k, v in entry.items():
-        if k == skip:
-            continue
         total += len(k) + 16
         t = type(v)
         if t is str:
@@ -98,25 +95,9 @@ class Journal:
     def size(self) -> int:
         return self._entries.maxlen or 0
 
-    def record(self, entry: dict[str, Any], sized: tuple[str, int] | None = None) -> dict[str, Any]:
-        """Append an entry. ``sized``: a top-level key whose size is known (the answer, by
-        the encoded length the transport needs anyway), so the estimate does not walk it."""
-        if sized is None:
-            size = entry_bytes(entry)
-        else:
-            size = entry_bytes(entry, sized[0]) + sized[1]
-        with self._lock:
-            entry["id"] = next(self._seq)
-            if len(self._entries) == self._entries.maxlen:
-                self.dropped += 1
-                self.bytes -= self._sizes.popleft()
-            self._entries.append(entry)
-            self._sizes.append(size)
-            self.bytes += size
-            while self.bytes > self.max_bytes and len(self._entries) > 1:
-                self._entries.popleft()
-                self.bytes -= self._sizes.popleft()
-                self.dropped += 1
+    def record(self, entry: dict[str, Any]) -> dict[str, Any]:
+        """Append an entry, sized by walking it."""
+        self._append(entry, entry_bytes(entry))
         return entry
 
     def record_call(
@@ -139,6 +120,10 @@ class Journal:
         if answer is not None:
             entry[RAW_ANSWER] = answer
             size += len(answer)
+        self._append(entry, size)
+
+    def _append(self, entry: dict[str, Any], size: int) -> None:
+        """Number the entry and keep it; the oldest go while over either bound."""
         with self._lock:
             entry["id"] = next(self._seq)
             if len(self._entries) == self._entries.maxlen:

@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 from flask import Blueprint, Response, current_app, jsonify, request
 
 from mock_server.core import jsonsafe
-from mock_server.core.admin import AdminAction, AdminError, AdminRequest, match_path
+from mock_server.core.admin import AdminError, AdminRequest, find_action
 from mock_server.core.engine import Engine
 
 
@@ -138,21 +138,18 @@ def admin_blueprint(emu: Engine) -> Blueprint:
     from mock_server.web.dashboard import register_read_routes
 
     register_read_routes(bp, emu)  # type: ignore[arg-type]
+
     # The plugins' actions are matched here, not each compiled into a Flask rule: 65 rules
     # cost a fifth of the server's start-up.
-    by_method: dict[str, list[AdminAction]] = {}
-    for action in emu.admin_actions:
-        by_method.setdefault(action.method, []).append(action)
-
     @bp.route("/<path:_rest>", methods=["GET", "POST", "PUT", "DELETE", "PATCH"])
     def dispatch(_rest: str) -> Any:
-        for action in by_method.get(request.method, ()):
-            found = match_path(action.path, _rest)
-            if found is not None:
-                params = {**request.args.to_dict(flat=True), **found}
-                # Only ``AdminError`` (bad input, an unknown corp or id) is a 4xx; anything
-                # else an action raises is a bug: Flask logs it and answers 500 in JSON.
-                return jsonify(action.run(emu, AdminRequest(params, _body()))), action.status
+        hit = find_action(emu.admin_actions, request.method, _rest)
+        if hit is not None:
+            action, found = hit
+            params = {**request.args.to_dict(flat=True), **found}
+            # Only ``AdminError`` (bad input, an unknown corp or id) is a 4xx; anything else
+            # an action raises is a bug: Flask logs it and answers 500 in JSON.
+            return jsonify(action.run(emu, AdminRequest(params, _body()))), action.status
         resp = jsonify({"error": f"no admin route {request.method} /__admin/{_rest}"})
         resp.status_code = 404
         return resp
