@@ -114,7 +114,12 @@ def shutdown_waitress(server: Any, thread: threading.Thread | None, timeout: flo
                 log.debug("closing channel failed", exc_info=True)
 
     if thread is not None and thread.is_alive():
-        server.trigger.pull_trigger(close_all)
+        try:
+            server.trigger.pull_trigger(close_all)
+        except OSError:  # the loop already closed its trigger: it is ending; finish after it
+            thread.join(timeout)
+            close_all()
+            return
         thread.join(timeout)
     else:
         close_all()
