@@ -141,7 +141,8 @@ class RequestsPatch:
             emulator = ACTIVE.target(request.url or "")
             if emulator is None:
                 return saved(adapter, request, *args, **kwargs)
-            return requests_answer(emulator, adapter, request)
+            stream = kwargs.get("stream", args[0] if args else False)
+            return requests_answer(emulator, adapter, request, stream=bool(stream))
 
         self._saved, self._send = saved, send
         HTTPAdapter.send = send  # type: ignore[method-assign,assignment]
@@ -182,9 +183,13 @@ def _request_bytes(body: Any) -> bytes:
     return b"".join(c if isinstance(c, bytes) else str(c).encode() for c in body)  # a generator
 
 
-def requests_answer(emulator: Emulator, adapter: Any, request: Any) -> Any:
+def requests_answer(emulator: Emulator, adapter: Any, request: Any, stream: bool = False) -> Any:
     """The ``requests.Response`` of one call, with the adapter's retry policy applied to
-    the emulator's status codes as urllib3 applies it to a server's."""
+    the emulator's status codes as urllib3 applies it to a server's.
+
+    Unless the caller streams, the answer is handed over already read, as ``requests``
+    leaves it after reading a socket (``content`` set, ``raw`` at its end): reading an
+    in-memory answer back in 10 KB chunks through urllib3 only costs time."""
     from requests.exceptions import RetryError
     from urllib3.exceptions import MaxRetryError
 
@@ -194,7 +199,12 @@ def requests_answer(emulator: Emulator, adapter: Any, request: Any) -> Any:
     while True:
         resp = dispatch(emulator, method, request.url or "", body, dict(request.headers))
         apply_fault(resp, connection_error)
-        response = adapter.build_response(request, _urllib3_response(resp, method))
+        payload = resp.payload()
+        response = adapter.build_response(
+            request, _urllib3_response(resp, method, b"" if not stream else payload)
+        )
+        if not stream and response._content is False:
+            response._content, response._content_consumed = payload, True
         if not retries.is_retry(
             method=method,
             status_code=response.status_code,
@@ -226,14 +236,14 @@ class _Exchange:
         return True
 
 
-def _urllib3_response(resp: ApiResponse, method: str) -> Any:
-    """A urllib3 response over the answer bytes, as an HTTP connection would hand it over."""
+def _urllib3_response(resp: ApiResponse, method: str, body: bytes) -> Any:
+    """A urllib3 response over ``body``, as an HTTP connection would hand it over."""
     from urllib3 import HTTPHeaderDict, HTTPResponse
 
     headers = HTTPHeaderDict(_headers(resp))
     original = _Exchange(headers)
     return HTTPResponse(
-        body=io.BytesIO(resp.payload()),
+        body=io.BytesIO(body),
         headers=headers,
         status=resp.status,
         reason=http.client.responses.get(resp.status),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import http.client
+import json
 import socket
 import urllib.request
 
@@ -207,3 +208,15 @@ def test_requests_streaming_and_headers(wecom: Emulator) -> None:
     assert b'"errcode":40013' in raw
     assert r.headers["error-code"] == "40013"  # case-insensitive, as from a server
     assert r.headers["Content-Type"].startswith("application/json")
+
+
+def test_requests_answer_read_as_after_a_socket(wecom: Emulator) -> None:
+    """Not streamed: the answer comes already read, ``raw`` at its end, as requests leaves a
+    server's answer; streamed: ``raw`` still holds every byte."""
+    params = {"corpid": "nope", "corpsecret": "x"}
+    r = requests.get(API + "gettoken", params=params)
+    assert r.json()["errcode"] == 40013
+    assert b"".join(r.iter_content(chunk_size=5)) == r.content
+    assert r.raw.read() == b""
+    with requests.get(API + "gettoken", params=params, stream=True) as streamed:
+        assert json.loads(streamed.raw.read())["errcode"] == 40013  # (errmsg hints differ)
