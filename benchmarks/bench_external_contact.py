@@ -3,7 +3,7 @@
 * in-process: the emulator through ``intercept()`` vs a bare ``responses`` callback that
   answers the same bytes (what a hand-written mock costs);
 * HTTP: the emulator on ``ServerThread`` (waitress) vs a bare Flask app answering the same
-  bytes on the same waitress settings.
+  bytes on the same waitress settings, the two called in lockstep (call by call).
 
 The ratio is baseline time / emulator time per call (target >= 0.7); method in
 ``crm_harness``. Run: ``python benchmarks/bench_external_contact.py [--calls N]``.
@@ -12,8 +12,7 @@ The ratio is baseline time / emulator time per call (target >= 0.7); method in
 from __future__ import annotations
 
 import argparse
-from collections.abc import Callable
-from contextlib import nullcontext
+from collections.abc import Callable, Iterator
 
 import requests
 from crm_harness import (
@@ -25,6 +24,7 @@ from crm_harness import (
     in_process_token,
     interleaved,
     load_average,
+    lockstep,
     mock_setup,
     timed,
 )
@@ -42,6 +42,17 @@ def calls(post: Callable[[], requests.Response], n: int) -> Callable[[], None]:
             assert len(post().json()["external_contact_list"]) == 100
 
     return work
+
+
+def call_by_call(post: Callable[[], requests.Response], n: int) -> Callable[[], Iterator[None]]:
+    """``calls`` as a ``lockstep`` run."""
+
+    def run() -> Iterator[None]:
+        for _ in range(n):
+            assert len(post().json()["external_contact_list"]) == 100
+            yield None
+
+    return run
 
 
 def in_process(emu: Emulator, n: int, rounds: int) -> tuple[float, float, bytes]:
@@ -66,9 +77,11 @@ def over_http(n: int, rounds: int, payload: bytes) -> tuple[float, float]:
     ):
         emu_url = f"{emu_base}/{PATH}?access_token={token}"
         bare_url = f"{bare_base}/{PATH}?access_token=x"
-        emu_t, bare_t = interleaved(
-            timed(nullcontext, calls(lambda: s.post(emu_url, json=BODY), n)),
-            timed(nullcontext, calls(lambda: s.post(bare_url, json=BODY), n)),
+        emu_t, bare_t = lockstep(
+            [
+                call_by_call(lambda: s.post(emu_url, json=BODY), n),
+                call_by_call(lambda: s.post(bare_url, json=BODY), n),
+            ],
             rounds,
         )
     return emu_t / n, bare_t / n

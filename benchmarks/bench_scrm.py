@@ -4,7 +4,7 @@
 * in-process: the emulator through ``intercept()`` vs a bare ``responses`` callback that
   serves the same pages (what a hand-written mock costs);
 * HTTP: the emulator on ``ServerThread`` (waitress) vs a bare Flask app serving the same
-  pages on the same waitress settings.
+  pages on the same waitress settings, the two paging in lockstep (call by call).
 
 The client does the same work in both: post, decode, follow ``next_cursor`` to the end.
 Ratio = baseline time / emulator time per full paging run (target >= 0.9); method in
@@ -16,7 +16,7 @@ from __future__ import annotations
 import argparse
 import random
 from collections.abc import Callable
-from contextlib import AbstractContextManager, nullcontext
+from contextlib import AbstractContextManager
 from typing import Any
 
 import requests
@@ -29,8 +29,10 @@ from crm_harness import (
     in_process_token,
     interleaved,
     load_average,
+    lockstep,
     mock_setup,
     page_all,
+    paging,
     record_pages,
     timed,
 )
@@ -136,11 +138,10 @@ def over_http(emu: Emulator, msgid: str, rounds: int) -> dict[str, tuple[float, 
             ours, raw = posters(s, f"{emu_base}/externalcontact/{path}?access_token={token}")
             bare, _ = posters(s, f"{bare_base}/externalcontact/{path}?access_token=x")
             pages[f"externalcontact/{path}"] = record_pages(raw, body)
-            out[name] = interleaved(
-                timed(nullcontext, full_run(ours, body, key)),
-                timed(nullcontext, full_run(bare, body, key)),
-                rounds,
+            emu_t, bare_t = lockstep(
+                [paging(ours, body, key, ROWS), paging(bare, body, key, ROWS)], rounds
             )
+            out[name] = (emu_t, bare_t)
     return out
 
 

@@ -2,23 +2,28 @@
 a bare ``responses`` mock and a bare Flask app on waitress serving recorded answer bytes,
 and cursor paging to the end.
 
-Method (both modes, both contenders): each contender answers the same bytes; rounds
-alternate between them so background load on a shared machine disturbs both alike, and the
-best round of each counts (like ``timeit``). In-process, each round runs inside an already
-started mock (the emulator's ``intercept()`` or a bare ``responses`` mock): starting and
-stopping a mock is a one-time cost per test, reported on its own line (``mock_setup``), not
-part of the per-call ratio.
-"""
+Method: each contender answers the same bytes, and the best round of each counts (like
+``timeit``).
+
+* In-process, rounds alternate between the two contenders; each round runs inside an
+  already started mock (the emulator's ``intercept()`` or a bare ``responses`` mock), its
+  calls back to back, as a test makes them. Starting and stopping a mock is a one-time cost
+  per test, reported on its own line (``mock_setup``), not part of the per-call ratio.
+* Over HTTP both servers run at once, so the two contenders go in lockstep (``lockstep``):
+  call by call within a round, each call timed on its own. Runs of a few hundred ms
+  alternating as a whole read 0.75-1.25 for the same code on a shared machine (background
+  load shifts between them); calls a few ms apart see the same load."""
 
 from __future__ import annotations
 
 import json
+import math
 import os
 import re
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import Any
@@ -50,6 +55,30 @@ def interleaved(a: Callable[[], float], b: Callable[[], float], rounds: int) -> 
         sa.append(a())
         sb.append(b())
     return min(sa), min(sb)
+
+
+_END = object()
+
+
+def lockstep(runs: Sequence[Callable[[], Iterator[None]]], rounds: int) -> list[float]:
+    """Best seconds of each run over ``rounds`` rounds (one warm-up round): within a round
+    the runs take turns call by call (a run yields after each call), each call timed alone."""
+    best = [math.inf] * len(runs)
+    for round_no in range(rounds + 1):
+        spent = [0.0] * len(runs)
+        live = [(i, run()) for i, run in enumerate(runs)]
+        while live:
+            still = []
+            for i, steps in live:
+                started = time.perf_counter()
+                more = next(steps, _END) is not _END
+                spent[i] += time.perf_counter() - started
+                if more:
+                    still.append((i, steps))
+            live = still
+        if round_no:
+            best = [min(b, s) for b, s in zip(best, spent, strict=True)]
+    return best
 
 
 def timed(
@@ -134,6 +163,27 @@ def emulator_server(emu: Emulator, session: requests.Session) -> Iterator[tuple[
         yield f"{server.url}/cgi-bin", token
     finally:
         server.stop()
+
+
+def paging(
+    post: Callable[[dict[str, Any]], dict[str, Any]], body: dict[str, Any], key: str, rows: int
+) -> Callable[[], Iterator[None]]:
+    """A ``lockstep`` run: follow ``next_cursor`` to the end (at least ``rows`` rows of
+    ``key``), yielding after each call."""
+
+    def run() -> Iterator[None]:
+        seen, cursor = 0, ""
+        for _ in range(1000):
+            page = post({**body, "cursor": cursor})
+            seen += len(page[key])
+            cursor = page.get("next_cursor", "")
+            yield None
+            if not cursor:
+                assert seen >= rows, seen
+                return
+        raise AssertionError("cursor never ended")
+
+    return run
 
 
 def page_all(
