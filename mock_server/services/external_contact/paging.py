@@ -148,18 +148,18 @@ def rendered(
 
 def encode(body: dict[str, Any], key: str, raws: list[memoryview]) -> bytes:
     """``orjson.dumps(body)`` where ``raws`` are the bytes of ``body[key]``'s rows, each
-    followed by a comma: the small rest is encoded around them and the whole answer is
-    copied once."""
-    before: list[bytes] = []
-    after: list[bytes] = []
-    seen = False
+    followed by a comma: the small rest is encoded around them (the entries before and
+    after ``key`` one dict each) and the whole answer is copied once."""
+    before: dict[str, Any] = {}
+    after: dict[str, Any] = {}
+    side = before
     for k, v in body.items():
         if k == key:
-            seen = True
+            side = after
         else:
-            (after if seen else before).append(orjson.dumps(k) + b":" + orjson.dumps(v))
-    start = b"{" + b"".join(p + b"," for p in before) + orjson.dumps(key) + b":["
-    end = b"]" + b"".join(b"," + p for p in after) + b"}"
+            side[k] = v
+    start = orjson.dumps(before)[:-1] + (b"," if before else b"") + orjson.dumps(key) + b":["
+    end = b"]" + (b"," + orjson.dumps(after)[1:] if after else b"}")
     parts: list[bytes | memoryview] = [start, *raws]
     if raws:
         parts[-1] = raws[-1][:-1]  # the last row's comma

@@ -9,6 +9,8 @@ from typing import Any
 
 import orjson
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from mock_server import Emulator
 from mock_server.core.pipeline import ApiRequest
@@ -116,6 +118,29 @@ def test_page_bytes_equal_a_plain_encoding_and_follow_later_edits(emu: Emulator,
         key = "info" if "info" in resp.body else "send_list"
         resp.body[key] = resp.body[key][:1]
         assert len(json.loads(resp.payload())[key]) == 1
+
+
+_json = st.recursive(
+    st.none() | st.booleans() | st.integers(-(2**63), 2**63 - 1) | st.text(),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(), inner, max_size=3),
+    max_leaves=8,
+)
+
+
+@given(
+    body=st.dictionaries(st.text(), _json, max_size=5),
+    at=st.integers(0, 5),
+    rows=st.lists(st.dictionaries(st.text(), _json, max_size=3), max_size=4),
+)
+def test_spliced_encoding_equals_orjson(body: dict[str, Any], at: int, rows: list[Any]) -> None:
+    """The page encoder splices row bytes into the rest of the answer: the same bytes as
+    encoding the whole answer, wherever the list's key sits among the others."""
+    key = "\u0000rows"
+    items = [(k, v) for k, v in body.items() if k != key]
+    items.insert(min(at, len(items)), (key, rows))
+    whole = dict(items)
+    raws = [memoryview(b"".join(orjson.dumps(r) + b"," for r in rows))] if rows else []
+    assert paging.encode({**whole, key: None}, key, raws) == orjson.dumps(whole)
 
 
 def test_renderings_are_bounded_in_rows(
