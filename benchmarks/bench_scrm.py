@@ -147,7 +147,7 @@ def over_http(emu: Emulator, msgid: str, rounds: int) -> dict[str, tuple[float, 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rounds", type=int, default=15)
+    parser.add_argument("--rounds", type=int, default=25)
     args = parser.parse_args()
     emu = Emulator()
     msgid = prepare(emu)
