@@ -398,3 +398,129 @@ def test_a_torn_write_never_corrupts_the_file(tmp_path: Path) -> None:
     copy2.write_bytes(path.read_bytes())
     Path(str(copy2) + "-wal").write_bytes(data + os.urandom(5000))
     assert "torn" in Emulator(state=copy2).corp().store("contacts").users
+
+
+class _GateAfterSnapshot:
+    """The storage lock, made to let one other thread's write in first once the corp's
+    snapshot is taken and its lock released (the widest window a reset leaves open)."""
+
+    def __init__(self, inner: Any, corp_lock: Any, write: Any) -> None:
+        self.inner, self.corp_lock, self.write = inner, corp_lock, write
+        self.armed = False
+        self.written: list[dict[str, Any]] = []
+
+    def __enter__(self) -> Any:
+        if self.armed and not self.corp_lock._is_owned():
+            self.armed = False
+            t = threading.Thread(target=lambda: self.written.append(self.write()))
+            t.start()
+            t.join(30)
+        return self.inner.__enter__()
+
+    def __exit__(self, *exc: Any) -> Any:
+        return self.inner.__exit__(*exc)
+
+    def acquire(self, *args: Any) -> Any:
+        return self.inner.acquire(*args)
+
+    def release(self) -> None:
+        self.inner.release()
+
+
+def test_a_write_landing_during_a_reset_is_kept(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A reset snapshots corp by corp while API calls go on: a write acknowledged after its
+    corp's snapshot is in the file too (a reopened file equals memory)."""
+    path = fresh_path(tmp_path)
+    emu = Emulator(state=path)
+    storage = emu.storage
+    assert isinstance(storage, SqliteStorage)
+
+    def write() -> dict[str, Any]:
+        token = emu.token("contacts")
+        body = {
+            "userid": "during_reset",
+            "name": "重置中",
+            "department": [1],
+            "mobile": "13900001234",
+        }
+        return emu.call("POST", "user/create", params={"access_token": token}, json=body)
+
+    gate = _GateAfterSnapshot(storage._lock, emu.corp().lock, write)
+    snapshot = SqliteStorage._snapshot
+
+    def snapshot_then_arm(self: SqliteStorage, corp: Any) -> bytes:
+        out = snapshot(self, corp)
+        if corp.lock is gate.corp_lock:
+            gate.armed = True
+        return out
+
+    # The reset builds a new corp: its lock is the one to watch.
+    build = emu._build_corps
+
+    def build_and_watch() -> None:
+        build()
+        gate.corp_lock = emu.corp().lock
+
+    monkeypatch.setattr(emu, "_build_corps", build_and_watch)
+    monkeypatch.setattr(SqliteStorage, "_snapshot", snapshot_then_arm)
+    monkeypatch.setattr(storage, "_lock", gate)
+    emu.reset()
+    assert [w["errcode"] for w in gate.written] == [0]
+    assert "during_reset" in emu.corp().store("contacts").users
+    expected = emu.state_fingerprint()
+    monkeypatch.undo()
+    # What a server started after kill -9 reads, then after a clean stop.
+    assert Emulator(state=path).state_fingerprint() == expected
+    emu.storage.close()
+    assert Emulator(state=path).state_fingerprint() == expected
+
+
+def test_a_change_to_a_corp_a_reset_replaced_is_not_logged(tmp_path: Path) -> None:
+    """A sandbox action still holding the corp from before a reset changes an object nobody
+    reads any more: it must not be replayed onto the new corp at the next start."""
+    path = fresh_path(tmp_path)
+    emu = Emulator(state=path)
+    old = emu.corp()
+    emu.reset()
+    with emu.transaction(old):
+        old.store("contacts").users.pop(next(iter(old.store("contacts").users)))
+    assert Emulator(state=path).state_fingerprint() == Emulator().state_fingerprint()
+
+
+def test_a_reset_cut_short_starts_from_the_fixtures(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = fresh_path(tmp_path)
+    emu = Emulator(state=path)
+    write_every_family(emu)
+
+    def crash(self: SqliteStorage) -> bytes:
+        raise OSError("disk gone")
+
+    monkeypatch.setattr(SqliteStorage, "_globals_snapshot", crash)
+    with pytest.raises(OSError):
+        emu.reset()
+    monkeypatch.undo()
+    meta = dict(sqlite3.connect(path).execute("SELECT key, value FROM meta").fetchall())
+    assert meta["complete"] == "0"
+    again = Emulator(state=path)
+    assert again.state_fingerprint() == Emulator().state_fingerprint()
+    meta = dict(sqlite3.connect(path).execute("SELECT key, value FROM meta").fetchall())
+    assert meta["complete"] == "1"
+
+
+def test_a_reset_drops_corps_the_fixtures_no_longer_have(tmp_path: Path) -> None:
+    path = fresh_path(tmp_path)
+    emu = Emulator(state=path)
+    with sqlite3.connect(path) as db:  # a corp written by an earlier run with other fixtures
+        db.execute("INSERT INTO snapshot VALUES ('wwgone', x'00')")
+        db.execute(
+            "INSERT INTO log (corp, store, attr, key, value) VALUES ('wwgone','s','a',x'00',NULL)"
+        )
+    emu.reset()
+    with sqlite3.connect(path) as db:
+        stored = {c for (c,) in db.execute("SELECT corp FROM snapshot UNION SELECT corp FROM log")}
+    assert "wwgone" not in stored and emu.corp().corpid in stored
+    assert Emulator(state=path).state_fingerprint() == Emulator().state_fingerprint()

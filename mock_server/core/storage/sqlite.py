@@ -443,6 +443,9 @@ class SqliteStorage(Storage):
             self._write_snapshots({_GLOBAL_CORP: self._globals_snapshot()})
 
     def flush_corp(self, corp: Corp) -> None:
+        emu = self._emu
+        if emu is not None and emu.corps.get(corp.corpid) is not corp:
+            return  # a corp a reset replaced: its late changes are not the corp's any more
         with corp.lock, self._lock:
             self._flush_corp_locked(corp, with_globals=True)
             self._maybe_prune()
@@ -465,7 +468,14 @@ class SqliteStorage(Storage):
             self._maybe_prune()
 
     def rewrite(self) -> None:
-        """A fresh snapshot of every corp and of the emulator-wide parts; the log is emptied."""
+        """A fresh snapshot of every corp and of the emulator-wide parts; the log is emptied.
+
+        Each corp's snapshot is stored in the same locked step as it is taken: API calls go on
+        during a reset, and a write landing in a corp after its snapshot is logged on top of
+        it (kept), never under a snapshot stored later that predates it. Until the last step
+        the file is marked incomplete: a start after a crash mid-way builds from the fixtures,
+        which is what the reset was doing.
+        """
         emu = self._emu
         assert emu is not None
         with self._lock:
@@ -475,14 +485,17 @@ class SqliteStorage(Storage):
             self._unindexed.clear()
             self._list_seqs.clear()
             self._list_next.clear()
-        blobs: dict[str, bytes] = {}
+            with self._db as db:  # (a file never completed has no meta row to mark)
+                db.execute("UPDATE meta SET value = '0' WHERE key = 'complete'")
         for corp in list(emu.corps.values()):
             with corp.lock, self._lock:
-                blobs[corp.corpid] = self._snapshot(corp)
+                self._write_snapshots({corp.corpid: self._snapshot(corp)})
         with self._lock:
             self._global_rows()
-            blobs[_GLOBAL_CORP] = self._globals_snapshot()
-            self._write_snapshots(blobs, corps_meta=True, replace_all=True)
+            kept = [cid for cid in emu.corps if cid in self._compact_at]
+            self._write_snapshots(
+                {_GLOBAL_CORP: self._globals_snapshot()}, corps_meta=True, keep=kept
+            )
 
     # -- snapshots -------------------------------------------------------------------------
     def _snapshot(self, corp: Corp) -> bytes:
@@ -538,28 +551,35 @@ class SqliteStorage(Storage):
         return pickle.dumps(dict(self._globals_written), _PROTO)
 
     def _write_snapshots(
-        self, blobs: dict[str, bytes], *, corps_meta: bool = False, replace_all: bool = False
+        self,
+        blobs: dict[str, bytes],
+        *,
+        corps_meta: bool = False,
+        keep: list[str] | None = None,
     ) -> None:
-        """Store snapshots and drop the log rows they supersede, in one transaction."""
+        """Store snapshots and drop the log rows they supersede, in one transaction; with
+        ``keep``, every corp not in it (and not written now) is dropped from the file."""
         emu = self._emu
         assert emu is not None
         db = self._db
         with db:
-            if replace_all:
-                db.execute("DELETE FROM snapshot")
-                db.execute("DELETE FROM log")
-                db.execute("DELETE FROM meta")
+            if keep is not None:
+                stay = {*keep, *blobs}
+                stored = db.execute("SELECT corp FROM snapshot UNION SELECT corp FROM log")
+                gone = [(cid,) for (cid,) in stored.fetchall() if cid not in stay]
+                db.executemany("DELETE FROM snapshot WHERE corp = ?", gone)
+                db.executemany("DELETE FROM log WHERE corp = ?", gone)
             for cid, blob in blobs.items():
                 db.execute("INSERT OR REPLACE INTO snapshot VALUES (?, ?)", (cid, blob))
-                if not replace_all:
-                    db.execute("DELETE FROM log WHERE corp = ?", (cid,))
+                db.execute("DELETE FROM log WHERE corp = ?", (cid,))
             if corps_meta:
                 self._corp_order = list(emu.corps)
                 _write_meta(db, self._corp_order)
         for cid in blobs:
             self._log_rows[cid] = 0
-        if replace_all:
-            self._log_rows.clear()
+        if keep is not None:
+            for cid in [c for c in self._log_rows if c not in keep and c not in blobs]:
+                del self._log_rows[cid]
         self.compactions += 1
         self.writes += 1
 
