@@ -25,6 +25,7 @@ from mock_server.core.storage import (
     StateFileError,
     export_state,
     import_state,
+    sqlite,
 )
 from mock_server.web.dashboard.reads import state_summary
 from tests.conftest import Api
@@ -524,3 +525,33 @@ def test_a_reset_drops_corps_the_fixtures_no_longer_have(tmp_path: Path) -> None
         stored = {c for (c,) in db.execute("SELECT corp FROM snapshot UNION SELECT corp FROM log")}
     assert "wwgone" not in stored and emu.corp().corpid in stored
     assert Emulator(state=path).state_fingerprint() == Emulator().state_fingerprint()
+
+
+def test_reads_outside_the_corp_lock_never_break_a_flush(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Hooks and the dashboard read stores without the corp's lock, and a read notes its key
+    for the next flush. A read landing while a flush walks the noted keys made the flush fail
+    ("Set changed size during iteration", raised out of the API call). Here the read lands
+    exactly there: while the flush serialises the changed member."""
+    path = fresh_path(tmp_path)
+    emu = Emulator(state=path)
+    contacts = Api(emu, "contacts")
+    noted: dict[str, Any] = {}
+
+    def note_the_keys(ctx: Any, resp: Any) -> None:  # just before the call's flush
+        noted["users"] = emu.corp().store("contacts").users._touched
+
+    emu.hooks.on_response.append(note_the_keys)
+    dump = sqlite._RowPickler.dump
+
+    def dump_while_someone_reads(self: Any, obj: Any) -> None:
+        if type(obj).__name__ == "User" and "users" in noted:  # another thread's read, now
+            noted.pop("users").add("read-meanwhile")
+        dump(self, obj)
+
+    monkeypatch.setattr(sqlite._RowPickler, "dump", dump_while_someone_reads)
+    answer = contacts.post("user/update", {"userid": "zhangsan", "position": "并发读"})
+    assert answer["errcode"] == 0
+    monkeypatch.undo()
+    assert Emulator(state=path).state_fingerprint() == emu.state_fingerprint()

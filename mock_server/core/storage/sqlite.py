@@ -282,10 +282,13 @@ class SqliteStorage(Storage):
             stores = corp.stores = TrackedDict(stores)
             stores._all = True
         # Only the stores a transaction reached (``corp.store(name)``) can have changed.
+        # The touched sets are copied first (``list()`` of a set runs no Python code, so no
+        # other thread runs in between): a hook or the dashboard reading without the corp's
+        # lock adds to them, and iterating the set itself would then fail mid-flush.
         if stores._all:
             names = list(dict.keys(stores))
         else:
-            names = [n for n in stores._touched if dict.__contains__(stores, n)]
+            names = [n for n in list(stores._touched) if dict.__contains__(stores, n)]
         stores._touched = set()
         stores._all = False
         for sname in names:
@@ -306,8 +309,8 @@ class SqliteStorage(Storage):
                     setattr(st, attr, value)
                     t = type(value)
                 if t is TrackedDict:
-                    keys: Iterable[Any] = list(dict.keys(value)) if value._all else value._touched
-                    removed = value._removed
+                    keys: Iterable[Any] = list(dict.keys(value) if value._all else value._touched)
+                    removed = list(value._removed)
                     value._touched = set()
                     value._removed = set()
                     value._all = False
