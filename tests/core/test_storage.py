@@ -488,6 +488,16 @@ def test_a_change_to_a_corp_a_reset_replaced_is_not_logged(tmp_path: Path) -> No
     with emu.transaction(old):
         old.store("contacts").users.pop(next(iter(old.store("contacts").users)))
     assert Emulator(state=path).state_fingerprint() == Emulator().state_fingerprint()
+    # An API call that listed the corps before the reset flushes the old one late.
+    storage = emu.storage
+    assert isinstance(storage, SqliteStorage)
+    with old.lock:
+        old.store("contacts").tags[999] = old.store("contacts").tags[
+            next(iter(old.store("contacts").tags))
+        ]
+    with old.lock, storage._lock:
+        storage._flush_corp_locked(old, with_globals=True)
+    assert Emulator(state=path).state_fingerprint() == Emulator().state_fingerprint()
 
 
 def test_a_reset_cut_short_starts_from_the_fixtures(

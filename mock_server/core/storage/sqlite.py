@@ -423,6 +423,15 @@ class SqliteStorage(Storage):
         emulator-wide parts' if asked: one commit for both), fold a log that has grown into
         a new snapshot."""
         cid = corp.corpid
+        emu = self._emu
+        if emu is not None and emu.corps.get(cid) is not corp:
+            # A corp a reset replaced (a call that began before the reset flushes late): its
+            # changes are not the new corp's, and logged under its corpid they would be
+            # replayed onto it at the next start. Checked under the storage lock, so either
+            # the reset's snapshot comes after (and supersedes) or this is skipped.
+            if with_globals:
+                self._flush_globals()
+            return
         if cid not in self._compact_at:  # a corp that has no snapshot yet
             self._write_snapshots({cid: self._snapshot(corp)}, corps_meta=True)
             if with_globals:
@@ -446,9 +455,6 @@ class SqliteStorage(Storage):
             self._write_snapshots({_GLOBAL_CORP: self._globals_snapshot()})
 
     def flush_corp(self, corp: Corp) -> None:
-        emu = self._emu
-        if emu is not None and emu.corps.get(corp.corpid) is not corp:
-            return  # a corp a reset replaced: its late changes are not the corp's any more
         with corp.lock, self._lock:
             self._flush_corp_locked(corp, with_globals=True)
             self._maybe_prune()
