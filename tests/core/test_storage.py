@@ -565,3 +565,85 @@ def test_reads_outside_the_corp_lock_never_break_a_flush(
     assert answer["errcode"] == 0
     monkeypatch.undo()
     assert Emulator(state=path).state_fingerprint() == emu.state_fingerprint()
+
+
+def test_the_file_equals_memory_after_writes_reads_and_resets_in_parallel(
+    tmp_path: Path,
+) -> None:
+    """Members, departments and tags written by two threads, the dashboard reading, the clock
+    moving and resets, all at once with threads switching often: no call fails, and a start
+    from the file (as after kill -9, then after a clean stop) sees what memory has."""
+    from mock_server.web.dashboard import reads
+
+    path = fresh_path(tmp_path)
+    emu = Emulator(state=path)
+    stop = threading.Event()
+    failures: list[BaseException] = []
+    codes: list[int] = []
+
+    def guarded(fn: Any) -> Any:
+        def run(*args: Any) -> None:
+            try:
+                fn(*args)
+            except BaseException as exc:  # reported below, with the test's own assertion
+                failures.append(exc)
+                stop.set()
+
+        return run
+
+    @guarded
+    def writer(name: str) -> None:
+        for i in range(2000):
+            if stop.is_set():
+                return
+            try:
+                p = {"access_token": emu.token("contacts")}
+            except Exception:  # a reset between gettoken and its answer: try again
+                continue
+            mobile = f"1{3 if name == 'a' else 5}9{i:08d}"
+            calls = [
+                (
+                    "POST",
+                    "user/create",
+                    {"userid": f"{name}{i}", "name": "并发", "department": [1], "mobile": mobile},
+                ),
+                ("POST", "user/update", {"userid": "zhangsan", "position": f"{name}{i}"}),
+                ("POST", "department/create", {"name": f"部{name}{i}", "parentid": 1}),
+                ("POST", "tag/create", {"tagname": f"标签{name}{i}"}),
+            ]
+            method, api, body = calls[i % len(calls)]
+            codes.append(emu.call(method, api, params=p, json=body)["errcode"])
+
+    @guarded
+    def reader() -> None:
+        while not stop.is_set():
+            reads.departments(emu)
+            reads.members(emu, limit=20)
+            reads.company(emu)
+            reads.state_summary(emu)  # a digest of everything: holds the corp's lock a while
+
+    threads = [threading.Thread(target=writer, args=(n,)) for n in "ab"]
+    threads.append(threading.Thread(target=reader))
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-5)
+    try:
+        for t in threads:
+            t.start()
+        for k in range(10):
+            deadline = time.monotonic() + 30
+            while len(codes) < 30 * (k + 1) and not stop.is_set() and time.monotonic() < deadline:
+                time.sleep(0.001)  # until the writers are well under way
+            emu.advance(60)
+            if k % 2:
+                emu.reset()
+    finally:
+        stop.set()
+        for t in threads:
+            t.join(60)
+        sys.setswitchinterval(interval)
+    assert not failures, failures
+    assert codes.count(0) > 0
+    expected = emu.state_fingerprint()
+    assert Emulator(state=path).state_fingerprint() == expected
+    emu.storage.close()
+    assert Emulator(state=path).state_fingerprint() == expected
