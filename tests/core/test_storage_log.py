@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -113,3 +114,35 @@ def test_a_read_of_a_missing_key_writes_nothing(tmp_path: Path) -> None:
     for _ in range(5):
         assert contacts.get("user/get", userid="nobody")["errcode"] == 60111
     assert emu.storage.info()["rows"] == rows and emu.storage.writes == writes
+
+
+def test_a_snapshot_pauses_the_collector_and_gives_it_back(tmp_path: Path) -> None:
+    """A corp is pickled with the cyclic collector paused (it would walk the corp again
+    and again), then the collector is back as the host had it: on, or still off."""
+    import gc
+
+    from mock_server.core.storage import SqliteStorage
+
+    emu = Emulator(state=tmp_path / "state.db")
+    storage = emu.storage
+    assert isinstance(storage, SqliteStorage)
+    corp = emu.corp()
+    seen: list[bool] = []
+    real_dump = sqlite._SnapshotPickler.dump
+
+    def dump(self: Any, obj: Any) -> None:
+        seen.append(gc.isenabled())
+        real_dump(self, obj)
+
+    try:
+        sqlite._SnapshotPickler.dump = dump  # type: ignore[method-assign]
+        for host_has_it_on in (True, False):
+            (gc.enable if host_has_it_on else gc.disable)()
+            with corp.lock:
+                storage._write_snapshots({corp.corpid: storage._snapshot(corp)})
+            assert gc.isenabled() is host_has_it_on
+    finally:
+        sqlite._SnapshotPickler.dump = real_dump  # type: ignore[method-assign]
+        gc.enable()
+    assert seen == [False, False]
+    assert reopen(tmp_path / "state.db").state_fingerprint() == emu.state_fingerprint()

@@ -11,7 +11,7 @@ import sqlite3
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any, cast
 
@@ -69,6 +69,21 @@ def _is_entity(obj: Any) -> bool:
         known = dataclasses.is_dataclass(t) and t is not Agent
         _entity_types[t] = known
     return known
+
+
+@contextlib.contextmanager
+def _collector_paused() -> Iterator[None]:
+    """The cyclic garbage collector waits while a whole corp is pickled or unpickled: the
+    allocations would trigger full collections walking the corp over and over (about 45% of
+    a 10,000-member corp's snapshot, taken under its lock). Process-wide, for well under a
+    second; a collector the host turned off stays off."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
 
 
 def _key(value: Any) -> bytes:
@@ -544,7 +559,8 @@ class SqliteStorage(Storage):
             state[sname] = (type(st), attrs)
         buf = io.BytesIO()
         p = _SnapshotPickler(buf, self, self._known_of(cid))
-        p.dump((_corp_head(corp), state, p.entities, _NextOid(self)))
+        with _collector_paused():  # the memo's tuples would make it walk the corp many times
+            p.dump((_corp_head(corp), state, p.entities, _NextOid(self)))
         self._known[cid] = p.known
         entity_count = len(p.entities)
         # Hashes of entities no longer reachable are forgotten with them.
@@ -623,9 +639,7 @@ class SqliteStorage(Storage):
         self._corp_order = [c for c in meta.get("corps", "").split(",") if c]
         # A million small objects come back at once: the cyclic collector would walk them
         # again and again while they are made (half the load time), so it waits.
-        gc_was = gc.isenabled()
-        gc.disable()
-        try:
+        with _collector_paused():
             for cid in self._corp_order:
                 blob = snaps.get(cid)
                 if blob is None:
@@ -636,13 +650,10 @@ class SqliteStorage(Storage):
                 self._replay(corp, rows, entities)
                 self._log_rows[cid] = len(rows)
                 corps[cid] = corp
-        finally:
             # Straight to the oldest generation (a list splice): the first collection after
             # this would otherwise walk every object just read.
             gc.freeze()
             gc.unfreeze()
-            if gc_was:
-                gc.enable()
         emu.corps = corps
         glob: dict[str, bytes] = {}
         if _GLOBAL_CORP in snaps:
