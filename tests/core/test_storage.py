@@ -647,3 +647,24 @@ def test_the_file_equals_memory_after_writes_reads_and_resets_in_parallel(
     assert Emulator(state=path).state_fingerprint() == expected
     emu.storage.close()
     assert Emulator(state=path).state_fingerprint() == expected
+
+
+def test_a_new_corps_first_snapshot_does_not_complete_a_reset_in_progress(
+    tmp_path: Path,
+) -> None:
+    from mock_server.core.state import Corp
+
+    path = fresh_path(tmp_path)
+    emu = Emulator(state=path)
+    with sqlite3.connect(path) as db:  # what a reset does first
+        db.execute("UPDATE meta SET value = '0' WHERE key = 'complete'")
+    corp = Corp("wwlater0000000000001", clock=emu.clock, ids=emu.ids, stores=emu.store_factories)
+    emu.corps[corp.corpid] = corp
+    emu.storage.flush()  # the new corp's first snapshot, with the corps list
+    with sqlite3.connect(path) as db:
+        meta = dict(db.execute("SELECT key, value FROM meta").fetchall())
+    assert meta["complete"] == "0" and corp.corpid in meta["corps"].split(",")
+    emu.reset()
+    with sqlite3.connect(path) as db:
+        meta = dict(db.execute("SELECT key, value FROM meta").fetchall())
+    assert meta["complete"] == "1"

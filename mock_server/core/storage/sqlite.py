@@ -599,7 +599,9 @@ class SqliteStorage(Storage):
                 db.execute("DELETE FROM log WHERE corp = ?", (cid,))
             if corps_meta:
                 self._corp_order = list(emu.corps)
-                _write_meta(db, self._corp_order)
+                # Only the end of a rewrite says the file is whole again (``keep``): a corp's
+                # first snapshot during a reset must not.
+                _write_meta(db, self._corp_order, complete=keep is not None)
         for cid in blobs:
             self._log_rows[cid] = 0
         if keep is not None:
@@ -919,7 +921,7 @@ def _patch_refs(obj: Any, done: dict[int, Any], depth: int = 0) -> Any:
     return obj
 
 
-def _write_meta(db: sqlite3.Connection, corps: list[str]) -> None:
+def _write_meta(db: sqlite3.Connection, corps: list[str], *, complete: bool) -> None:
     from importlib.metadata import PackageNotFoundError, version
 
     try:
@@ -935,7 +937,7 @@ def _write_meta(db: sqlite3.Connection, corps: list[str]) -> None:
             ("saved_by", f"wecom-mock {__version__}"),
             ("python", f"{sys.version_info.major}.{sys.version_info.minor}"),
             ("corps", ",".join(corps)),
-            ("complete", "1"),
+            *([("complete", "1")] if complete else []),
         ],
     )
 
