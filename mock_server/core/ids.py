@@ -23,6 +23,7 @@ class IdGenerator:
         # cannot be derived from the seed and issue order alone. Ids stay deterministic.
         self.token_salt: bytes | None = None
         self._restarts = 0
+        self._reseeds = 0
 
     def reseed(self, seed: int | None = None) -> None:
         with self._lock:
@@ -30,6 +31,7 @@ class IdGenerator:
             self._rng = random.Random(self.seed)
             self._hint_rng = random.Random(f"hint:{self.seed}")
             self._counters.clear()
+            self._reseeds += 1
 
     def saved(self) -> tuple[int, int, dict[str, int]]:
         """Seed, restart count and named counters, for a state file. The random streams are
@@ -57,11 +59,19 @@ class IdGenerator:
         """An opaque URL-safe access_token (real ones are a few hundred chars, unconfirmed).
 
         The seeded stream is drawn from either way, so salting tokens shifts no other id.
+        Tokens are the same for a seed and issue order, counting resets: no token issued
+        before a reset is ever issued again after it.
         """
         seeded = self.choice_string(_TOKEN_ALPHABET, length)
-        if self.token_salt is None:
+        salt = self.token_salt
+        if self._reseeds:
+            # A reset replays the seeded stream: without this, a token from before it would
+            # be handed out again (to another caller, maybe another scope) and work again.
+            marker = f"reset:{self._restarts}:{self._reseeds}".encode()
+            salt = marker if salt is None else salt + marker
+        if salt is None:
             return seeded
-        digest = hashlib.shake_256(self.token_salt + seeded.encode()).digest(length)
+        digest = hashlib.shake_256(salt + seeded.encode()).digest(length)
         return "".join(_TOKEN_ALPHABET[b % len(_TOKEN_ALPHABET)] for b in digest)
 
     def hex(self, length: int) -> str:

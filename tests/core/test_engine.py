@@ -26,11 +26,34 @@ def test_errors_do_not_shift_ids() -> None:
     assert noisy.token("contacts") == quiet.token("contacts")
 
 
-def test_reset_replays_ids() -> None:
+def test_reset_replays_ids_but_never_a_token() -> None:
+    """Ids after a reset are those of a fresh start with the seed; tokens are not: a token
+    from before the reset stays invalid (40014) however many are issued after it."""
+
+    def send(emu: Emulator) -> tuple[str, str]:
+        token = emu.token("app", 1000002)
+        body = {
+            "touser": "zhangsan",
+            "msgtype": "text",
+            "agentid": 1000002,
+            "text": {"content": "x"},
+        }
+        sent = emu.call("POST", "message/send", params={"access_token": token}, json=body)
+        return token, sent["msgid"]
+
     emu = Emulator(seed=3)
-    first = emu.token("contacts")
+    first_token, first_msgid = send(emu)
     emu.reset()
-    assert emu.token("contacts") == first
+    token, msgid = send(emu)
+    assert msgid == first_msgid and token != first_token
+    issued = {emu.token(scope) for scope in ("contacts", "external") for _ in range(3)}
+    assert first_token not in issued
+    stale = emu.call("GET", "user/get", params={"access_token": first_token, "userid": "zhangsan"})
+    assert stale["errcode"] == 40014
+    again = Emulator(seed=3)  # tokens after a reset are still the same for the same seed
+    send(again)
+    again.reset()
+    assert send(again) == (token, msgid)
 
 
 def test_frozen_clock_moves_only_when_told() -> None:
