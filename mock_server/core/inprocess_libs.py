@@ -21,13 +21,18 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode, urlsplit
 
-from mock_server.core.pipeline import GARBAGE, ApiRequest, ApiResponse, parse_query
+from mock_server.core.pipeline import (
+    GARBAGE,
+    SOCKET_FAULTS,
+    ApiRequest,
+    ApiResponse,
+    parse_query,
+)
 
 if TYPE_CHECKING:
     from mock_server.core.pipeline import Host as Emulator
 
 METHODS = ("GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS")
-SOCKET_FAULTS = ("reset", "empty", "garbage")
 
 
 def available(module: str) -> bool:

@@ -21,10 +21,9 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from mock_server.core.pipeline import SOCKET_FAULTS
 from mock_server.core.registry import SCOPES
 
-# Faults only a socket can show (HTTP) or that ``requests`` raises as ConnectionError.
-SOCKET_FAULTS = ("reset", "empty", "garbage")
 TRANSPORT_FAULTS = (*SOCKET_FAULTS, "malformed")
 STAGES = ("before", "after")
 
