@@ -22,6 +22,8 @@ from typing import Any
 
 import orjson
 
+from mock_server.core import jsonsafe
+
 DEFAULT_SIZE = 10_000
 MAX_SIZE = 1_000_000  # entries; more is refused by the CLI and the constructor
 DEFAULT_MAX_BYTES = 32 * 1024 * 1024
@@ -200,10 +202,11 @@ def rendered(entry: dict[str, Any]) -> dict[str, Any]:
     out["query"] = query
     answer = entry.get(RAW_ANSWER)
     if answer is not None:
-        try:
-            out["response"] = bounded(orjson.loads(answer))
-        except orjson.JSONDecodeError:  # integers past 64 bits: the standard decoder
-            out["response"] = bounded(json.loads(answer))
+        try:  # integers past 64 bits stay integers (orjson alone reads them as floats)
+            value = jsonsafe.loads(answer)
+        except ValueError:  # what untrusted input may not be (nested deeper): still ours
+            value = json.loads(answer)
+        out["response"] = bounded(value)
     return out
 
 

@@ -40,3 +40,16 @@ def test_reset_clears_journal() -> None:
     emu.token("contacts")
     emu.reset()
     assert emu.journal.entries() == []
+
+
+def test_a_recorded_answer_reads_back_as_it_was_sent() -> None:
+    """The journal keeps a small answer as the bytes sent; read back, an integer past 64
+    bits is still that integer (not a float), a deep answer still reads, the query is masked."""
+    j = Journal(size=10)
+    big = 123456789012345678901234567890
+    deep = b'{"errcode":0,"v":' + b"[" * 70 + b"]" * 70 + b"}"
+    j.record_call({"path": "/cgi-bin/x"}, {"access_token": "abcdefghijkl"}, b'{"id":%d}' % big)
+    j.record_call({"path": "/cgi-bin/y"}, {}, deep)
+    first, second = j.entries()
+    assert first["response"] == {"id": big} and first["query"] == {"access_token": "abcdefgh..."}
+    assert second["response"]["errcode"] == 0
