@@ -217,8 +217,16 @@ def bounded(body: dict[str, Any]) -> dict[str, Any]:
         if isinstance(v, list) and len(v) > LIST_LIMIT:
             if out is body:
                 out = dict(body)
-            out[k] = [*v[:LIST_LIMIT], f"... {len(v) - LIST_LIMIT} more"]
+            out[k] = cut_list(v, len(v))
     return out
+
+
+def cut_list(items: list[Any], total: int) -> list[Any]:
+    """The first ``LIST_LIMIT`` of a list of ``total`` items (``items`` holds at least
+    those), then a marker saying how many more there are."""
+    if total <= LIST_LIMIT:
+        return list(items[:total])
+    return [*items[:LIST_LIMIT], f"... {total - LIST_LIMIT} more"]
 
 
 def cut_text(value: Any) -> Any:

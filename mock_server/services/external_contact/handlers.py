@@ -11,7 +11,7 @@ from functools import wraps
 from typing import Any, TypeVar
 
 from mock_server.core.errors import WeComError, param_error
-from mock_server.core.journal import LIST_LIMIT
+from mock_server.core.journal import LIST_LIMIT, cut_list
 from mock_server.core.params import get_int, get_list, get_obj, get_str
 from mock_server.core.pipeline import ApiResponse, Context, success
 from mock_server.core.registry import EXTERNAL, Family
@@ -68,10 +68,7 @@ class PageResponse(ApiResponse):
         if page is None:
             return super().bounded()
         out = dict(self._body)
-        rows: list[Any] = page.rows(LIST_LIMIT)
-        if self._count > LIST_LIMIT:
-            rows.append(f"... {self._count - LIST_LIMIT} more")
-        out[page.key] = rows
+        out[page.key] = cut_list(page.rows(LIST_LIMIT), self._count)
         return out
 
     def payload(self) -> bytes:
