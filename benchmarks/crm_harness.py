@@ -11,7 +11,7 @@ Method: each contender answers the same bytes, and the best round of each counts
   per test, reported on its own line (``mock_setup``), not part of the per-call ratio.
 * Over HTTP both servers run at once, so the two contenders go in lockstep (``lockstep``):
   call by call within a round, each call timed on its own. Runs of a few hundred ms
-  alternating as a whole read 0.75-1.25 for the same code on a shared machine (background
+  alternating as a whole read 0.74-1.27 for the same code on a shared machine (background
   load shifts between them); calls a few ms apart see the same load."""
 
 from __future__ import annotations
@@ -165,23 +165,32 @@ def emulator_server(emu: Emulator, session: requests.Session) -> Iterator[tuple[
         server.stop()
 
 
+def page_sizes(
+    post: Callable[[dict[str, Any]], dict[str, Any]], body: dict[str, Any], key: str
+) -> Iterator[int]:
+    """Follow ``next_cursor`` to the end, giving each page's number of ``key`` rows."""
+    cursor = ""
+    for _ in range(1000):
+        page = post({**body, "cursor": cursor})
+        cursor = page.get("next_cursor", "")
+        yield len(page[key])
+        if not cursor:
+            return
+    raise AssertionError("cursor never ended")
+
+
 def paging(
     post: Callable[[dict[str, Any]], dict[str, Any]], body: dict[str, Any], key: str, rows: int
 ) -> Callable[[], Iterator[None]]:
-    """A ``lockstep`` run: follow ``next_cursor`` to the end (at least ``rows`` rows of
-    ``key``), yielding after each call."""
+    """A ``lockstep`` run: ``page_sizes`` to the end (at least ``rows`` rows), yielding
+    after each call."""
 
     def run() -> Iterator[None]:
-        seen, cursor = 0, ""
-        for _ in range(1000):
-            page = post({**body, "cursor": cursor})
-            seen += len(page[key])
-            cursor = page.get("next_cursor", "")
+        seen = 0
+        for size in page_sizes(post, body, key):
+            seen += size
             yield None
-            if not cursor:
-                assert seen >= rows, seen
-                return
-        raise AssertionError("cursor never ended")
+        assert seen >= rows, seen
 
     return run
 
@@ -190,14 +199,7 @@ def page_all(
     post: Callable[[dict[str, Any]], dict[str, Any]], body: dict[str, Any], key: str
 ) -> int:
     """Follow ``next_cursor`` to the end; the number of ``key`` rows read."""
-    rows, cursor = 0, ""
-    for _ in range(1000):
-        page = post({**body, "cursor": cursor})
-        rows += len(page[key])
-        cursor = page.get("next_cursor", "")
-        if not cursor:
-            return rows
-    raise AssertionError("cursor never ended")
+    return sum(page_sizes(post, body, key))
 
 
 def record_pages(post: Callable[[dict[str, Any]], bytes], body: dict[str, Any]) -> dict[str, bytes]:
