@@ -3,8 +3,9 @@
 ``get_unassigned_list`` and ``get_groupmsg_send_result`` page through tens of thousands of
 rows. Building each page's row dicts and encoding them again on every call cost more than
 the client's own work, so a source list is rendered once into read-only row dicts plus
-their JSON bytes in one buffer; a page is then a slice of both (``Page``). A rendering is reused while its source list is unchanged (the caller
-gives a cheap signature), and the cache is bounded in rows per store.
+their JSON bytes in one buffer; a page is then a slice of both (``Page``). A rendering is
+reused while its source list is unchanged (the caller gives a cheap signature), and the
+cache is bounded in rows per store.
 """
 
 from __future__ import annotations

@@ -155,19 +155,12 @@ def register_read_routes(bp: Blueprint, emu: Emulator) -> None:
         for rule in current_app.url_map.iter_rules():
             if not rule.rule.startswith("/__admin") or "_rest" in rule.rule:
                 continue
-            view = current_app.view_functions.get(rule.endpoint)
-            doc = (view.__doc__ or "").strip().splitlines()[0] if view and view.__doc__ else ""
+            doc = _summary(current_app.view_functions.get(rule.endpoint))
             methods = sorted(m for m in rule.methods or () if m not in ("HEAD", "OPTIONS"))
             rules.append({"methods": methods, "path": rule.rule, "doc": doc})
         for action in emu.admin_actions:  # matched by one route (``web.admin``)
-            doc = (action.run.__doc__ or "").strip()
-            rules.append(
-                {
-                    "methods": [action.method],
-                    "path": "/__admin" + action.path,
-                    "doc": doc.splitlines()[0] if doc else "",
-                }
-            )
+            path = "/__admin" + action.path
+            rules.append({"methods": [action.method], "path": path, "doc": _summary(action.run)})
         rules.sort(key=lambda r: str(r["path"]))
         return jsonify(
             {
@@ -251,3 +244,9 @@ def register_read_routes(bp: Blueprint, emu: Emulator) -> None:
     def fault_templates() -> Any:
         """Ready-made fault rules (token expired, -1 busy, 45009, ...) for POST /faults."""
         return jsonify({"templates": FAULT_TEMPLATES})
+
+
+def _summary(fn: Any) -> str:
+    """The first line of a view's or an action's docstring ("" without one)."""
+    lines = (getattr(fn, "__doc__", None) or "").strip().splitlines()
+    return lines[0] if lines else ""
